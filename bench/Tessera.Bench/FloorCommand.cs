@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Globalization;
+using SkiaSharp;
+
+namespace Tessera.Bench;
+
+/// <summary>
+/// <c>floor DIR ...</c>: the codec floor. Decodes every input tile once and JPEG-encodes (in memory)
+/// as many tiles of the right sizes as the DZI pyramid of the stitched mosaic has, with no
+/// stitching or downsampling: a lower bound for any tool that builds the same pyramid.
+/// </summary>
+internal static class FloorCommand
+{
+    public static void Run(CommandArguments args)
+    {
+        var directory = args.Positional(0, "DIR");
+        var tileSize = args.Int("tile-size", 254, 1);
+        var tileOverlap = args.Int("tile-overlap", 1, 0);
+        var quality = args.Int("quality", 75, 1);
+        var threads = args.Int("threads", Environment.ProcessorCount, 1);
+        var overlapX = args.Int("overlap-x", 80, 0);
+        var overlapY = args.Int("overlap-y", 60, 0);
+        args.EnsureAllUsed(1);
+        if (quality > 100)
+        {
+            throw new UsageException("--quality must be at most 100");
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var grid = InputGrid.Scan(directory);
+        var (width, height) = grid.MosaicSize(overlapX, overlapY);
+        var pyramid = new DziPyramid(width, height, tileSize, tileOverlap);
+        var largestTile = tileSize + (2 * tileOverlap);
+        if (grid.TileWidth < largestTile || grid.TileHeight < largestTile)
+        {
+            throw new BenchException($"input tiles ({grid.TileWidth}x{grid.TileHeight}) are smaller than an output tile ({largestTile}x{largestTile})");
+        }
+
+        var options = new SKJpegEncoderOptions(quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore);
+        Parallel.For(
+            0,
+            grid.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = threads },
+            () => new FloorWorker(grid, pyramid, options),
+            (input, _, worker) =>
+            {
+                // Spread the output tiles evenly over the inputs, so decoding and encoding interleave.
+                worker.Decode(grid.PathOf(input));
+                worker.Encode(input * pyramid.TileCount / grid.Count, (input + 1) * pyramid.TileCount / grid.Count);
+                return worker;
+            },
+            _ => { });
+
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"floor inputs={grid.Count} outputs={pyramid.TileCount} seconds={stopwatch.Elapsed.TotalSeconds:F2}"));
+    }
+}

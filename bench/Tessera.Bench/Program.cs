@@ -1,0 +1,54 @@
+namespace Tessera.Bench;
+
+internal static class Program
+{
+    private const string Usage = """
+        usage:
+          tessera-bench generate DIR --across N --down M [--width 800] [--height 600]
+                                 [--overlap-x 80] [--overlap-y 60] [--quality 90] [--seed 1]
+          tessera-bench floor DIR [--tile-size 254] [--tile-overlap 1] [--quality 75]
+                              [--threads N] [--overlap-x 80] [--overlap-y 60]
+          tessera-bench vips-baseline DIR OUT.dzi [--overlap-x 80] [--overlap-y 60]
+        """;
+
+    private static int Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        try
+        {
+            var arguments = new CommandArguments(args[1..]);
+            switch (args[0])
+            {
+                case "generate":
+                    GenerateCommand.Run(arguments);
+                    break;
+                case "floor":
+                    FloorCommand.Run(arguments);
+                    break;
+                case "vips-baseline":
+                    VipsBaselineCommand.Run(arguments);
+                    break;
+                default:
+                    throw new UsageException($"unknown command '{args[0]}'");
+            }
+
+            return 0;
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        catch (BenchException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Runs the whole Tessera benchmark: for each grid size, tessera vs. the codec floor vs. the
+# original libvips approach, on the same generated tiles. See bench/README.md.
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+usage: bench/run.sh [--baseline-max N] [SIZES...]
+
+  SIZES            grid sizes to run, each meaning an NxN grid of 800x600 tiles
+                   (default: 50 100 150 200)
+  --baseline-max N run the libvips baseline only for sizes <= N (default: $BASELINE_MAX or 100);
+                   it needs >10 min and ~7 GB at 100x100, so larger sizes report "not run"
+EOF
+}
+
+readonly TILE_WIDTH=800 TILE_HEIGHT=600 OVERLAP_X=80 OVERLAP_Y=60
+
+die() {
+    echo "run.sh: error: $*" >&2
+    exit 1
+}
+
+status() {
+    echo "run.sh: $*" >&2
+}
+
+is_count() {
+    [[ $1 =~ ^[1-9][0-9]*$ ]]
+}
+
+command_line="bench/run.sh$(printf ' %q' "$@")"
+baseline_max=${BASELINE_MAX:-100}
+sizes=()
+while (($# > 0)); do
+    case $1 in
+        --baseline-max)
+            (($# >= 2)) || die "--baseline-max needs a value"
+            baseline_max=$2
+            shift 2
+            ;;
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        -*)
+            usage >&2
+            die "unknown option $1"
+            ;;
+        *)
+            sizes+=("$1")
+            shift
+            ;;
+    esac
+done
+((${#sizes[@]} > 0)) || sizes=(50 100 150 200)
+[[ $baseline_max =~ ^[0-9]+$ ]] || die "--baseline-max must be a number, got '$baseline_max'"
+for size in "${sizes[@]}"; do
+    is_count "$size" || die "grid size must be a positive integer, got '$size'"
+done
+[[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (Debian: apt-get install time)"
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+readonly bench_dll=bench/Tessera.Bench/bin/Release/net10.0/tessera-bench.dll
+readonly tessera_dll=src/Tessera.Cli/bin/Release/net10.0/tessera.dll
+readonly out_root=bench/data/out
+timestamp=$(date -u +%Y%m%d-%H%M%S)
+readonly results_file=bench/results/$timestamp.md
+readonly logs=bench/results/$timestamp-logs
+mkdir -p "$logs" "$out_root"
+
+status "building (Release)"
+dotnet build -c Release -nologo -v quiet bench/Tessera.Bench/Tessera.Bench.csproj >&2 ||
+    die "building bench/Tessera.Bench failed"
+dotnet build -c Release -nologo -v quiet src/Tessera.Cli/Tessera.Cli.csproj >&2 ||
+    die "building src/Tessera.Cli failed: the tessera CLI must build before it can be benchmarked"
+[[ -f $tessera_dll ]] || die "the build did not produce $tessera_dll"
+[[ -f $bench_dll ]] || die "the build did not produce $bench_dll"
+
+# measure LOG COMMAND...: runs COMMAND under /usr/bin/time -v with its output in LOG and sets
+# wall_s (elapsed seconds) and rss_mib (peak resident set size). Any failure ends the run.
+measure() {
+    local log=$1
+    shift
+    if ! /usr/bin/time -v -o "$log.time" "$@" >"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        die "command failed (full output in $log): $*"
+    fi
+    wall_s=$(awk -F': ' '/Elapsed \(wall clock\) time/ {
+        n = split($2, part, ":"); s = 0
+        for (i = 1; i <= n; i++) s = s * 60 + part[i]
+        printf "%.1f", s }' "$log.time")
+    rss_mib=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$log.time")
+    [[ -n $wall_s && -n $rss_mib ]] || die "could not parse /usr/bin/time output in $log.time"
+}
+
+# count_tiles DZI: number of image tiles in the pyramid written next to DZI.
+count_tiles() {
+    local files=${1%.dzi}_files
+    [[ -f $1 && -d $files ]] || die "$1 or $files was not written"
+    find "$files" -type f \( -name '*.jpeg' -o -name '*.jpg' \) | wc -l
+}
+
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+
+rows=()
+for size in "${sizes[@]}"; do
+    grid=${size}x${size}
+    data=bench/data/$grid
+    out=$out_root/$grid
+    megapixels=$(awk -v n="$size" -v w=$TILE_WIDTH -v h=$TILE_HEIGHT -v ox=$OVERLAP_X -v oy=$OVERLAP_Y \
+        'BEGIN { printf "%.1f", ((n - 1) * (w - ox) + w) * ((n - 1) * (h - oy) + h) / 1e6 }')
+
+    status "[$grid] generating tiles in $data (reused when complete)"
+    dotnet "$bench_dll" generate "$data" --across "$size" --down "$size" \
+        --width $TILE_WIDTH --height $TILE_HEIGHT --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y >&2 ||
+        die "generating $data failed"
+
+    status "[$grid] tessera"
+    rm -rf "$out"
+    measure "$logs/$grid-tessera.log" dotnet "$tessera_dll" build "$data" "$out/tessera.dzi" \
+        --overlap "$OVERLAP_X,$OVERLAP_Y" --overwrite
+    tessera_s=$wall_s
+    tessera_tiles=$(count_tiles "$out/tessera.dzi")
+    rm -rf "$out"
+    rows+=("| $grid | $megapixels | tessera | $wall_s | $rss_mib |")
+    status "[$grid] tessera: $wall_s s, $rss_mib MiB, $tessera_tiles tiles"
+
+    status "[$grid] codec floor"
+    measure "$logs/$grid-floor.log" dotnet "$bench_dll" floor "$data" --tile-size 254 --tile-overlap 1 \
+        --quality 75 --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y
+    floor_s=$wall_s
+    expected_tiles=$(sed -n 's/^floor .*outputs=\([0-9]*\).*/\1/p' "$logs/$grid-floor.log")
+    [[ -n $expected_tiles ]] || die "no 'floor ... outputs=N' line in $logs/$grid-floor.log"
+    ((tessera_tiles == expected_tiles)) ||
+        die "[$grid] tessera wrote $tessera_tiles tiles, but the DZI pyramid has $expected_tiles"
+    rows+=("| $grid | $megapixels | codec floor | $wall_s | $rss_mib |")
+    status "[$grid] codec floor: $wall_s s, $rss_mib MiB"
+
+    if ((size <= baseline_max)); then
+        status "[$grid] libvips baseline"
+        rm -rf "$out"
+        measure "$logs/$grid-vips.log" dotnet "$bench_dll" vips-baseline "$data" "$out/vips.dzi" \
+            --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y
+        vips_tiles=$(count_tiles "$out/vips.dzi")
+        rm -rf "$out"
+        ((vips_tiles == expected_tiles)) ||
+            die "[$grid] the libvips baseline wrote $vips_tiles tiles, but the DZI pyramid has $expected_tiles"
+        baseline_ratio=$(ratio "$wall_s" "$tessera_s")
+        rows+=("| $grid | $megapixels | libvips baseline | $wall_s | $rss_mib |")
+        status "[$grid] libvips baseline: $wall_s s, $rss_mib MiB"
+    else
+        baseline_ratio="not run"
+        rows+=("| $grid | $megapixels | libvips baseline | not run | not run |")
+    fi
+    rows+=("| $grid | | **tessera / floor time** | $(ratio "$tessera_s" "$floor_s") | |")
+    rows+=("| $grid | | **baseline / tessera time** | $baseline_ratio | |")
+done
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "no commit")
+[[ -z $(git status --porcelain -- src 2>/dev/null) ]] || commit="$commit (src/ has uncommitted changes)"
+{
+    echo "# Tessera benchmark $timestamp"
+    echo
+    echo "- command: \`$command_line\`"
+    echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+    echo "- memory: $(awk '/^MemTotal/ { t = $2 } /^MemAvailable/ { a = $2 } END {
+        printf "%.1f GiB total, %.1f GiB available at the end", t / 1048576, a / 1048576 }' /proc/meminfo)"
+    echo "- .NET SDK $(dotnet --version), commit $commit"
+    echo "- tiles: ${TILE_WIDTH}x${TILE_HEIGHT}, overlap ${OVERLAP_X},${OVERLAP_Y}; output: DZI, 254 px tiles, overlap 1, JPEG Q75"
+    echo "- logs: $logs"
+    echo
+    echo "| grid | megapixels | tool | wall s | peak RSS MiB |"
+    echo "|---|---:|---|---:|---:|"
+    printf '%s\n' "${rows[@]}"
+} | tee "$results_file"
+status "results written to $results_file"

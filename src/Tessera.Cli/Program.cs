@@ -1,0 +1,10 @@
+using System.CommandLine;
+using Tessera.Cli;
+
+var root = new RootCommand("Tessera: stitch a grid of overlapping image tiles into a Deep Zoom (DZI) pyramid, in bounded memory.")
+{
+    BuildCommand.Create(),
+    SampleCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,25 @@
+using Tessera.Imaging;
+using Tessera.Layout;
+using Tessera.Pyramid;
+
+namespace Tessera.Build;
+
+/// <summary>Everything a build needs to know: where the tiles are, how they are laid out, and what to write.</summary>
+public sealed record BuildRequest
+{
+    public required string InputDirectory { get; init; }
+
+    /// <summary>The .dzi to write; its tiles go into NAME_files beside it.</summary>
+    public required string OutputPath { get; init; }
+
+    public LayoutOptions Layout { get; init; } = new();
+    public OverlapSpec Overlap { get; init; } = OverlapSpec.None;
+    public PyramidOptions Pyramid { get; init; } = new();
+    public Rgb Background { get; init; } = Rgb.Black;
+
+    /// <summary>Replace an existing pyramid at <see cref="OutputPath"/> instead of refusing.</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>The most memory decoded input tiles may hold while waiting to be used again.</summary>
+    public long TileCacheBytes { get; init; } = 512L << 20;
+}

@@ -1,0 +1,66 @@
+using Tessera.Imaging;
+
+namespace Tessera.Codecs;
+
+/// <summary>The file format of the pyramid's tiles.</summary>
+public enum TileFormat
+{
+    Jpeg,
+    Png,
+}
+
+public static class TileFormatExtensions
+{
+    /// <summary>The name DZI uses in its Format attribute and as the tile file suffix.</summary>
+    public static string DziName(this TileFormat format) => format switch
+    {
+        TileFormat.Jpeg => "jpeg",
+        TileFormat.Png => "png",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+}
+
+/// <summary>How output tiles are encoded.</summary>
+public sealed record EncodeSettings(TileFormat Format = TileFormat.Jpeg, int Quality = 75)
+{
+    public void Validate()
+    {
+        if (Quality is < 1 or > 100)
+        {
+            throw new TesseraException($"Quality must be between 1 and 100 (got {Quality}).");
+        }
+    }
+}
+
+/// <summary>What a tile file holds, read from its header without decoding the pixels.</summary>
+public readonly record struct ImageHeader(int Width, int Height, PixelFormat Format);
+
+/// <summary>Encoded bytes owned by the codec until disposed.</summary>
+public interface IEncodedImage : IDisposable
+{
+    ReadOnlySpan<byte> Bytes { get; }
+}
+
+/// <summary>
+/// The engine's only door to a native image library: reads input tiles, writes output tiles.
+/// Implementations are thread-safe.
+/// </summary>
+public interface ITileCodec
+{
+    /// <exception cref="TileReadException">The file is missing, unreadable, corrupt or truncated.</exception>
+    ImageHeader ReadHeader(string path);
+
+    /// <summary>Decodes a whole file into a new buffer at (0, 0) in <paramref name="format"/>.</summary>
+    /// <exception cref="TileReadException">The file is missing, unreadable, corrupt or truncated.</exception>
+    PixelBuffer Decode(string path, PixelFormat format);
+
+    /// <summary>Encodes <paramref name="region"/> (in the buffer's coordinates) of <paramref name="source"/>.</summary>
+    IEncodedImage Encode(PixelBuffer source, PixelRect region, EncodeSettings settings);
+}
+
+/// <summary>An input tile could not be read; the message names the file.</summary>
+public sealed class TileReadException(string path, string problem, Exception? inner = null)
+    : TesseraException($"Cannot read tile \"{path}\": {problem}.", inner!)
+{
+    public string TilePath { get; } = path;
+}

@@ -1,0 +1,195 @@
+using System.Buffers;
+using SkiaSharp;
+using Tessera.Imaging;
+
+namespace Tessera.Codecs;
+
+/// <summary>
+/// Reads and writes tiles through SkiaSharp, whose JPEG path is libjpeg-turbo: measured here about
+/// 2.5× faster to decode 800×600 JPEGs and 2× faster to encode 256×256 tiles than libvips called
+/// once per tile (see README, "Why SkiaSharp").
+/// </summary>
+public sealed class SkiaTileCodec : ITileCodec
+{
+    public ImageHeader ReadHeader(string path)
+    {
+        byte[] bytes = ReadFile(path, out int length);
+        try
+        {
+            unsafe
+            {
+                fixed (byte* p = bytes)
+                {
+                    using SKCodec codec = OpenCodec(path, p, length);
+                    SKImageInfo info = codec.Info;
+                    return new ImageHeader(info.Width, info.Height, NativeFormat(info));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    public PixelBuffer Decode(string path, PixelFormat format)
+    {
+        byte[] bytes = ReadFile(path, out int length);
+        try
+        {
+            unsafe
+            {
+                fixed (byte* p = bytes)
+                {
+                    using SKCodec codec = OpenCodec(path, p, length);
+                    return DecodePixels(path, codec, format);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    public IEncodedImage Encode(PixelBuffer source, PixelRect region, EncodeSettings settings)
+    {
+        if (!source.Bounds.Contains(region) || region.IsEmpty)
+        {
+            throw new ArgumentOutOfRangeException(nameof(region), $"{region} is not inside the buffer's {source.Bounds}.");
+        }
+
+        var info = new SKImageInfo(region.Width, region.Height, ColorType(source.Format), SKAlphaType.Opaque);
+        unsafe
+        {
+            fixed (byte* p = source.Data)
+            {
+                using var pixmap = new SKPixmap(info, (nint)(p + source.OffsetOf(region.X, region.Y)), source.Stride);
+                SKData? data = settings.Format switch
+                {
+                    TileFormat.Jpeg => pixmap.Encode(new SKJpegEncoderOptions(
+                        settings.Quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)),
+                    TileFormat.Png => pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 6)),
+                    _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Format, null),
+                };
+                return new SkiaEncodedImage(data ?? throw new InvalidOperationException($"Skia could not encode a {region.Width}×{region.Height} {settings.Format} tile."));
+            }
+        }
+    }
+
+    private static unsafe SKCodec OpenCodec(string path, byte* bytes, int length)
+    {
+        // The SKData borrows the pinned bytes; the codec is disposed before they are unpinned.
+        using SKData data = SKData.Create((nint)bytes, length);
+        return SKCodec.Create(data) ?? throw new TileReadException(path, "not a JPEG or PNG image, or its header is corrupt");
+    }
+
+    private static PixelBuffer DecodePixels(string path, SKCodec codec, PixelFormat format)
+    {
+        SKImageInfo source = codec.Info;
+        PixelFormat native = NativeFormat(source);
+
+        // Colour decoded into grey goes through RGBX, since Skia will not drop colour itself.
+        PixelFormat decodeAs = format == PixelFormat.Gray8 && native != PixelFormat.Gray8 ? PixelFormat.Rgbx8888 : format;
+        var buffer = new PixelBuffer(new PixelRect(0, 0, source.Width, source.Height), decodeAs);
+        try
+        {
+            var target = new SKImageInfo(source.Width, source.Height, ColorType(decodeAs),
+                source.AlphaType == SKAlphaType.Opaque || decodeAs == PixelFormat.Gray8 ? SKAlphaType.Opaque : SKAlphaType.Unpremul);
+            SKCodecResult result;
+            unsafe
+            {
+                fixed (byte* p = buffer.Data)
+                {
+                    result = codec.GetPixels(target, (nint)p, buffer.Stride, new SKCodecOptions());
+                }
+            }
+
+            if (result != SKCodecResult.Success)
+            {
+                throw new TileReadException(path, result == SKCodecResult.IncompleteInput
+                    ? "the file is truncated"
+                    : $"the image data is corrupt ({result})");
+            }
+
+            if (decodeAs == PixelFormat.Rgbx8888 && target.AlphaType != SKAlphaType.Opaque)
+            {
+                PixelConversions.MakeOpaque(buffer);
+            }
+
+            if (decodeAs != format)
+            {
+                PixelBuffer grey = PixelConversions.ToGray(buffer);
+                buffer.Dispose();
+                return grey;
+            }
+
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    private static byte[] ReadFile(string path, out int length)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            long size = RandomAccess.GetLength(handle);
+            if (size == 0)
+            {
+                throw new TileReadException(path, "the file is empty");
+            }
+
+            if (size > int.MaxValue)
+            {
+                throw new TileReadException(path, $"the file is too large ({size:N0} bytes)");
+            }
+
+            length = (int)size;
+            byte[] bytes = ArrayPool<byte>.Shared.Rent(length);
+            int read = 0;
+            while (read < length)
+            {
+                int n = RandomAccess.Read(handle, bytes.AsSpan(read, length - read), read);
+                if (n == 0)
+                {
+                    ArrayPool<byte>.Shared.Return(bytes);
+                    throw new TileReadException(path, "the file shrank while it was read");
+                }
+
+                read += n;
+            }
+
+            return bytes;
+        }
+        catch (IOException e)
+        {
+            throw new TileReadException(path, e.Message, e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new TileReadException(path, "permission denied", e);
+        }
+    }
+
+    private static PixelFormat NativeFormat(SKImageInfo info) =>
+        info.ColorType == SKColorType.Gray8 ? PixelFormat.Gray8 : PixelFormat.Rgbx8888;
+
+    private static SKColorType ColorType(PixelFormat format) => format switch
+    {
+        PixelFormat.Gray8 => SKColorType.Gray8,
+        PixelFormat.Rgbx8888 => SKColorType.Rgba8888,
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+
+    private sealed class SkiaEncodedImage(SKData data) : IEncodedImage
+    {
+        public ReadOnlySpan<byte> Bytes => data.AsSpan();
+
+        public void Dispose() => data.Dispose();
+    }
+}

@@ -1,0 +1,101 @@
+using Tessera.Codecs;
+using Tessera.Imaging;
+
+namespace Tessera.Compositing;
+
+/// <summary>
+/// The stitched plane of a <see cref="GridMosaic"/>, rendered on demand from the tile files. Each
+/// pixel is copied from the tile whose cell holds it; cells without a tile get the background.
+/// </summary>
+public sealed class MosaicSource : IPixelSource, IDisposable
+{
+    private readonly GridMosaic _mosaic;
+    private readonly Rgb _background;
+    private readonly DecodedTileCache _cache;
+    private readonly Action<string, PixelBuffer> _validate;
+
+    /// <param name="cacheBudgetBytes">The most decoded tile memory to keep for later renders.</param>
+    public MosaicSource(GridMosaic mosaic, PixelFormat format, ITileCodec codec, Rgb background, long cacheBudgetBytes)
+    {
+        _mosaic = mosaic;
+        _background = background;
+        Format = format;
+        _cache = new DecodedTileCache(codec, format, cacheBudgetBytes);
+        _validate = ValidateTile;
+    }
+
+    public int Width => _mosaic.Width;
+    public int Height => _mosaic.Height;
+    public PixelFormat Format { get; }
+
+    /// <summary>Input tiles decoded so far; above the tile count where tiles had to be decoded again.</summary>
+    public long Decodes => _cache.Decodes;
+
+    public void Plan(IReadOnlyList<PixelRect> renders)
+    {
+        var uses = new int[_mosaic.Grid.Columns * _mosaic.Grid.Rows];
+        foreach (PixelRect rect in renders)
+        {
+            var (c0, c1, r0, r1) = _mosaic.CellsMeeting(rect);
+            for (int row = r0; row < r1; row++)
+            {
+                for (int column = c0; column < c1; column++)
+                {
+                    uses[(row * _mosaic.Grid.Columns) + column]++;
+                }
+            }
+        }
+
+        _cache.SetPlannedUses(uses);
+    }
+
+    public void Render(PixelBuffer target)
+    {
+        PixelRect bounds = target.Bounds;
+        var (c0, c1, r0, r1) = _mosaic.CellsMeeting(bounds);
+        int bpp = target.BytesPerPixel;
+        for (int row = r0; row < r1; row++)
+        {
+            for (int column = c0; column < c1; column++)
+            {
+                PixelRect part = _mosaic.CellRect(column, row).Intersect(bounds);
+                if (part.IsEmpty)
+                {
+                    continue;
+                }
+
+                string? path = _mosaic.Grid[column, row];
+                if (path is null)
+                {
+                    for (int y = part.Y; y < part.Bottom; y++)
+                    {
+                        _background.Fill(target.RowAt(part.X, y, part.Width), Format);
+                    }
+
+                    continue;
+                }
+
+                using DecodedTileCache.Lease lease = _cache.Acquire((row * _mosaic.Grid.Columns) + column, path, _validate);
+                PixelBuffer tile = lease.Pixels;
+                PixelRect origin = _mosaic.TileRect(column, row);
+                int rowBytes = part.Width * bpp;
+                for (int y = part.Y; y < part.Bottom; y++)
+                {
+                    tile.Data.AsSpan(tile.OffsetOf(part.X - origin.X, y - origin.Y), rowBytes)
+                        .CopyTo(target.RowAt(part.X, y, part.Width));
+                }
+            }
+        }
+    }
+
+    private void ValidateTile(string path, PixelBuffer pixels)
+    {
+        if (pixels.Width != _mosaic.TileWidth || pixels.Height != _mosaic.TileHeight)
+        {
+            throw new TileReadException(path,
+                $"it is {pixels.Width}×{pixels.Height} px but the tiles of this grid are {_mosaic.TileWidth}×{_mosaic.TileHeight} px; tiles of different sizes need explicit positions");
+        }
+    }
+
+    public void Dispose() => _cache.Dispose();
+}

@@ -1,0 +1,60 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Tessera.Imaging;
+
+/// <summary>
+/// A pooled, owned image buffer covering <see cref="Bounds"/> in some coordinate system (the
+/// stitched plane or one pyramid level). Rows are contiguous with <see cref="Stride"/> bytes each.
+/// </summary>
+public sealed class PixelBuffer : IDisposable
+{
+    private byte[]? _data;
+
+    public PixelBuffer(PixelRect bounds, PixelFormat format)
+    {
+        if (bounds.IsEmpty)
+        {
+            throw new ArgumentException($"A pixel buffer cannot be empty ({bounds}).", nameof(bounds));
+        }
+
+        Bounds = bounds;
+        Format = format;
+        Stride = bounds.Width * format.BytesPerPixel();
+        _data = ArrayPool<byte>.Shared.Rent(checked(Stride * bounds.Height));
+    }
+
+    public PixelRect Bounds { get; }
+    public PixelFormat Format { get; }
+    public int Stride { get; }
+    public int Width => Bounds.Width;
+    public int Height => Bounds.Height;
+    public int BytesPerPixel => Format.BytesPerPixel();
+
+    /// <summary>The whole backing array; only the first <c>Stride × Height</c> bytes are the image.</summary>
+    public byte[] Data => _data ?? throw new ObjectDisposedException(nameof(PixelBuffer));
+
+    public Span<byte> Row(int y) => Data.AsSpan(y * Stride, Stride);
+
+    /// <summary>Row <paramref name="y"/> (in <see cref="Bounds"/> coordinates) from column <paramref name="x"/>, <paramref name="width"/> pixels long.</summary>
+    public Span<byte> RowAt(int x, int y, int width)
+    {
+        Debug.Assert(Bounds.Contains(new PixelRect(x, y, width, 1)), $"{x},{y}+{width} outside {Bounds}");
+        int bpp = BytesPerPixel;
+        return Data.AsSpan(((y - Bounds.Y) * Stride) + ((x - Bounds.X) * bpp), width * bpp);
+    }
+
+    /// <summary>Byte offset of pixel (x, y), given in <see cref="Bounds"/> coordinates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int OffsetOf(int x, int y) => ((y - Bounds.Y) * Stride) + ((x - Bounds.X) * BytesPerPixel);
+
+    public void Dispose()
+    {
+        byte[]? data = Interlocked.Exchange(ref _data, null);
+        if (data is not null)
+        {
+            ArrayPool<byte>.Shared.Return(data);
+        }
+    }
+}

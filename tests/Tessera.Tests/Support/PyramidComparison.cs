@@ -1,0 +1,62 @@
+using NetVips;
+using Xunit;
+
+namespace Tessera.Tests.Support;
+
+/// <summary>Compares two DZI pyramids tile by tile; failures name the level and tile.</summary>
+public static class PyramidComparison
+{
+    /// <summary>Files libvips writes that are not part of the pyramid a viewer reads.</summary>
+    private static readonly HashSet<string> VipsExtras = ["vips-properties.xml"];
+
+    public static void AssertSameTree(string expectedDzi, string actualDzi)
+    {
+        Assert.Equal(File.ReadAllText(expectedDzi), File.ReadAllText(actualDzi));
+        string[] expected = TileNames(expectedDzi);
+        string[] actual = TileNames(actualDzi);
+        Assert.Equal(expected, actual);
+    }
+
+    /// <summary>
+    /// Same files, same tile sizes and bands, and no pixel differing by more than <paramref name="maxDifference"/>;
+    /// for lossy tiles, the mean absolute difference per tile stays under <paramref name="maxMeanDifference"/>.
+    /// </summary>
+    public static void AssertSamePixels(string expectedDzi, string actualDzi, int maxDifference, double maxMeanDifference = double.MaxValue)
+    {
+        AssertSameTree(expectedDzi, actualDzi);
+        string expectedFiles = FilesDirectory(expectedDzi), actualFiles = FilesDirectory(actualDzi);
+        foreach (string name in TileNames(expectedDzi))
+        {
+            using Image e = Image.NewFromFile(Path.Combine(expectedFiles, name), access: Enums.Access.Sequential);
+            using Image a = Image.NewFromFile(Path.Combine(actualFiles, name), access: Enums.Access.Sequential);
+            Assert.True(e.Width == a.Width && e.Height == a.Height && e.Bands == a.Bands,
+                $"Tile {name}: expected {e.Width}×{e.Height}×{e.Bands}, got {a.Width}×{a.Height}×{a.Bands}");
+            byte[] ep = e.WriteToMemory<byte>(), ap = a.WriteToMemory<byte>();
+            int worst = 0;
+            long sum = 0;
+            for (int i = 0; i < ep.Length; i++)
+            {
+                int d = Math.Abs(ep[i] - ap[i]);
+                worst = Math.Max(worst, d);
+                sum += d;
+            }
+
+            double mean = (double)sum / ep.Length;
+            Assert.True(worst <= maxDifference, $"Tile {name}: a pixel differs by {worst} (allowed {maxDifference})");
+            Assert.True(mean <= maxMeanDifference, $"Tile {name}: mean difference {mean:F2} (allowed {maxMeanDifference})");
+        }
+    }
+
+    public static string FilesDirectory(string dzi) => dzi[..^4] + "_files";
+
+    /// <summary>Every tile as LEVEL/COLUMN_ROW.SUFFIX, sorted.</summary>
+    public static string[] TileNames(string dzi)
+    {
+        string root = FilesDirectory(dzi);
+        return Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f))
+            .Where(f => !VipsExtras.Contains(f))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+    }
+}
