@@ -29,7 +29,8 @@ is_count() {
     [[ $1 =~ ^[1-9][0-9]*$ ]]
 }
 
-command_line="bench/run.sh$(printf ' %q' "$@")"
+command_line=$(printf '%q' "$0")
+(($# == 0)) || command_line+=$(printf ' %q' "$@")
 baseline_max=${BASELINE_MAX:-100}
 sizes=()
 while (($# > 0)); do
@@ -54,7 +55,7 @@ while (($# > 0)); do
     esac
 done
 ((${#sizes[@]} > 0)) || sizes=(50 100 150 200)
-[[ $baseline_max =~ ^[0-9]+$ ]] || die "--baseline-max must be a number, got '$baseline_max'"
+[[ $baseline_max =~ ^(0|[1-9][0-9]*)$ ]] || die "--baseline-max must be a number, got '$baseline_max'"
 for size in "${sizes[@]}"; do
     is_count "$size" || die "grid size must be a positive integer, got '$size'"
 done
@@ -62,21 +63,47 @@ done
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-readonly bench_dll=bench/Tessera.Bench/bin/Release/net10.0/tessera-bench.dll
-readonly tessera_dll=src/Tessera.Cli/bin/Release/net10.0/tessera.dll
+readonly bench_project=bench/Tessera.Bench/Tessera.Bench.csproj
+readonly cli_project=src/Tessera.Cli/Tessera.Cli.csproj
 readonly out_root=bench/data/out
 timestamp=$(date -u +%Y%m%d-%H%M%S)
 readonly results_file=bench/results/$timestamp.md
 readonly logs=bench/results/$timestamp-logs
 mkdir -p "$logs" "$out_root"
 
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "no commit")
+[[ -z $(git status --porcelain -- src 2>/dev/null) ]] || commit+=" (src/ has uncommitted changes)"
+header=$(
+    echo "# Tessera benchmark $timestamp"
+    echo
+    echo "- command: \`$command_line\`"
+    echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+    echo "- memory: $(awk '/^MemTotal/ { t = $2 } /^MemAvailable/ { a = $2 } END {
+        printf "%.1f GiB total, %.1f GiB available", t / 1048576, a / 1048576 }' /proc/meminfo)"
+    echo "- .NET SDK $(dotnet --version), commit $commit"
+    echo "- tiles: ${TILE_WIDTH}x${TILE_HEIGHT}, overlap ${OVERLAP_X},${OVERLAP_Y}; output: DZI, 254 px tiles, overlap 1, JPEG Q75"
+    echo "- logs: $logs"
+)
+echo "$header"
+
+# build_release PROJECT: builds PROJECT in Release (output in the logs, shown on failure) and
+# prints the path of its assembly.
+build_release() {
+    local log assembly
+    log=$logs/build-$(basename "$1" .csproj).log
+    if ! dotnet build -c Release -nologo "$1" >"$log" 2>&1; then
+        grep -E ': (error|warning) ' "$log" | sort -u >&2 || tail -n 30 "$log" >&2
+        return 1
+    fi
+    assembly=$(dotnet msbuild "$1" -getProperty:TargetPath -p:Configuration=Release) || return 1
+    [[ -f $assembly ]] || die "building $1 did not produce $assembly"
+    echo "$assembly"
+}
+
 status "building (Release)"
-dotnet build -c Release -nologo -v quiet bench/Tessera.Bench/Tessera.Bench.csproj >&2 ||
-    die "building bench/Tessera.Bench failed"
-dotnet build -c Release -nologo -v quiet src/Tessera.Cli/Tessera.Cli.csproj >&2 ||
-    die "building src/Tessera.Cli failed: the tessera CLI must build before it can be benchmarked"
-[[ -f $tessera_dll ]] || die "the build did not produce $tessera_dll"
-[[ -f $bench_dll ]] || die "the build did not produce $bench_dll"
+bench_dll=$(build_release "$bench_project") || die "building $bench_project failed"
+tessera_dll=$(build_release "$cli_project") ||
+    die "building $cli_project failed: the tessera CLI must build before it can be benchmarked"
 
 # measure LOG COMMAND...: runs COMMAND under /usr/bin/time -v with its output in LOG and sets
 # wall_s (elapsed seconds) and rss_mib (peak resident set size). Any failure ends the run.
@@ -90,7 +117,7 @@ measure() {
     wall_s=$(awk -F': ' '/Elapsed \(wall clock\) time/ {
         n = split($2, part, ":"); s = 0
         for (i = 1; i <= n; i++) s = s * 60 + part[i]
-        printf "%.1f", s }' "$log.time")
+        printf "%.2f", s }' "$log.time")
     rss_mib=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$log.time")
     [[ -n $wall_s && -n $rss_mib ]] || die "could not parse /usr/bin/time output in $log.time"
 }
@@ -107,6 +134,7 @@ ratio() {
 }
 
 rows=()
+ratios=()
 for size in "${sizes[@]}"; do
     grid=${size}x${size}
     data=bench/data/$grid
@@ -156,25 +184,18 @@ for size in "${sizes[@]}"; do
         baseline_ratio="not run"
         rows+=("| $grid | $megapixels | libvips baseline | not run | not run |")
     fi
-    rows+=("| $grid | | **tessera / floor time** | $(ratio "$tessera_s" "$floor_s") | |")
-    rows+=("| $grid | | **baseline / tessera time** | $baseline_ratio | |")
+    ratios+=("| $grid | $megapixels | $(ratio "$tessera_s" "$floor_s") | $baseline_ratio |")
 done
 
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo "no commit")
-[[ -z $(git status --porcelain -- src 2>/dev/null) ]] || commit="$commit (src/ has uncommitted changes)"
-{
-    echo "# Tessera benchmark $timestamp"
-    echo
-    echo "- command: \`$command_line\`"
-    echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-    echo "- memory: $(awk '/^MemTotal/ { t = $2 } /^MemAvailable/ { a = $2 } END {
-        printf "%.1f GiB total, %.1f GiB available at the end", t / 1048576, a / 1048576 }' /proc/meminfo)"
-    echo "- .NET SDK $(dotnet --version), commit $commit"
-    echo "- tiles: ${TILE_WIDTH}x${TILE_HEIGHT}, overlap ${OVERLAP_X},${OVERLAP_Y}; output: DZI, 254 px tiles, overlap 1, JPEG Q75"
-    echo "- logs: $logs"
-    echo
+tables=$(
     echo "| grid | megapixels | tool | wall s | peak RSS MiB |"
     echo "|---|---:|---|---:|---:|"
     printf '%s\n' "${rows[@]}"
-} | tee "$results_file"
+    echo
+    echo "| grid | megapixels | tessera / floor time | baseline / tessera time |"
+    echo "|---|---:|---:|---:|"
+    printf '%s\n' "${ratios[@]}"
+)
+printf '%s\n\n%s\n' "$header" "$tables" >"$results_file"
+printf '\n%s\n' "$tables"
 status "results written to $results_file"
