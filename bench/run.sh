@@ -9,8 +9,12 @@ usage: bench/run.sh [--baseline-max N] [SIZES...]
 
   SIZES            grid sizes to run, each meaning an NxN grid of 800x600 tiles
                    (default: 50 100 150 200)
-  --baseline-max N run the libvips baseline only for sizes <= N (default: $BASELINE_MAX or 100);
-                   it needs >10 min and ~7 GB at 100x100, so larger sizes report "not run"
+  --baseline-max N run the libvips baseline only for sizes <= N (default: the BASELINE_MAX
+                   environment variable, else 100); it needs >10 min and ~7 GB at 100x100,
+                   so larger sizes report "not run"
+
+Tiles are generated once into bench/data/NxN and reused; the report goes to stdout and to
+bench/results/<timestamp>.md, the tools' output to bench/results/<timestamp>-logs/.
 EOF
 }
 

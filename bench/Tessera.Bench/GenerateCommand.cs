@@ -7,6 +7,7 @@ namespace Tessera.Bench;
 internal static class GenerateCommand
 {
     private const string MarkerName = ".tessera-bench-complete";
+    private const int MinimumTileSize = 64;
 
     public static void Run(CommandArguments args)
     {
@@ -21,6 +22,11 @@ internal static class GenerateCommand
             Quality: args.Int("quality", 90, 1),
             Seed: args.Int("seed", 1, 0));
         args.EnsureAllUsed(1);
+        if (spec.Width < MinimumTileSize || spec.Height < MinimumTileSize)
+        {
+            throw new UsageException($"tiles must be at least {MinimumTileSize}x{MinimumTileSize}");
+        }
+
         if (spec.OverlapX >= spec.Width || spec.OverlapY >= spec.Height || spec.Quality > 100)
         {
             throw new UsageException("overlaps must be smaller than the tile and quality at most 100");
@@ -62,6 +68,7 @@ internal static class GenerateCommand
         Parallel.For(
             0,
             spec.TileCount,
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             () => (Renderer: new SlideRenderer(spec), Bytes: 0L),
             (index, _, state) =>
             {

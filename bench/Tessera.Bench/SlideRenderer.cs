@@ -5,12 +5,13 @@ namespace Tessera.Bench;
 
 /// <summary>
 /// Renders tiles of a virtual, procedurally generated brightfield slide: glass background, tissue
-/// whose stain colour drifts slowly, fibrous texture, sensor grain and dark cell nuclei. Every
+/// whose stain colour drifts slowly, mottled texture, sensor grain and dark cell nuclei. Every
 /// pixel is a pure function of its global coordinates and the seed. One instance per thread.
 /// </summary>
 internal sealed class SlideRenderer
 {
     private const int NucleusCell = 36;
+    private const uint NucleusChance = 110; // out of 256 cells
     private const float TissueThreshold = 0.42f;
 
     private static readonly Octave[] TissueOctaves = [new(1024, 0.75f), new(256, 0.25f)];
@@ -30,6 +31,8 @@ internal sealed class SlideRenderer
     private readonly NoiseField _tint;
     private readonly NoiseField _texture;
     private readonly uint[] _pixels;
+    private readonly SKImageInfo _info;
+    private readonly SKJpegEncoderOptions _jpegOptions;
 
     public SlideRenderer(SlideSpec spec)
     {
@@ -39,6 +42,9 @@ internal sealed class SlideRenderer
         _tint = new NoiseField(spec.Width, spec.Height);
         _texture = new NoiseField(spec.Width, spec.Height);
         _pixels = new uint[spec.Width * spec.Height];
+        _info = new SKImageInfo(spec.Width, spec.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        _jpegOptions = new SKJpegEncoderOptions(
+            spec.Quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore);
     }
 
     /// <summary>Renders tile (<paramref name="column"/>, <paramref name="row"/>) and encodes it as JPEG.</summary>
@@ -51,20 +57,17 @@ internal sealed class SlideRenderer
         PaintStain(originX, originY);
         PaintNuclei(originX, originY);
 
-        var info = new SKImageInfo(_spec.Width, _spec.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        var options = new SKJpegEncoderOptions(
-            _spec.Quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore);
         fixed (uint* pixels = _pixels)
         {
-            using var pixmap = new SKPixmap(info, (IntPtr)pixels, info.RowBytes);
-            return pixmap.Encode(options) ?? throw new BenchException("JPEG encoding failed");
+            using var pixmap = new SKPixmap(_info, (IntPtr)pixels, _info.RowBytes);
+            return pixmap.Encode(_jpegOptions) ?? throw new BenchException("JPEG encoding failed");
         }
     }
 
     /// <summary>
-    /// Background, stain and grain, eight or so pixels at a time. A row whose width is not a multiple
-    /// of the vector size ends with a vector that overlaps its predecessor, which just repaints
-    /// the same values.
+    /// Background, stain and grain, one vector of pixels at a time. A row whose width is not a
+    /// multiple of the vector size ends with a vector that overlaps its predecessor, which just
+    /// repaints the same values (so tiles must be at least one vector wide).
     /// </summary>
     private void PaintStain(int originX, int originY)
     {
@@ -92,15 +95,15 @@ internal sealed class SlideRenderer
         var hash = ValueNoise.Hash(Vector.AsVectorUInt32(globalX), new Vector<uint>((uint)(originY + y)), _seed);
         var grain = (Vector.ConvertToSingle(Vector.AsVectorInt32(hash & new Vector<uint>(15))) - new Vector<float>(7.5f)) * 0.8f;
 
-        var red = Channel(Glass.R, Eosin.R, Haematoxylin.R, tint, shade, coverage, grain);
-        var green = Channel(Glass.G, Eosin.G, Haematoxylin.G, tint, shade, coverage, grain);
-        var blue = Channel(Glass.B, Eosin.B, Haematoxylin.B, tint, shade, coverage, grain);
+        var red = StainChannel(Glass.R, Eosin.R, Haematoxylin.R, tint, shade, coverage, grain);
+        var green = StainChannel(Glass.G, Eosin.G, Haematoxylin.G, tint, shade, coverage, grain);
+        var blue = StainChannel(Glass.B, Eosin.B, Haematoxylin.B, tint, shade, coverage, grain);
         var rgba = red | (green << 8) | (blue << 16) | new Vector<uint>(0xFF000000u);
         rgba.CopyTo(_pixels.AsSpan(i));
     }
 
     /// <summary>One colour channel: glass blended towards the shaded stain colour, plus grain, as a byte.</summary>
-    private static Vector<uint> Channel(
+    private static Vector<uint> StainChannel(
         float glass, float eosin, float haematoxylin, Vector<float> tint, Vector<float> shade, Vector<float> coverage, Vector<float> grain)
     {
         var stain = (new Vector<float>(eosin) + (new Vector<float>(haematoxylin - eosin) * tint)) * shade;
@@ -121,7 +124,7 @@ internal sealed class SlideRenderer
             for (var cellX = originX / NucleusCell; cellX <= (originX + width - 1) / NucleusCell; cellX++)
             {
                 var h = ValueNoise.Hash(cellX, cellY, _seed ^ 0x4u);
-                if ((h & 0xFF) >= 110)
+                if ((h & 0xFF) >= NucleusChance)
                 {
                     continue;
                 }
@@ -166,10 +169,6 @@ internal sealed class SlideRenderer
             new(ValueNoise.Lerp(a.R, b.R, t), ValueNoise.Lerp(a.G, b.G, t), ValueNoise.Lerp(a.B, b.B, t));
 
         public static Rgb FromRgba(uint rgba) => new(rgba & 0xFF, (rgba >> 8) & 0xFF, (rgba >> 16) & 0xFF);
-
-        public static Rgb operator *(Rgb c, float s) => new(c.R * s, c.G * s, c.B * s);
-
-        public static Rgb operator +(Rgb c, float d) => new(c.R + d, c.G + d, c.B + d);
 
         /// <summary>Packs as little-endian RGBA8888 with opaque alpha.</summary>
         public uint ToRgba() => Channel(R) | (Channel(G) << 8) | (Channel(B) << 16) | 0xFF000000u;

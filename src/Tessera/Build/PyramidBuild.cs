@@ -37,8 +37,9 @@ public static class PyramidBuild
         sink.Create(geometry.LevelCount, request.Overwrite);
         try
         {
-            using var source = new MosaicSource(mosaic, first.Format, codec, request.Background, request.TileCacheBytes);
-            new PyramidBuilder(pyramid, codec, sink, progress).Build(source, cancellationToken);
+            var pool = new PixelMemoryPool();
+            using var source = new MosaicSource(mosaic, first.Format, codec, request.Background, request.TileCacheBytes, pool);
+            new PyramidBuilder(pyramid, codec, sink, progress, pool).Build(source, cancellationToken);
             sink.Commit(geometry);
             return new BuildResult(paths, geometry, grid.Columns, grid.Rows, first.Width, first.Height, overlapX, overlapY,
                 grid.MissingCells().ToList(), progress.TilesWritten, source.Decodes, clock.Elapsed);

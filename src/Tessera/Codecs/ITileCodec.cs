@@ -50,9 +50,9 @@ public interface ITileCodec
     /// <exception cref="TileReadException">The file is missing, unreadable, corrupt or truncated.</exception>
     ImageHeader ReadHeader(string path);
 
-    /// <summary>Decodes a whole file into a new buffer at (0, 0) in <paramref name="format"/>.</summary>
+    /// <summary>Decodes a whole file into a new buffer at (0, 0) in <paramref name="format"/>, its memory from <paramref name="pool"/>.</summary>
     /// <exception cref="TileReadException">The file is missing, unreadable, corrupt or truncated.</exception>
-    PixelBuffer Decode(string path, PixelFormat format);
+    PixelBuffer Decode(string path, PixelFormat format, PixelMemoryPool? pool = null);
 
     /// <summary>Encodes <paramref name="region"/> (in the buffer's coordinates) of <paramref name="source"/>.</summary>
     IEncodedImage Encode(PixelBuffer source, PixelRect region, EncodeSettings settings);

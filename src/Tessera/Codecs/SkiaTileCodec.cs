@@ -32,7 +32,7 @@ public sealed class SkiaTileCodec : ITileCodec
         }
     }
 
-    public PixelBuffer Decode(string path, PixelFormat format)
+    public PixelBuffer Decode(string path, PixelFormat format, PixelMemoryPool? pool = null)
     {
         byte[] bytes = ReadFile(path, out int length);
         try
@@ -42,7 +42,7 @@ public sealed class SkiaTileCodec : ITileCodec
                 fixed (byte* p = bytes)
                 {
                     using SKCodec codec = OpenCodec(path, p, length);
-                    return DecodePixels(path, codec, format);
+                    return DecodePixels(path, codec, format, pool);
                 }
             }
         }
@@ -84,14 +84,14 @@ public sealed class SkiaTileCodec : ITileCodec
         return SKCodec.Create(data) ?? throw new TileReadException(path, "not a JPEG or PNG image, or its header is corrupt");
     }
 
-    private static PixelBuffer DecodePixels(string path, SKCodec codec, PixelFormat format)
+    private static PixelBuffer DecodePixels(string path, SKCodec codec, PixelFormat format, PixelMemoryPool? pool)
     {
         SKImageInfo source = codec.Info;
         PixelFormat native = NativeFormat(source);
 
         // Colour decoded into grey goes through RGBX, since Skia will not drop colour itself.
         PixelFormat decodeAs = format == PixelFormat.Gray8 && native != PixelFormat.Gray8 ? PixelFormat.Rgbx8888 : format;
-        var buffer = new PixelBuffer(new PixelRect(0, 0, source.Width, source.Height), decodeAs);
+        var buffer = new PixelBuffer(new PixelRect(0, 0, source.Width, source.Height), decodeAs, pool);
         try
         {
             var target = new SKImageInfo(source.Width, source.Height, ColorType(decodeAs),
@@ -119,7 +119,7 @@ public sealed class SkiaTileCodec : ITileCodec
 
             if (decodeAs != format)
             {
-                PixelBuffer grey = PixelConversions.ToGray(buffer);
+                PixelBuffer grey = PixelConversions.ToGray(buffer, pool);
                 buffer.Dispose();
                 return grey;
             }

@@ -15,13 +15,15 @@ internal sealed class DecodedTileCache : IDisposable
     private readonly ITileCodec _codec;
     private readonly PixelFormat _format;
     private readonly long _budgetBytes;
+    private readonly PixelMemoryPool? _pool;
     private readonly ConcurrentDictionary<int, Entry> _entries = new();
     private int[] _remainingUses = [];
     private long _heldBytes;
     private long _decodes;
 
-    public DecodedTileCache(ITileCodec codec, PixelFormat format, long budgetBytes)
+    public DecodedTileCache(ITileCodec codec, PixelFormat format, long budgetBytes, PixelMemoryPool? pool)
     {
+        _pool = pool;
         _codec = codec;
         _format = format;
         _budgetBytes = budgetBytes;
@@ -44,7 +46,7 @@ internal sealed class DecodedTileCache : IDisposable
         {
             if (entry.Pixels is null)
             {
-                PixelBuffer pixels = _codec.Decode(path, _format);
+                PixelBuffer pixels = _codec.Decode(path, _format, _pool);
                 try
                 {
                     validate(path, pixels);

@@ -15,12 +15,13 @@ public sealed class MosaicSource : IPixelSource, IDisposable
     private readonly Action<string, PixelBuffer> _validate;
 
     /// <param name="cacheBudgetBytes">The most decoded tile memory to keep for later renders.</param>
-    public MosaicSource(GridMosaic mosaic, PixelFormat format, ITileCodec codec, Rgb background, long cacheBudgetBytes)
+    /// <param name="pool">Where decoded tiles' memory comes from.</param>
+    public MosaicSource(GridMosaic mosaic, PixelFormat format, ITileCodec codec, Rgb background, long cacheBudgetBytes, PixelMemoryPool? pool = null)
     {
         _mosaic = mosaic;
         _background = background;
         Format = format;
-        _cache = new DecodedTileCache(codec, format, cacheBudgetBytes);
+        _cache = new DecodedTileCache(codec, format, cacheBudgetBytes, pool);
         _validate = ValidateTile;
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
@@ -7,12 +6,14 @@ namespace Tessera.Imaging;
 /// <summary>
 /// A pooled, owned image buffer covering <see cref="Bounds"/> in some coordinate system (the
 /// stitched plane or one pyramid level). Rows are contiguous with <see cref="Stride"/> bytes each.
+/// The memory comes from <paramref name="pool"/> when given, and goes back to it on dispose.
 /// </summary>
 public sealed class PixelBuffer : IDisposable
 {
+    private readonly PixelMemoryPool? _pool;
     private byte[]? _data;
 
-    public PixelBuffer(PixelRect bounds, PixelFormat format)
+    public PixelBuffer(PixelRect bounds, PixelFormat format, PixelMemoryPool? pool = null)
     {
         if (bounds.IsEmpty)
         {
@@ -22,7 +23,9 @@ public sealed class PixelBuffer : IDisposable
         Bounds = bounds;
         Format = format;
         Stride = bounds.Width * format.BytesPerPixel();
-        _data = ArrayPool<byte>.Shared.Rent(checked(Stride * bounds.Height));
+        int length = checked(Stride * bounds.Height);
+        _pool = pool;
+        _data = pool is null ? GC.AllocateUninitializedArray<byte>(length) : pool.Rent(length);
     }
 
     public PixelRect Bounds { get; }
@@ -54,7 +57,7 @@ public sealed class PixelBuffer : IDisposable
         byte[]? data = Interlocked.Exchange(ref _data, null);
         if (data is not null)
         {
-            ArrayPool<byte>.Shared.Return(data);
+            _pool?.Return(data);
         }
     }
 }

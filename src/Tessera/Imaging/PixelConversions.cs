@@ -22,9 +22,9 @@ public static class PixelConversions
     }
 
     /// <summary>Grey from RGBX by Rec. 601 luma, rounded.</summary>
-    public static PixelBuffer ToGray(PixelBuffer rgbx)
+    public static PixelBuffer ToGray(PixelBuffer rgbx, PixelMemoryPool? pool = null)
     {
-        var grey = new PixelBuffer(rgbx.Bounds, PixelFormat.Gray8);
+        var grey = new PixelBuffer(rgbx.Bounds, PixelFormat.Gray8, pool);
         for (int y = 0; y < rgbx.Height; y++)
         {
             ReadOnlySpan<byte> src = rgbx.Row(y);

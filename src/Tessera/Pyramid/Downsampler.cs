@@ -18,7 +18,8 @@ public static class Downsampler
     /// <param name="source">Part of the level above; must hold every pixel the region is made from.</param>
     /// <param name="sourceLevel">The whole level above (its size decides which column or row repeats).</param>
     /// <param name="region">What to compute, in the coordinates of the level below.</param>
-    public static PixelBuffer Halve(PixelBuffer source, PixelRect sourceLevel, PixelRect region)
+    /// <param name="pool">Where the result's memory comes from.</param>
+    public static PixelBuffer Halve(PixelBuffer source, PixelRect sourceLevel, PixelRect region, PixelMemoryPool? pool = null)
     {
         int lastX = sourceLevel.Right - 1, lastY = sourceLevel.Bottom - 1;
         var needed = PixelRect.FromEdges(2 * region.X, 2 * region.Y,
@@ -28,7 +29,7 @@ public static class Downsampler
             throw new ArgumentException($"Halving {region} needs {needed} of the level above, but the source holds {source.Bounds}.", nameof(region));
         }
 
-        var target = new PixelBuffer(region, source.Format);
+        var target = new PixelBuffer(region, source.Format, pool);
         try
         {
             int bpp = source.BytesPerPixel;

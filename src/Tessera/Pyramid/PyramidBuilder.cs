@@ -28,15 +28,17 @@ public sealed class PyramidBuilder
     private readonly ITileCodec _codec;
     private readonly ITileSink _sink;
     private readonly BuildProgress _progress;
+    private readonly PixelMemoryPool _pool;
     private DziGeometry _geometry = null!;
 
-    public PyramidBuilder(PyramidOptions options, ITileCodec codec, ITileSink sink, BuildProgress? progress = null)
+    public PyramidBuilder(PyramidOptions options, ITileCodec codec, ITileSink sink, BuildProgress? progress = null, PixelMemoryPool? pool = null)
     {
         options.Validate();
         _options = options;
         _codec = codec;
         _sink = sink;
         _progress = progress ?? new BuildProgress();
+        _pool = pool ?? new PixelMemoryPool();
     }
 
     public DziGeometry Build(IPixelSource source, CancellationToken cancellationToken = default)
@@ -98,7 +100,7 @@ public sealed class PyramidBuilder
     private void BuildBlock(IPixelSource source, int level, PixelRect block, RasterStore next)
     {
         PixelRect levelBounds = _geometry.LevelBounds(level);
-        var buffer = new PixelBuffer(block.Inflate(Halo(0)).Intersect(levelBounds), source.Format);
+        var buffer = new PixelBuffer(block.Inflate(Halo(0)).Intersect(levelBounds), source.Format, _pool);
         try
         {
             source.Render(buffer);
@@ -109,7 +111,7 @@ public sealed class PyramidBuilder
 
                 PixelRect below = _geometry.LevelBounds(level - k - 1);
                 PixelRect region = ShiftDown(block, k + 1).Intersect(below).Inflate(Halo(k + 1)).Intersect(below);
-                PixelBuffer halved = Downsampler.Halve(buffer, levelBounds, region);
+                PixelBuffer halved = Downsampler.Halve(buffer, levelBounds, region, _pool);
                 buffer.Dispose();
                 buffer = halved;
                 levelBounds = below;
@@ -129,7 +131,7 @@ public sealed class PyramidBuilder
     private void BuildWhole(IPixelSource source, int level, CancellationToken cancellationToken)
     {
         PixelRect bounds = _geometry.LevelBounds(level);
-        var buffer = new PixelBuffer(bounds, source.Format);
+        var buffer = new PixelBuffer(bounds, source.Format, _pool);
         try
         {
             source.Render(buffer);
@@ -145,7 +147,7 @@ public sealed class PyramidBuilder
                 }
 
                 PixelRect below = _geometry.LevelBounds(l - 1);
-                PixelBuffer halved = Downsampler.Halve(buffer, bounds, below);
+                PixelBuffer halved = Downsampler.Halve(buffer, bounds, below, _pool);
                 buffer.Dispose();
                 buffer = halved;
                 bounds = below;

@@ -56,7 +56,8 @@ public sealed class DirectoryTileSink : ITileSink
         string path = Path.Combine(_levelDirectories[level], string.Create(CultureInfo.InvariantCulture, $"{column}_{row}{_suffix}"));
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, encoded.Length);
+            // No share lock and no preallocation: each costs system calls per tile, and tiles are many and small.
+            using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
             RandomAccess.Write(handle, encoded, 0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -1,0 +1,66 @@
+namespace Tessera.Imaging;
+
+/// <summary>
+/// Reuses the large arrays behind pixel buffers for the length of one build. Blocks and decoded
+/// tiles are tens of megabytes and come and go thousands of times; allocating each afresh makes the
+/// runtime map, zero and unmap that memory every time (seen as most of the system time before this
+/// pool). The pool holds at most what was in use at once, so it does not raise the peak.
+/// </summary>
+public sealed class PixelMemoryPool
+{
+    /// <summary>An array is handed out for a request at most this many times smaller, so a tile never pins a block's array.</summary>
+    private const int MaxOversize = 2;
+
+    private readonly List<byte[]> _free = [];
+    private readonly int _maxFree;
+
+    public PixelMemoryPool(int maxFreeArrays = 256) => _maxFree = maxFreeArrays;
+
+    /// <summary>An array of at least <paramref name="length"/> bytes, with unspecified contents.</summary>
+    public byte[] Rent(int length)
+    {
+        lock (_free)
+        {
+            int i = FirstAtLeast(length);
+            if (i < _free.Count && _free[i].Length / MaxOversize <= length)
+            {
+                byte[] array = _free[i];
+                _free.RemoveAt(i);
+                return array;
+            }
+        }
+
+        return GC.AllocateUninitializedArray<byte>(length);
+    }
+
+    public void Return(byte[] array)
+    {
+        lock (_free)
+        {
+            if (_free.Count < _maxFree)
+            {
+                _free.Insert(FirstAtLeast(array.Length), array);
+            }
+        }
+    }
+
+    /// <summary>Index of the first free array (sorted by length) of at least <paramref name="length"/> bytes.</summary>
+    private int FirstAtLeast(int length)
+    {
+        int lo = 0, hi = _free.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_free[mid].Length < length)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+}
