@@ -69,8 +69,11 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 readonly bench_project=bench/Tessera.Bench/Tessera.Bench.csproj
 readonly cli_project=src/Tessera.Cli/Tessera.Cli.csproj
-readonly out_root=bench/data/out
 timestamp=$(date -u +%Y%m%d-%H%M%S)
+# Every tool writes into a directory never used before, and all outputs are removed only at the
+# end: on ext4, creating files right where many were just deleted costs several times more system
+# time (inode allocation skips recently freed inodes), which would penalise whichever tool runs next.
+readonly out_root=bench/data/out/$timestamp
 readonly results_file=bench/results/$timestamp.md
 readonly logs=bench/results/$timestamp-logs
 mkdir -p "$logs" "$out_root"
@@ -152,14 +155,13 @@ for size in "${sizes[@]}"; do
         die "generating $data failed"
 
     status "[$grid] tessera"
-    rm -rf "$out"
     measure "$logs/$grid-tessera.log" dotnet "$tessera_dll" build "$data" "$out/tessera.dzi" \
         --overlap "$OVERLAP_X,$OVERLAP_Y" --overwrite
     tessera_s=$wall_s
     tessera_tiles=$(count_tiles "$out/tessera.dzi")
-    rm -rf "$out"
+    codec=$(sed -n 's/.*; codec: \(.*\)\.$/\1/p' "$logs/$grid-tessera.log")
     rows+=("| $grid | $megapixels | tessera | $wall_s | $rss_mib |")
-    status "[$grid] tessera: $wall_s s, $rss_mib MiB, $tessera_tiles tiles"
+    status "[$grid] tessera: $wall_s s, $rss_mib MiB, $tessera_tiles tiles, codec: $codec"
 
     status "[$grid] codec floor"
     measure "$logs/$grid-floor.log" dotnet "$bench_dll" floor "$data" --tile-size 254 --tile-overlap 1 \
@@ -174,11 +176,9 @@ for size in "${sizes[@]}"; do
 
     if ((size <= baseline_max)); then
         status "[$grid] libvips baseline"
-        rm -rf "$out"
         measure "$logs/$grid-vips.log" dotnet "$bench_dll" vips-baseline "$data" "$out/vips.dzi" \
             --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y
         vips_tiles=$(count_tiles "$out/vips.dzi")
-        rm -rf "$out"
         ((vips_tiles == expected_tiles)) ||
             die "[$grid] the libvips baseline wrote $vips_tiles tiles, but the DZI pyramid has $expected_tiles"
         baseline_ratio=$(ratio "$wall_s" "$tessera_s")
@@ -200,6 +200,7 @@ tables=$(
     echo "|---|---:|---:|---:|"
     printf '%s\n' "${ratios[@]}"
 )
+rm -rf "$out_root"
 printf '%s\n\n%s\n' "$header" "$tables" >"$results_file"
 printf '\n%s\n' "$tables"
 status "results written to $results_file"

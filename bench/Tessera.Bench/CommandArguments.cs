@@ -36,6 +36,8 @@ internal sealed class CommandArguments
     public string Positional(int index, string name) =>
         index < _positionals.Count ? _positionals[index] : throw new UsageException($"missing {name}");
 
+    public string String(string name, string defaultValue) => _options.Remove(name, out var text) ? text : defaultValue;
+
     public int Int(string name, int defaultValue, int min) => OptionalInt(name, min) ?? defaultValue;
 
     public int RequiredInt(string name, int min) =>

@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
-using SkiaSharp;
+using Tessera.Codecs;
+using Tessera.Imaging;
 
 namespace Tessera.Bench;
 
 /// <summary>
 /// <c>floor DIR ...</c>: the codec floor. Decodes every input tile once and JPEG-encodes (in memory)
 /// as many tiles of the right sizes as the DZI pyramid of the stitched mosaic has, with no
-/// stitching or downsampling: a lower bound for any tool that builds the same pyramid.
+/// stitching, downsampling or writing: a lower bound for any tool that builds the same pyramid
+/// with the same codec (<c>--codec</c>, as <c>tessera build</c> takes it).
 /// </summary>
 internal static class FloorCommand
 {
@@ -20,7 +22,15 @@ internal static class FloorCommand
         var threads = args.Int("threads", Environment.ProcessorCount, 1);
         var overlapX = args.Int("overlap-x", 80, 0);
         var overlapY = args.Int("overlap-y", 60, 0);
+        var codecName = args.String("codec", "auto");
         args.EnsureAllUsed(1);
+        var choice = codecName switch
+        {
+            "auto" => CodecChoice.Auto,
+            "skia" => CodecChoice.Skia,
+            "turbojpeg" => CodecChoice.TurboJpeg,
+            _ => throw new UsageException("--codec must be auto, skia or turbojpeg"),
+        };
         if (quality > 100)
         {
             throw new UsageException("--quality must be at most 100");
@@ -36,12 +46,20 @@ internal static class FloorCommand
             throw new BenchException($"input tiles ({grid.TileWidth}x{grid.TileHeight}) are smaller than an output tile ({largestTile}x{largestTile})");
         }
 
-        var options = new SKJpegEncoderOptions(quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore);
+        var codec = TileCodecs.Create(choice, out var codecDescription);
+        var settings = new EncodeSettings(TileFormat.Jpeg, quality);
+        var pool = new PixelMemoryPool();
+        var workers = new System.Collections.Concurrent.ConcurrentBag<FloorWorker>();
         Parallel.For(
             0,
             grid.Count,
             new ParallelOptions { MaxDegreeOfParallelism = threads },
-            () => new FloorWorker(grid, pyramid, options),
+            () =>
+            {
+                var worker = new FloorWorker(grid, pyramid, codec, settings, pool);
+                workers.Add(worker);
+                return worker;
+            },
             (input, _, worker) =>
             {
                 // Spread the output tiles evenly over the inputs, so decoding and encoding interleave.
@@ -51,8 +69,13 @@ internal static class FloorCommand
             },
             _ => { });
 
+        foreach (var worker in workers)
+        {
+            worker.Dispose();
+        }
+
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"floor inputs={grid.Count} outputs={pyramid.TileCount} seconds={stopwatch.Elapsed.TotalSeconds:F2}"));
+            $"floor inputs={grid.Count} outputs={pyramid.TileCount} seconds={stopwatch.Elapsed.TotalSeconds:F2} codec=\"{codecDescription}\""));
     }
 }

@@ -43,13 +43,19 @@ internal static class BuildCommand
             DefaultValueFactory = _ => "black",
         };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing output pyramid." };
+        var codec = new Option<string>("--codec")
+        {
+            Description = "JPEG codec: auto (the system's libjpeg-turbo where installed, else SkiaSharp), skia or turbojpeg.",
+            DefaultValueFactory = _ => "auto",
+        };
+        codec.AcceptOnlyFromAmong("auto", "skia", "turbojpeg");
 
         var command = new Command("build", "Build a Deep Zoom pyramid straight from a grid of overlapping tiles.")
         {
-            input, output, pattern, order, across, overlap, tileSize, tileOverlap, format, quality, threads, background, overwrite,
+            input, output, pattern, order, across, overlap, tileSize, tileOverlap, format, quality, threads, background, overwrite, codec,
         };
 
-        command.SetAction((result, cancellationToken) =>
+        command.SetAction((result, cancellationToken) => Task.FromResult(Errors.Guard(() =>
         {
             var request = new BuildRequest
             {
@@ -70,33 +76,46 @@ internal static class BuildCommand
                 Background = Rgb.Parse(result.GetValue(background)!),
                 Overwrite = result.GetValue(overwrite),
             };
-            return Task.FromResult(Run(request, cancellationToken));
-        });
+            CodecChoice choice = result.GetValue(codec) switch
+            {
+                "skia" => CodecChoice.Skia,
+                "turbojpeg" => CodecChoice.TurboJpeg,
+                _ => CodecChoice.Auto,
+            };
+            return Run(request, choice, cancellationToken);
+        })));
         return command;
     }
 
-    private static int Run(BuildRequest request, CancellationToken cancellationToken)
+    private static int Run(BuildRequest request, CodecChoice choice, CancellationToken cancellationToken)
     {
+        ITileCodec codec = TileCodecs.Create(choice, out string codecName);
+        using var disposeCodec = codec as IDisposable;
         var progress = new BuildProgress();
         using var reporter = ProgressReporter.Start(progress);
         BuildResult result;
         try
         {
-            result = PyramidBuild.Run(request, progress: progress, cancellationToken: cancellationToken);
+            result = PyramidBuild.Run(request, codec, progress, cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or TesseraException)
         {
             reporter.Stop();
+            if (e is TesseraException)
+            {
+                throw;
+            }
+
             Console.Error.WriteLine("tessera: cancelled; nothing was kept.");
             return 130;
         }
 
         reporter.Stop();
-        PrintSummary(result);
+        PrintSummary(result, codecName);
         return 0;
     }
 
-    private static void PrintSummary(BuildResult r)
+    private static void PrintSummary(BuildResult r, string codecName)
     {
         var inv = CultureInfo.InvariantCulture;
         double seconds = r.Elapsed.TotalSeconds;
@@ -105,8 +124,8 @@ internal static class BuildCommand
             r.Output.DziFile, r.Geometry.Width, r.Geometry.Height, r.Geometry.LevelCount, r.TilesWritten, seconds,
             r.TilesWritten / Math.Max(seconds, 1e-3)));
         Console.WriteLine(string.Format(inv,
-            "Input: {0}×{1} grid of {2}×{3} px tiles, overlap {4}×{5} px; {6:N0} tile decodes.",
-            r.Columns, r.Rows, r.TileWidth, r.TileHeight, r.OverlapX, r.OverlapY, r.InputDecodes));
+            "Input: {0}×{1} grid of {2}×{3} px tiles, overlap {4}×{5} px; {6:N0} tile decodes; codec: {7}.",
+            r.Columns, r.Rows, r.TileWidth, r.TileHeight, r.OverlapX, r.OverlapY, r.InputDecodes, codecName));
         if (r.MissingCells.Count > 0)
         {
             const int shown = 20;

@@ -18,7 +18,7 @@ public static class PyramidBuild
         CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        codec ??= new SkiaTileCodec();
+        codec ??= TileCodecs.Create(CodecChoice.Auto, out _);
         progress ??= new BuildProgress();
         request.Pyramid.Validate();
 

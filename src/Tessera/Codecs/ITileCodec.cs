@@ -54,7 +54,10 @@ public interface ITileCodec
     /// <exception cref="TileReadException">The file is missing, unreadable, corrupt or truncated.</exception>
     PixelBuffer Decode(string path, PixelFormat format, PixelMemoryPool? pool = null);
 
-    /// <summary>Encodes <paramref name="region"/> (in the buffer's coordinates) of <paramref name="source"/>.</summary>
+    /// <summary>
+    /// Encodes <paramref name="region"/> (in the buffer's coordinates) of <paramref name="source"/>.
+    /// The result may borrow a per-thread buffer: dispose it before the same thread encodes again.
+    /// </summary>
     IEncodedImage Encode(PixelBuffer source, PixelRect region, EncodeSettings settings);
 }
 

@@ -5,10 +5,11 @@ using Tessera.Imaging;
 namespace Tessera.Compositing;
 
 /// <summary>
-/// Decoded input tiles shared between threads, kept exactly as long as a planned render still needs
-/// them. Each tile is decoded once per stretch of use: the first thread to ask decodes it while the
-/// others wait, and the last planned use frees it. A byte budget caps the memory: past it a tile is
-/// dropped after use and decoded again if needed (slower, never wrong).
+/// Decoded input tiles shared between threads, kept while a planned render soon needs them again.
+/// The first thread to ask for a tile decodes it while the others wait. After each use the plan
+/// says when the tile is next needed: within the lookahead it stays, later (or never) it is
+/// freed and decoded again when the time comes, so what is held depends on the lookahead, not on
+/// the size of the grid. A byte budget caps the memory as well (slower past it, never wrong).
 /// </summary>
 internal sealed class DecodedTileCache : IDisposable
 {
@@ -17,7 +18,10 @@ internal sealed class DecodedTileCache : IDisposable
     private readonly long _budgetBytes;
     private readonly PixelMemoryPool? _pool;
     private readonly ConcurrentDictionary<int, Entry> _entries = new();
-    private int[] _remainingUses = [];
+    private int[] _useStarts = [];
+    private int[] _uses = [];
+    private int[] _usesDone = [];
+    private int _lookahead;
     private long _heldBytes;
     private long _decodes;
 
@@ -32,8 +36,30 @@ internal sealed class DecodedTileCache : IDisposable
     /// <summary>Number of tile decodes so far (a tile decoded twice counts twice).</summary>
     public long Decodes => Interlocked.Read(ref _decodes);
 
-    /// <summary>Sets how many more times each tile will be asked for; a tile with no uses left is freed after use.</summary>
-    public void SetPlannedUses(int[] usesPerTile) => _remainingUses = usesPerTile;
+    /// <summary>
+    /// Sets the plan: tile t is used by renders <c>uses[starts[t]..starts[t+1]]</c> (render indices in
+    /// order). Without a plan every tile is freed after each use.
+    /// </summary>
+    public void SetPlan(int[] starts, int[] uses, int lookahead)
+    {
+        _useStarts = starts;
+        _uses = uses;
+        _usesDone = new int[starts.Length - 1];
+        _lookahead = lookahead;
+    }
+
+    /// <summary>Whether tile <paramref name="id"/>, just used, is needed again within the lookahead.</summary>
+    private bool NeededSoon(int id)
+    {
+        if (id >= _usesDone.Length)
+        {
+            return false;
+        }
+
+        int done = Interlocked.Increment(ref _usesDone[id]);
+        int start = _useStarts[id], count = _useStarts[id + 1] - start;
+        return done < count && _uses[start + done] - _uses[start + done - 1] <= _lookahead;
+    }
 
     /// <summary>
     /// The decoded pixels of tile <paramref name="id"/>, held until the lease is disposed.
@@ -41,35 +67,43 @@ internal sealed class DecodedTileCache : IDisposable
     /// </summary>
     public Lease Acquire(int id, string path, Action<string, PixelBuffer> validate)
     {
-        Entry entry = _entries.GetOrAdd(id, static _ => new Entry());
-        lock (entry)
+        while (true)
         {
-            if (entry.Pixels is null)
+            Entry entry = _entries.GetOrAdd(id, static _ => new Entry());
+            lock (entry)
             {
-                PixelBuffer pixels = _codec.Decode(path, _format, _pool);
-                try
+                if (entry.Removed)
                 {
-                    validate(path, pixels);
-                }
-                catch
-                {
-                    pixels.Dispose();
-                    throw;
+                    continue; // freed by another thread between the lookup and the lock
                 }
 
-                Interlocked.Increment(ref _decodes);
-                Interlocked.Add(ref _heldBytes, pixels.Stride * (long)pixels.Height);
-                entry.Pixels = pixels;
+                if (entry.Pixels is null)
+                {
+                    PixelBuffer pixels = _codec.Decode(path, _format, _pool);
+                    try
+                    {
+                        validate(path, pixels);
+                    }
+                    catch
+                    {
+                        pixels.Dispose();
+                        throw;
+                    }
+
+                    Interlocked.Increment(ref _decodes);
+                    Interlocked.Add(ref _heldBytes, pixels.Stride * (long)pixels.Height);
+                    entry.Pixels = pixels;
+                }
+
+                entry.Pins++;
+                return new Lease(this, id, entry);
             }
-
-            entry.Pins++;
-            return new Lease(this, id, entry);
         }
     }
 
     private void Release(int id, Entry entry)
     {
-        int remaining = id < _remainingUses.Length ? Interlocked.Decrement(ref _remainingUses[id]) : 0;
+        bool keep = NeededSoon(id);
         lock (entry)
         {
             entry.Pins--;
@@ -78,16 +112,12 @@ internal sealed class DecodedTileCache : IDisposable
                 return;
             }
 
-            bool done = remaining <= 0;
-            if (done || Interlocked.Read(ref _heldBytes) > _budgetBytes)
+            if (!keep || Interlocked.Read(ref _heldBytes) > _budgetBytes)
             {
                 Interlocked.Add(ref _heldBytes, -(entry.Pixels.Stride * (long)entry.Pixels.Height));
                 entry.Pixels.Dispose();
                 entry.Pixels = null;
-            }
-
-            if (done)
-            {
+                entry.Removed = true;
                 _entries.TryRemove(new KeyValuePair<int, Entry>(id, entry));
             }
         }
@@ -111,6 +141,7 @@ internal sealed class DecodedTileCache : IDisposable
     {
         public PixelBuffer? Pixels;
         public int Pins;
+        public bool Removed;
     }
 
     /// <summary>A hold on one decoded tile; dispose it once the pixels have been copied.</summary>

@@ -32,24 +32,39 @@ public sealed class MosaicSource : IPixelSource, IDisposable
     /// <summary>Input tiles decoded so far; above the tile count where tiles had to be decoded again.</summary>
     public long Decodes => _cache.Decodes;
 
-    public void Plan(IReadOnlyList<PixelRect> renders)
+    public void Plan(IReadOnlyList<PixelRect> renders, int lookahead)
     {
-        var uses = new int[_mosaic.Grid.Columns * _mosaic.Grid.Rows];
-        foreach (PixelRect rect in renders)
+        // Which renders use each tile, in render order, as one flat list per tile (CSR layout).
+        int tiles = _mosaic.Grid.Columns * _mosaic.Grid.Rows;
+        var starts = new int[tiles + 1];
+        ForEachUse(renders, (tile, _) => starts[tile + 1]++);
+        for (int i = 0; i < tiles; i++)
         {
-            var (c0, c1, r0, r1) = _mosaic.CellsMeeting(rect);
+            starts[i + 1] += starts[i];
+        }
+
+        var uses = new int[starts[tiles]];
+        var filled = new int[tiles];
+        ForEachUse(renders, (tile, render) => uses[starts[tile] + filled[tile]++] = render);
+        _cache.SetPlan(starts, uses, lookahead);
+    }
+
+    private void ForEachUse(IReadOnlyList<PixelRect> renders, Action<int, int> use)
+    {
+        for (int render = 0; render < renders.Count; render++)
+        {
+            var (c0, c1, r0, r1) = _mosaic.CellsMeeting(renders[render]);
             for (int row = r0; row < r1; row++)
             {
                 for (int column = c0; column < c1; column++)
                 {
-                    uses[(row * _mosaic.Grid.Columns) + column]++;
+                    use((row * _mosaic.Grid.Columns) + column, render);
                 }
             }
         }
-
-        _cache.SetPlannedUses(uses);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Render(PixelBuffer target)
     {
         PixelRect bounds = target.Bounds;

@@ -14,10 +14,11 @@ public interface IPixelSource
     PixelFormat Format { get; }
 
     /// <summary>
-    /// Tells the source which rectangles will be rendered and in what order, so it can keep what
-    /// a later rectangle will need again and drop what it will not. Optional; renders are correct without it.
+    /// Tells the source which rectangles will be rendered and in what order, so it can keep what a
+    /// render up to <paramref name="lookahead"/> places later will need again, and drop the rest.
+    /// Optional; renders are correct without it, and in any order.
     /// </summary>
-    void Plan(IReadOnlyList<PixelRect> renders)
+    void Plan(IReadOnlyList<PixelRect> renders, int lookahead)
     {
     }
 

@@ -13,7 +13,12 @@ public sealed class PixelBuffer : IDisposable
     private readonly PixelMemoryPool? _pool;
     private byte[]? _data;
 
-    public PixelBuffer(PixelRect bounds, PixelFormat format, PixelMemoryPool? pool = null)
+    /// <param name="bounds">The pixels the buffer holds.</param>
+    /// <param name="format">Their layout.</param>
+    /// <param name="pool">Where the memory comes from; null allocates.</param>
+    /// <param name="minimumLength">Bytes to ask the pool for at least: buffers that come and go in
+    /// slightly different sizes (blocks at the image edge) then all reuse the same arrays.</param>
+    public PixelBuffer(PixelRect bounds, PixelFormat format, PixelMemoryPool? pool = null, int minimumLength = 0)
     {
         if (bounds.IsEmpty)
         {
@@ -23,7 +28,7 @@ public sealed class PixelBuffer : IDisposable
         Bounds = bounds;
         Format = format;
         Stride = bounds.Width * format.BytesPerPixel();
-        int length = checked(Stride * bounds.Height);
+        int length = Math.Max(checked(Stride * bounds.Height), minimumLength);
         _pool = pool;
         _data = pool is null ? GC.AllocateUninitializedArray<byte>(length) : pool.Rent(length);
     }

@@ -62,7 +62,10 @@ public sealed class PyramidBuilder
         }
 
         List<PixelRect> blocks = Blocks(source.Width, source.Height);
-        source.Plan(blocks.ConvertAll(block => block.Inflate(Halo(0)).Intersect(_geometry.LevelBounds(level))));
+        // A tile shared with the block below is needed again about one band later; one shared with
+        // the next band only after the whole band, so it is decoded again rather than kept.
+        source.Plan(blocks.ConvertAll(block => block.Inflate(Halo(0)).Intersect(_geometry.LevelBounds(level))),
+            lookahead: BandWidth + _options.Threads + 1);
         var (width, height) = _geometry.LevelSize(level - BlockLevels);
         using (RasterStore next = RasterStore.Create(width, height, source.Format, _options.InMemoryLevelBytes, _options.TemporaryDirectory))
         {
@@ -100,7 +103,7 @@ public sealed class PyramidBuilder
     private void BuildBlock(IPixelSource source, int level, PixelRect block, RasterStore next)
     {
         PixelRect levelBounds = _geometry.LevelBounds(level);
-        var buffer = new PixelBuffer(block.Inflate(Halo(0)).Intersect(levelBounds), source.Format, _pool);
+        var buffer = new PixelBuffer(block.Inflate(Halo(0)).Intersect(levelBounds), source.Format, _pool, BlockBufferLength(0, source.Format));
         try
         {
             source.Render(buffer);
@@ -111,7 +114,7 @@ public sealed class PyramidBuilder
 
                 PixelRect below = _geometry.LevelBounds(level - k - 1);
                 PixelRect region = ShiftDown(block, k + 1).Intersect(below).Inflate(Halo(k + 1)).Intersect(below);
-                PixelBuffer halved = Downsampler.Halve(buffer, levelBounds, region, _pool);
+                PixelBuffer halved = Downsampler.Halve(buffer, levelBounds, region, _pool, BlockBufferLength(k + 1, source.Format));
                 buffer.Dispose();
                 buffer = halved;
                 levelBounds = below;
@@ -123,6 +126,16 @@ public sealed class PyramidBuilder
         {
             buffer.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Bytes of a whole block's buffer k levels below its top, halo included. Every block asks for
+    /// this much, clipped or not, so the same few arrays serve all blocks of a build.
+    /// </summary>
+    private int BlockBufferLength(int k, PixelFormat format)
+    {
+        int side = (BlockSpan >> k) + (2 * Halo(k));
+        return checked(side * side * format.BytesPerPixel());
     }
 
     /// <summary>A block's core k levels below its top (blocks are 2^K cores wide, so this is exact).</summary>

@@ -56,9 +56,7 @@ public sealed class DirectoryTileSink : ITileSink
         string path = Path.Combine(_levelDirectories[level], string.Create(CultureInfo.InvariantCulture, $"{column}_{row}{_suffix}"));
         try
         {
-            // No share lock and no preallocation: each costs system calls per tile, and tiles are many and small.
-            using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-            RandomAccess.Write(handle, encoded, 0);
+            TileFile.Write(path, encoded);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

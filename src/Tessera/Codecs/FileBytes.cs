@@ -1,0 +1,74 @@
+using System.Buffers;
+
+namespace Tessera.Codecs;
+
+/// <summary>A whole input file in a pooled array; return it by disposing.</summary>
+internal sealed class FileBytes : IDisposable
+{
+    private byte[]? _bytes;
+
+    private FileBytes(byte[] bytes, int length)
+    {
+        _bytes = bytes;
+        Length = length;
+    }
+
+    public byte[] Bytes => _bytes ?? throw new ObjectDisposedException(nameof(FileBytes));
+    public int Length { get; }
+
+    /// <summary>JPEG files start with the SOI marker FF D8.</summary>
+    public bool IsJpeg => Length >= 2 && Bytes[0] == 0xFF && Bytes[1] == 0xD8;
+
+    /// <exception cref="TileReadException">The file is missing, empty or unreadable.</exception>
+    public static FileBytes Read(string path)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            long size = RandomAccess.GetLength(handle);
+            if (size == 0)
+            {
+                throw new TileReadException(path, "the file is empty");
+            }
+
+            if (size > int.MaxValue)
+            {
+                throw new TileReadException(path, $"the file is too large ({size:N0} bytes)");
+            }
+
+            int length = (int)size;
+            byte[] bytes = ArrayPool<byte>.Shared.Rent(length);
+            int read = 0;
+            while (read < length)
+            {
+                int n = RandomAccess.Read(handle, bytes.AsSpan(read, length - read), read);
+                if (n == 0)
+                {
+                    ArrayPool<byte>.Shared.Return(bytes);
+                    throw new TileReadException(path, "the file shrank while it was read");
+                }
+
+                read += n;
+            }
+
+            return new FileBytes(bytes, length);
+        }
+        catch (IOException e)
+        {
+            throw new TileReadException(path, e.Message, e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new TileReadException(path, "permission denied", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        byte[]? bytes = Interlocked.Exchange(ref _bytes, null);
+        if (bytes is not null)
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+}

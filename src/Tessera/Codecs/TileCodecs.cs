@@ -1,0 +1,43 @@
+namespace Tessera.Codecs;
+
+/// <summary>Which codec reads and writes JPEG tiles.</summary>
+public enum CodecChoice
+{
+    /// <summary>libjpeg-turbo from the system where it is installed, else SkiaSharp.</summary>
+    Auto,
+
+    /// <summary>SkiaSharp alone (bundled with Tessera, works everywhere).</summary>
+    Skia,
+
+    /// <summary>The system's libjpeg-turbo (TurboJPEG) for JPEG, SkiaSharp for the rest; an error where it is missing.</summary>
+    TurboJpeg,
+}
+
+public static class TileCodecs
+{
+    /// <summary>The codec for <paramref name="choice"/>, and a line saying which one it is.</summary>
+    public static ITileCodec Create(CodecChoice choice, out string description)
+    {
+        var skia = new SkiaTileCodec();
+        if (choice == CodecChoice.Skia)
+        {
+            description = "SkiaSharp";
+            return skia;
+        }
+
+        TurboJpegCodec? turbo = TurboJpegCodec.TryCreate(skia, out string? problem);
+        if (turbo is not null)
+        {
+            description = "libjpeg-turbo (system) for JPEG, SkiaSharp for PNG";
+            return turbo;
+        }
+
+        if (choice == CodecChoice.TurboJpeg)
+        {
+            throw new TesseraException($"The turbojpeg codec is not available: {problem}.");
+        }
+
+        description = $"SkiaSharp ({problem}; libjpeg-turbo from the system would be faster)";
+        return skia;
+    }
+}

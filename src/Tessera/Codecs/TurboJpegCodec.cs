@@ -1,0 +1,271 @@
+using System.Runtime.InteropServices;
+using Tessera.Imaging;
+
+namespace Tessera.Codecs;
+
+/// <summary>
+/// JPEG through the system's libjpeg-turbo (TurboJPEG API, <c>libturbojpeg.so.0</c>; Debian package
+/// <c>libturbojpeg0</c>), whose SIMD paths decode and encode about twice as fast as the scalar
+/// libjpeg-turbo inside SkiaSharp's portable build. Encodes straight from the engine's RGBX rows
+/// into a reused buffer, so a tile costs no conversion and no allocation. Everything that is not
+/// JPEG goes to <paramref name="fallback"/>.
+/// </summary>
+public sealed unsafe class TurboJpegCodec : ITileCodec, IDisposable
+{
+    private const int PixelFormatRgbx = 2, PixelFormatGray = 6;
+    private const int SubsampleGray = 3, Subsample420 = 2;
+    private const int ColorspaceGray = 2;
+    private const int FlagNoRealloc = 1024;
+    private const int ErrorWarning = 0;
+
+    private readonly ITileCodec _fallback;
+    private readonly Api _api;
+    private readonly ThreadLocal<Handles> _handles;
+
+    private TurboJpegCodec(Api api, ITileCodec fallback)
+    {
+        _api = api;
+        _fallback = fallback;
+        _handles = new ThreadLocal<Handles>(() => new Handles(_api), trackAllValues: true);
+    }
+
+    /// <summary>The codec, or null (with the reason) where libturbojpeg cannot be loaded.</summary>
+    public static TurboJpegCodec? TryCreate(ITileCodec fallback, out string? problem)
+    {
+        Api? api = Api.TryLoad(out problem);
+        return api is null ? null : new TurboJpegCodec(api, fallback);
+    }
+
+    public ImageHeader ReadHeader(string path)
+    {
+        using FileBytes file = FileBytes.Read(path);
+        if (!file.IsJpeg)
+        {
+            return _fallback.ReadHeader(path);
+        }
+
+        var (width, height, colorspace, _) = Header(path, file);
+        return new ImageHeader(width, height, colorspace == ColorspaceGray ? PixelFormat.Gray8 : PixelFormat.Rgbx8888);
+    }
+
+    public PixelBuffer Decode(string path, PixelFormat format, PixelMemoryPool? pool = null)
+    {
+        using FileBytes file = FileBytes.Read(path);
+        if (!file.IsJpeg)
+        {
+            return _fallback.Decode(path, format, pool);
+        }
+
+        var (width, height, _, _) = Header(path, file);
+        var buffer = new PixelBuffer(new PixelRect(0, 0, width, height), format, pool);
+        try
+        {
+            int result;
+            fixed (byte* src = file.Bytes)
+            fixed (byte* dst = buffer.Data)
+            {
+                result = _api.Decompress(_handles.Value!.Decompressor, src, (nuint)file.Length, dst, width, buffer.Stride, height,
+                    format == PixelFormat.Gray8 ? PixelFormatGray : PixelFormatRgbx, 0);
+            }
+
+            if (result != 0)
+            {
+                ThrowUnlessHarmless(path, _handles.Value!.Decompressor);
+            }
+
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    public IEncodedImage Encode(PixelBuffer source, PixelRect region, EncodeSettings settings)
+    {
+        if (settings.Format != TileFormat.Jpeg)
+        {
+            return _fallback.Encode(source, region, settings);
+        }
+
+        if (!source.Bounds.Contains(region) || region.IsEmpty)
+        {
+            throw new ArgumentOutOfRangeException(nameof(region), $"{region} is not inside the buffer's {source.Bounds}.");
+        }
+
+        bool grey = source.Format == PixelFormat.Gray8;
+        int subsample = grey ? SubsampleGray : Subsample420;
+        Handles handles = _handles.Value!;
+        byte[] output = handles.OutputBuffer((int)_api.BufSize(region.Width, region.Height, subsample));
+        nuint size = (nuint)output.Length;
+        int result;
+        fixed (byte* src = source.Data)
+        fixed (byte* dst = output)
+        {
+            byte* outPointer = dst;
+            result = _api.Compress(handles.Compressor, src + source.OffsetOf(region.X, region.Y), region.Width, source.Stride, region.Height,
+                grey ? PixelFormatGray : PixelFormatRgbx, &outPointer, &size, subsample, settings.Quality, FlagNoRealloc);
+        }
+
+        if (result != 0)
+        {
+            throw new InvalidOperationException($"libjpeg-turbo could not encode a {region.Width}×{region.Height} tile: {_api.ErrorText(handles.Compressor)}");
+        }
+
+        return new BorrowedBytes(output, (int)size);
+    }
+
+    private (int Width, int Height, int Colorspace, int Subsample) Header(string path, FileBytes file)
+    {
+        int width, height, subsample, colorspace;
+        int result;
+        fixed (byte* src = file.Bytes)
+        {
+            result = _api.DecompressHeader(_handles.Value!.Decompressor, src, (nuint)file.Length, &width, &height, &subsample, &colorspace);
+        }
+
+        if (result != 0)
+        {
+            throw new TileReadException(path, $"not a readable JPEG ({_api.ErrorText(_handles.Value!.Decompressor)})");
+        }
+
+        if (width < 1 || height < 1)
+        {
+            throw new TileReadException(path, "the JPEG header is corrupt (no image size)");
+        }
+
+        return (width, height, colorspace, subsample);
+    }
+
+    /// <summary>
+    /// libjpeg warns rather than fails on damaged data. A warning about data that ends early is a
+    /// truncated tile and is refused; others (stray bytes between markers, say) leave a whole image.
+    /// </summary>
+    private void ThrowUnlessHarmless(string path, nint handle)
+    {
+        string message = _api.ErrorText(handle);
+        if (_api.ErrorCode(handle) != ErrorWarning || message.Contains("Premature end", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new TileReadException(path, message.Contains("Premature end", StringComparison.OrdinalIgnoreCase)
+                ? "the file is truncated"
+                : $"the JPEG data is corrupt ({message})");
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (Handles handles in _handles.Values)
+        {
+            handles.Dispose();
+        }
+
+        _handles.Dispose();
+    }
+
+    /// <summary>One compressor, one decompressor and one output buffer per thread: TurboJPEG handles are not thread-safe.</summary>
+    private sealed class Handles(Api api) : IDisposable
+    {
+        private byte[] _output = [];
+
+        public nint Compressor { get; } = api.InitCompress();
+        public nint Decompressor { get; } = api.InitDecompress();
+
+        public byte[] OutputBuffer(int size)
+        {
+            if (_output.Length < size)
+            {
+                _output = GC.AllocateUninitializedArray<byte>(size);
+            }
+
+            return _output;
+        }
+
+        public void Dispose()
+        {
+            api.Destroy(Compressor);
+            api.Destroy(Decompressor);
+        }
+    }
+
+    /// <summary>Bytes in the calling thread's output buffer; valid until that thread encodes again.</summary>
+    private sealed class BorrowedBytes(byte[] buffer, int length) : IEncodedImage
+    {
+        public ReadOnlySpan<byte> Bytes => buffer.AsSpan(0, length);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>The TurboJPEG functions, bound at run time so that a machine without the library falls back cleanly.</summary>
+    private sealed class Api
+    {
+        private const string LibraryName = "libturbojpeg.so.0";
+
+        private delegate* unmanaged<nint> _initCompress;
+        private delegate* unmanaged<nint> _initDecompress;
+        private delegate* unmanaged<nint, int> _destroy;
+        private delegate* unmanaged<nint, byte*, nuint, int*, int*, int*, int*, int> _decompressHeader3;
+        private delegate* unmanaged<nint, byte*, nuint, byte*, int, int, int, int, int, int> _decompress2;
+        private delegate* unmanaged<nint, byte*, int, int, int, int, byte**, nuint*, int, int, int, int> _compress2;
+        private delegate* unmanaged<int, int, int, nuint> _bufSize;
+        private delegate* unmanaged<nint, byte*> _getErrorStr2;
+        private delegate* unmanaged<nint, int> _getErrorCode;
+
+        public static Api? TryLoad(out string? problem)
+        {
+            problem = null;
+            if (!NativeLibrary.TryLoad(LibraryName, out nint library))
+            {
+                problem = $"{LibraryName} was not found (on Debian or Ubuntu: apt-get install libturbojpeg0)";
+                return null;
+            }
+
+            try
+            {
+                return new Api
+                {
+                    _initCompress = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "tjInitCompress"),
+                    _initDecompress = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "tjInitDecompress"),
+                    _destroy = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "tjDestroy"),
+                    _decompressHeader3 = (delegate* unmanaged<nint, byte*, nuint, int*, int*, int*, int*, int>)NativeLibrary.GetExport(library, "tjDecompressHeader3"),
+                    _decompress2 = (delegate* unmanaged<nint, byte*, nuint, byte*, int, int, int, int, int, int>)NativeLibrary.GetExport(library, "tjDecompress2"),
+                    _compress2 = (delegate* unmanaged<nint, byte*, int, int, int, int, byte**, nuint*, int, int, int, int>)NativeLibrary.GetExport(library, "tjCompress2"),
+                    _bufSize = (delegate* unmanaged<int, int, int, nuint>)NativeLibrary.GetExport(library, "tjBufSize"),
+                    _getErrorStr2 = (delegate* unmanaged<nint, byte*>)NativeLibrary.GetExport(library, "tjGetErrorStr2"),
+                    _getErrorCode = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "tjGetErrorCode"),
+                };
+            }
+            catch (EntryPointNotFoundException e)
+            {
+                problem = $"{LibraryName} is too old (TurboJPEG 2.0 or later is needed): {e.Message}";
+                return null;
+            }
+        }
+
+        public nint InitCompress() => NonNull(_initCompress(), "tjInitCompress");
+
+        public nint InitDecompress() => NonNull(_initDecompress(), "tjInitDecompress");
+
+        public void Destroy(nint handle) => _destroy(handle);
+
+        public int DecompressHeader(nint h, byte* src, nuint size, int* width, int* height, int* subsample, int* colorspace) =>
+            _decompressHeader3(h, src, size, width, height, subsample, colorspace);
+
+        public int Decompress(nint h, byte* src, nuint size, byte* dst, int width, int pitch, int height, int pixelFormat, int flags) =>
+            _decompress2(h, src, size, dst, width, pitch, height, pixelFormat, flags);
+
+        public int Compress(nint h, byte* src, int width, int pitch, int height, int pixelFormat, byte** dst, nuint* size, int subsample, int quality, int flags) =>
+            _compress2(h, src, width, pitch, height, pixelFormat, dst, size, subsample, quality, flags);
+
+        public nuint BufSize(int width, int height, int subsample) => _bufSize(width, height, subsample);
+
+        public int ErrorCode(nint handle) => _getErrorCode(handle);
+
+        public string ErrorText(nint handle) => Marshal.PtrToStringUTF8((nint)_getErrorStr2(handle)) ?? "unknown error";
+
+        private static nint NonNull(nint handle, string function) =>
+            handle != 0 ? handle : throw new InvalidOperationException($"{function} failed.");
+    }
+}

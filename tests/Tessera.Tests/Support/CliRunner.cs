@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace Tessera.Tests.Support;
+
+/// <summary>Runs the real <c>tessera</c> command in a child process.</summary>
+public static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Output, string Error);
+
+    public static Result Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Tessera.Cli.dll"));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"tessera {string.Join(' ', args)} did not finish in 2 minutes");
+        }
+
+        return new Result(process.ExitCode, output.Result, error.Result);
+    }
+}
