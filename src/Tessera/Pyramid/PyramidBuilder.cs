@@ -22,7 +22,7 @@ public sealed class PyramidBuilder
 {
     /// <summary>Block columns per band: blocks are taken band by band, row by row inside a band, so the
     /// tiles two neighbouring blocks share are still cached when the second needs them.</summary>
-    private const int BandWidth = 4;
+    private const int BandWidth = 8;
 
     private readonly PyramidOptions _options;
     private readonly ITileCodec _codec;
