@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Tessera.Codecs;
 using Tessera.Imaging;
+using Tessera.Pyramid;
+using Tessera.Sinks;
 
 namespace Tessera.Bench;
 
@@ -9,7 +11,8 @@ namespace Tessera.Bench;
 /// <c>floor DIR ...</c>: the codec floor. Decodes every input tile once and JPEG-encodes (in memory)
 /// as many tiles of the right sizes as the DZI pyramid of the stitched mosaic has, with no
 /// stitching, downsampling or writing: a lower bound for any tool that builds the same pyramid
-/// with the same codec (<c>--codec</c>, as <c>tessera build</c> takes it).
+/// with the same codec (<c>--codec</c>, as <c>tessera build</c> takes it). With <c>--write OUT.dzi</c>
+/// it also writes every tile where the pyramid would have it: the floor of codec plus file output.
 /// </summary>
 internal static class FloorCommand
 {
@@ -23,6 +26,7 @@ internal static class FloorCommand
         var overlapX = args.Int("overlap-x", 80, 0);
         var overlapY = args.Int("overlap-y", 60, 0);
         var codecName = args.String("codec", "auto");
+        var writeTo = args.String("write", "");
         args.EnsureAllUsed(1);
         var choice = codecName switch
         {
@@ -39,7 +43,10 @@ internal static class FloorCommand
         var stopwatch = Stopwatch.StartNew();
         var grid = InputGrid.Scan(directory);
         var (width, height) = grid.MosaicSize(overlapX, overlapY);
-        var pyramid = new DziPyramid(width, height, tileSize, tileOverlap);
+        var geometry = new DziGeometry(width, height, tileSize, tileOverlap);
+        var tiles = new OutputTiles(geometry);
+        using var sink = writeTo.Length == 0 ? null : new DirectoryTileSink(new DziPaths(writeTo), TileFormat.Jpeg);
+        sink?.Create(geometry.LevelCount, overwrite: false);
         var largestTile = tileSize + (2 * tileOverlap);
         if (grid.TileWidth < largestTile || grid.TileHeight < largestTile)
         {
@@ -49,33 +56,22 @@ internal static class FloorCommand
         var codec = TileCodecs.Create(choice, out var codecDescription);
         var settings = new EncodeSettings(TileFormat.Jpeg, quality);
         var pool = new PixelMemoryPool();
-        var workers = new System.Collections.Concurrent.ConcurrentBag<FloorWorker>();
         Parallel.For(
             0,
             grid.Count,
             new ParallelOptions { MaxDegreeOfParallelism = threads },
-            () =>
-            {
-                var worker = new FloorWorker(grid, pyramid, codec, settings, pool);
-                workers.Add(worker);
-                return worker;
-            },
+            () => new FloorWorker(grid, tiles, codec, settings, pool, sink),
             (input, _, worker) =>
             {
                 // Spread the output tiles evenly over the inputs, so decoding and encoding interleave.
                 worker.Decode(grid.PathOf(input));
-                worker.Encode(input * pyramid.TileCount / grid.Count, (input + 1) * pyramid.TileCount / grid.Count);
+                worker.Encode(input * tiles.Count / grid.Count, (input + 1) * tiles.Count / grid.Count);
                 return worker;
             },
-            _ => { });
-
-        foreach (var worker in workers)
-        {
-            worker.Dispose();
-        }
+            worker => worker.Dispose());
 
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"floor inputs={grid.Count} outputs={pyramid.TileCount} seconds={stopwatch.Elapsed.TotalSeconds:F2} codec=\"{codecDescription}\""));
+            $"floor inputs={grid.Count} outputs={tiles.Count} seconds={stopwatch.Elapsed.TotalSeconds:F2} codec=\"{codecDescription}\""));
     }
 }

@@ -1,13 +1,15 @@
 using Tessera.Codecs;
 using Tessera.Imaging;
+using Tessera.Sinks;
 
 namespace Tessera.Bench;
 
 /// <summary>
 /// Per-thread state of the codec floor. Decodes one input tile at a time with Tessera's own codec
-/// and encodes output tiles as crops of the most recently decoded one.
+/// and encodes output tiles as crops of the most recently decoded one; with a sink, writes them too.
 /// </summary>
-internal sealed class FloorWorker(InputGrid grid, DziPyramid pyramid, ITileCodec codec, EncodeSettings settings, PixelMemoryPool pool) : IDisposable
+internal sealed class FloorWorker(InputGrid grid, OutputTiles tiles, ITileCodec codec, EncodeSettings settings, PixelMemoryPool pool, ITileSink? sink)
+    : IDisposable
 {
     private PixelBuffer? _pixels;
 
@@ -27,10 +29,11 @@ internal sealed class FloorWorker(InputGrid grid, DziPyramid pyramid, ITileCodec
         PixelBuffer pixels = _pixels ?? throw new InvalidOperationException("Nothing decoded yet.");
         for (var index = first; index < end; index++)
         {
-            var (width, height) = pyramid.TileSize(index);
-            var left = (int)(index * 37 % (grid.TileWidth - width + 1));
-            var top = (int)(index * 53 % (grid.TileHeight - height + 1));
-            using IEncodedImage jpeg = codec.Encode(pixels, new PixelRect(left, top, width, height), settings);
+            var (level, column, row, rect) = tiles[index];
+            var left = (int)(index * 37 % (grid.TileWidth - rect.Width + 1));
+            var top = (int)(index * 53 % (grid.TileHeight - rect.Height + 1));
+            using IEncodedImage jpeg = codec.Encode(pixels, new PixelRect(left, top, rect.Width, rect.Height), settings);
+            sink?.Write(level, column, row, jpeg.Bytes);
         }
     }
 

@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Tessera.Build;
 using Tessera.Codecs;
-using Tessera.Imaging;
-using Tessera.Layout;
 using Tessera.Pyramid;
 
 namespace Tessera.Cli;
@@ -13,76 +11,28 @@ internal static class BuildCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("INPUT_DIR") { Description = "Folder of input tiles (JPEG or PNG, 8-bit RGB or grey)." };
-        var output = new Argument<string>("OUTPUT.dzi") { Description = "The pyramid to write: OUTPUT.dzi and the tile folder OUTPUT_files beside it." };
-        var pattern = new Option<string?>("--pattern")
-        {
-            Description = "File name template: {x} is the column and {y} the row (zero-padded and 1-based names work); {i} is a sequence number with --order row-major. Default: {x}_{y}.jpg.",
-        };
-        var order = new Option<string>("--order")
-        {
-            Description = "How files map to grid cells: 'pattern' (column and row in the name) or 'row-major' (numbered files, filled row by row; needs --across).",
-            DefaultValueFactory = _ => "pattern",
-        };
-        order.AcceptOnlyFromAmong("pattern", "row-major");
-        var across = new Option<int?>("--across") { Description = "Tiles per row, for --order row-major." };
-        var overlap = new Option<string>("--overlap")
-        {
-            Description = "Nominal overlap of neighbouring tiles: a percentage of the tile (10%) or pixels (80,60 for horizontal,vertical; 80 for both). Seams run through the middle of each overlap.",
-            DefaultValueFactory = _ => "0",
-        };
-        var tileSize = new Option<int>("--tile-size") { Description = "Pyramid tile size in pixels, without overlap.", DefaultValueFactory = _ => 254 };
-        var tileOverlap = new Option<int>("--tile-overlap") { Description = "Pixels each pyramid tile repeats of its neighbours.", DefaultValueFactory = _ => 1 };
-        var format = new Option<string>("--format") { Description = "Tile format: jpeg or png.", DefaultValueFactory = _ => "jpeg" };
-        format.AcceptOnlyFromAmong("jpeg", "png");
-        var quality = new Option<int>("--quality") { Description = "JPEG quality, 1-100.", DefaultValueFactory = _ => 75 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var background = new Option<string>("--background")
-        {
-            Description = "Colour of cells without a tile: black, white, #rrggbb, r,g,b or a grey level.",
-            DefaultValueFactory = _ => "black",
-        };
+        var options = new BuildOptions();
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing output pyramid." };
-        var codec = new Option<string>("--codec")
+        var shard = new Option<string?>("--shard")
         {
-            Description = "JPEG codec: auto (the system's libjpeg-turbo where installed, else SkiaSharp), skia or turbojpeg.",
-            DefaultValueFactory = _ => "auto",
+            Description = "Build only shard I of N of the base levels: I/N (from 0), or N with I taken from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX. Shards share OUTPUT and may run anywhere, in any order; run --finish once all are done. See docs/CLUSTER.md.",
         };
-        codec.AcceptOnlyFromAmong("auto", "skia", "turbojpeg");
+        var finish = new Option<bool>("--finish") { Description = "After all shards: build the remaining levels and write OUTPUT.dzi." };
 
-        var command = new Command("build", "Build a Deep Zoom pyramid straight from a grid of overlapping tiles.")
-        {
-            input, output, pattern, order, across, overlap, tileSize, tileOverlap, format, quality, threads, background, overwrite, codec,
-        };
-
+        var command = new Command("build", "Build a Deep Zoom pyramid straight from a grid of overlapping tiles.");
+        options.AddTo(command);
+        command.Options.Add(overwrite);
+        command.Options.Add(shard);
+        command.Options.Add(finish);
         command.SetAction((result, cancellationToken) => Task.FromResult(Errors.Guard(() =>
         {
-            var request = new BuildRequest
+            BuildRequest request = options.ToRequest(result) with
             {
-                InputDirectory = result.GetValue(input)!,
-                OutputPath = result.GetValue(output)!,
-                Layout = new LayoutOptions(
-                    result.GetValue(pattern),
-                    result.GetValue(order) == "row-major" ? TileOrder.RowMajor : TileOrder.Pattern,
-                    result.GetValue(across)),
-                Overlap = OverlapSpec.Parse(result.GetValue(overlap)!),
-                Pyramid = new PyramidOptions
-                {
-                    TileSize = result.GetValue(tileSize),
-                    Overlap = result.GetValue(tileOverlap),
-                    Encode = new EncodeSettings(result.GetValue(format) == "png" ? TileFormat.Png : TileFormat.Jpeg, result.GetValue(quality)),
-                    Threads = result.GetValue(threads),
-                },
-                Background = Rgb.Parse(result.GetValue(background)!),
                 Overwrite = result.GetValue(overwrite),
+                Shard = result.GetValue(shard) is { } text ? ShardSpec.Parse(text, Environment.GetEnvironmentVariable) : null,
+                Finish = result.GetValue(finish),
             };
-            CodecChoice choice = result.GetValue(codec) switch
-            {
-                "skia" => CodecChoice.Skia,
-                "turbojpeg" => CodecChoice.TurboJpeg,
-                _ => CodecChoice.Auto,
-            };
-            return Run(request, choice, cancellationToken);
+            return Run(request, options.Codec(result), cancellationToken);
         })));
         return command;
     }
@@ -106,7 +56,9 @@ internal static class BuildCommand
                 throw;
             }
 
-            Console.Error.WriteLine("tessera: cancelled; nothing was kept.");
+            Console.Error.WriteLine(request.Shard is null
+                ? "tessera: cancelled; nothing was kept."
+                : "tessera: cancelled; the blocks this shard finished are kept: run the same command to continue.");
             return 130;
         }
 
@@ -119,13 +71,19 @@ internal static class BuildCommand
     {
         var inv = CultureInfo.InvariantCulture;
         double seconds = r.Elapsed.TotalSeconds;
-        Console.WriteLine(string.Format(inv,
-            "Wrote {0}: {1}×{2} px, {3} levels, {4:N0} tiles in {5:F1} s ({6:N0} tiles/s).",
-            r.Output.DziFile, r.Geometry.Width, r.Geometry.Height, r.Geometry.LevelCount, r.TilesWritten, seconds,
-            r.TilesWritten / Math.Max(seconds, 1e-3)));
+        string what = r.Shard is { } shard
+            ? string.Create(inv, $"Shard {shard}: {r.BlocksBuilt} blocks built, {r.BlocksSkipped} already done")
+            : string.Create(inv, $"Wrote {r.Output.DziFile}: {r.Geometry.Width}×{r.Geometry.Height} px, {r.Geometry.LevelCount} levels");
+        Console.WriteLine(string.Format(inv, "{0}, {1:N0} tiles in {2:F1} s ({3:N0} tiles/s).",
+            what, r.TilesWritten, seconds, r.TilesWritten / Math.Max(seconds, 1e-3)));
         Console.WriteLine(string.Format(inv,
             "Input: {0}×{1} grid of {2}×{3} px tiles, overlap {4}×{5} px; {6:N0} tile decodes; codec: {7}.",
             r.Columns, r.Rows, r.TileWidth, r.TileHeight, r.OverlapX, r.OverlapY, r.InputDecodes, codecName));
+        if (r.Shard is not null)
+        {
+            Console.WriteLine($"When every shard is done, run the same command with --finish instead of --shard.");
+        }
+
         if (r.MissingCells.Count > 0)
         {
             const int shown = 20;

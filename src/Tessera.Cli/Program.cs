@@ -4,6 +4,7 @@ using Tessera.Cli;
 var root = new RootCommand("Tessera: stitch a grid of overlapping image tiles into a Deep Zoom (DZI) pyramid, in bounded memory.")
 {
     BuildCommand.Create(),
+    PlanCommand.Create(),
     SampleCommand.Create(),
 };
 

@@ -20,6 +20,12 @@ public sealed record BuildRequest
     /// <summary>Replace an existing pyramid at <see cref="OutputPath"/> instead of refusing.</summary>
     public bool Overwrite { get; init; }
 
+    /// <summary>Build only this part of the first round (its tiles and its share of the level below); null builds everything.</summary>
+    public ShardSpec? Shard { get; init; }
+
+    /// <summary>Build only what the shards leave: the levels below the first round, and the .dzi.</summary>
+    public bool Finish { get; init; }
+
     /// <summary>The most memory decoded input tiles may hold while waiting to be used again.</summary>
     public long TileCacheBytes { get; init; } = 512L << 20;
 }

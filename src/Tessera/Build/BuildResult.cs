@@ -3,7 +3,7 @@ using Tessera.Sinks;
 
 namespace Tessera.Build;
 
-/// <summary>What a finished build made.</summary>
+/// <summary>What a build (or one shard of it, or its finishing step) did.</summary>
 public sealed record BuildResult(
     DziPaths Output,
     DziGeometry Geometry,
@@ -16,4 +16,16 @@ public sealed record BuildResult(
     IReadOnlyList<(int Column, int Row)> MissingCells,
     long TilesWritten,
     long InputDecodes,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>The shard this run built, or null for a whole build or a finishing step.</summary>
+    public ShardSpec? Shard { get; init; }
+
+    /// <summary>First-round blocks this run built, and those it found already built (a rerun).</summary>
+    public int BlocksBuilt { get; init; }
+
+    public int BlocksSkipped { get; init; }
+
+    /// <summary>Whether the pyramid is complete (its .dzi written); false after a shard.</summary>
+    public bool Complete { get; init; }
+}

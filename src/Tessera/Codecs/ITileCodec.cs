@@ -47,6 +47,9 @@ public interface IEncodedImage : IDisposable
 /// </summary>
 public interface ITileCodec
 {
+    /// <summary>Short name (as <c>--codec</c> takes it); builds that must give identical bytes check it.</summary>
+    string Name { get; }
+
     /// <exception cref="TileReadException">The file is missing, unreadable, corrupt or truncated.</exception>
     ImageHeader ReadHeader(string path);
 

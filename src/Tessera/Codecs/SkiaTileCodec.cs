@@ -10,6 +10,8 @@ namespace Tessera.Codecs;
 /// </summary>
 public sealed unsafe class SkiaTileCodec : ITileCodec
 {
+    public string Name => "skia";
+
     public ImageHeader ReadHeader(string path)
     {
         using FileBytes file = FileBytes.Read(path);

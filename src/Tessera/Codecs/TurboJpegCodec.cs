@@ -29,6 +29,8 @@ public sealed unsafe class TurboJpegCodec : ITileCodec, IDisposable
         _handles = new ThreadLocal<Handles>(() => new Handles(_api), trackAllValues: true);
     }
 
+    public string Name => "turbojpeg";
+
     /// <summary>The codec, or null (with the reason) where libturbojpeg cannot be loaded.</summary>
     public static TurboJpegCodec? TryCreate(ITileCodec fallback, out string? problem)
     {

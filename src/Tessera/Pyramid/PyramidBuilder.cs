@@ -13,27 +13,34 @@ namespace Tessera.Pyramid;
 /// The top level is cut into blocks of 2^K × 2^K tile cores. Each block is rendered once with a halo
 /// wide enough that, after halving it K−1 times, every tile of those levels whose core lies in the
 /// block still has its overlap pixels: so all those tiles are encoded at once, and blocks never wait
-/// for each other. Halving once more gives the block's share of level top−K, which is stored (in
-/// memory, or a temporary file when large) and becomes the source of the same procedure for the
-/// levels below, until a level fits in one block and is finished whole. Memory is then one block per
-/// thread plus the decoded-tile cache, whatever the size of the image.
+/// for each other. Halving once more gives the block's share of level top−K. The first round's
+/// blocks (see <see cref="PyramidPlan"/>) leave theirs in a <see cref="BlockStore"/>, so that they can
+/// be built by several processes and the rest finished by one; the rest runs the same procedure on
+/// that level (kept in memory, or a temporary file when large) until a level fits in one block and is
+/// finished whole. Memory is then one block per thread plus the decoded-tile cache, whatever the
+/// size of the image.
 /// </remarks>
 public sealed class PyramidBuilder
 {
-    /// <summary>Block columns per band: blocks are taken band by band, row by row inside a band, so the
-    /// tiles two neighbouring blocks share are still cached when the second needs them.</summary>
-    private const int BandWidth = 8;
-
+    private readonly PyramidPlan _plan;
+    private readonly DziGeometry _geometry;
     private readonly PyramidOptions _options;
     private readonly ITileCodec _codec;
     private readonly ITileSink _sink;
     private readonly BuildProgress _progress;
     private readonly PixelMemoryPool _pool;
-    private DziGeometry _geometry = null!;
 
-    public PyramidBuilder(PyramidOptions options, ITileCodec codec, ITileSink sink, BuildProgress? progress = null, PixelMemoryPool? pool = null)
+    public PyramidBuilder(PyramidPlan plan, PyramidOptions options, ITileCodec codec, ITileSink sink,
+        BuildProgress? progress = null, PixelMemoryPool? pool = null)
     {
         options.Validate();
+        if (plan.Geometry.TileSize != options.TileSize || plan.Geometry.Overlap != options.Overlap || plan.BlockLevels != options.BlockLevels)
+        {
+            throw new ArgumentException("The plan was made for other pyramid options.", nameof(plan));
+        }
+
+        _plan = plan;
+        _geometry = plan.Geometry;
         _options = options;
         _codec = codec;
         _sink = sink;
@@ -41,18 +48,62 @@ public sealed class PyramidBuilder
         _pool = pool ?? new PixelMemoryPool();
     }
 
-    public DziGeometry Build(IPixelSource source, CancellationToken cancellationToken = default)
+    /// <summary>Builds the whole pyramid: every block of the first round, then the rest.</summary>
+    public void Build(IPixelSource source, BlockStore store, CancellationToken cancellationToken = default)
     {
-        _geometry = new DziGeometry(source.Width, source.Height, _options.TileSize, _options.Overlap);
-        _progress.SetTotal(_geometry.TotalTileCount());
-        BuildFrom(source, _geometry.TopLevel, cancellationToken);
-        return _geometry;
+        BuildBlocks(source, 0, _plan.Blocks.Count, store, cancellationToken);
+        Finish(source, store, cancellationToken);
+    }
+
+    /// <summary>
+    /// Builds first-round blocks [start, end) — their tiles, and their cores in <paramref name="store"/>.
+    /// Blocks the store already has are skipped, so a rerun continues where a run stopped.
+    /// </summary>
+    public void BuildBlocks(IPixelSource source, int start, int end, BlockStore store, CancellationToken cancellationToken = default)
+    {
+        var todo = Enumerable.Range(start, end - start).Where(block => !store.IsDone(block)).ToList();
+        if (todo.Count == 0)
+        {
+            return;
+        }
+
+        PixelRect top = _geometry.LevelBounds(_geometry.TopLevel);
+
+        // A tile shared with the block below is needed again about one band later; one shared with
+        // the next band only after the whole band, so it is decoded again rather than kept.
+        source.Plan(todo.ConvertAll(block => _plan.Blocks[block].Inflate(Halo(0)).Intersect(top)),
+            lookahead: PyramidPlan.BandWidth + _options.Threads + 1);
+        RunInParallel(todo.Count, i =>
+        {
+            int block = todo[i];
+            using PixelBuffer core = BuildBlock(source, _geometry.TopLevel, _plan.Blocks[block]);
+            store.Save(block, core);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Builds every level below the first round from the cores in <paramref name="store"/> (all blocks
+    /// must be done), or, for an image of one block, the whole pyramid from <paramref name="source"/>.
+    /// </summary>
+    public void Finish(IPixelSource source, BlockStore store, CancellationToken cancellationToken = default)
+    {
+        if (!_plan.HasBlockRound)
+        {
+            BuildWhole(source, _geometry.TopLevel, cancellationToken);
+            return;
+        }
+
+        var (width, height) = _geometry.LevelSize(_plan.HandoverLevel);
+        using RasterStore handover = RasterStore.Create(width, height, source.Format, _options.InMemoryLevelBytes, _options.TemporaryDirectory);
+        store.LoadAll(handover, _pool);
+        BuildFrom(handover, _plan.HandoverLevel, cancellationToken);
     }
 
     private int BlockLevels => _options.BlockLevels;
 
     private int BlockSpan => _options.TileSize << BlockLevels;
 
+    /// <summary>The later rounds: blocks of a level kept whole in a <see cref="RasterStore"/>, until one block holds a level.</summary>
     private void BuildFrom(IPixelSource source, int level, CancellationToken cancellationToken)
     {
         if (source.Width <= BlockSpan && source.Height <= BlockSpan)
@@ -61,37 +112,15 @@ public sealed class PyramidBuilder
             return;
         }
 
-        List<PixelRect> blocks = Blocks(source.Width, source.Height);
-        // A tile shared with the block below is needed again about one band later; one shared with
-        // the next band only after the whole band, so it is decoded again rather than kept.
-        source.Plan(blocks.ConvertAll(block => block.Inflate(Halo(0)).Intersect(_geometry.LevelBounds(level))),
-            lookahead: BandWidth + _options.Threads + 1);
+        List<PixelRect> blocks = PyramidPlan.BlocksCovering(source.Width, source.Height, BlockSpan);
         var (width, height) = _geometry.LevelSize(level - BlockLevels);
-        using (RasterStore next = RasterStore.Create(width, height, source.Format, _options.InMemoryLevelBytes, _options.TemporaryDirectory))
+        using RasterStore next = RasterStore.Create(width, height, source.Format, _options.InMemoryLevelBytes, _options.TemporaryDirectory);
+        RunInParallel(blocks.Count, i =>
         {
-            RunInParallel(blocks.Count, i => BuildBlock(source, level, blocks[i], next), cancellationToken);
-            BuildFrom(next, level - BlockLevels, cancellationToken);
-        }
-    }
-
-    /// <summary>Every block at the top level, in band order; the last column and row of blocks reach past the image.</summary>
-    private List<PixelRect> Blocks(int width, int height)
-    {
-        int span = BlockSpan;
-        int across = DziGeometry.CeilDiv(width, span), down = DziGeometry.CeilDiv(height, span);
-        var blocks = new List<PixelRect>(across * down);
-        for (int band = 0; band < across; band += BandWidth)
-        {
-            for (int by = 0; by < down; by++)
-            {
-                for (int bx = band; bx < Math.Min(band + BandWidth, across); bx++)
-                {
-                    blocks.Add(new PixelRect(bx * span, by * span, span, span));
-                }
-            }
-        }
-
-        return blocks;
+            using PixelBuffer core = BuildBlock(source, level, blocks[i]);
+            next.Write(core);
+        }, cancellationToken);
+        BuildFrom(next, level - BlockLevels, cancellationToken);
     }
 
     /// <summary>
@@ -100,7 +129,11 @@ public sealed class PyramidBuilder
     /// </summary>
     private int Halo(int k) => k >= BlockLevels ? 0 : _options.Overlap << (BlockLevels - 1 - k);
 
-    private void BuildBlock(IPixelSource source, int level, PixelRect block, RasterStore next)
+    /// <summary>
+    /// Renders <paramref name="block"/> of <paramref name="level"/> with its halo, writes the tiles of the
+    /// K levels from there down whose cores lie in the block, and returns its core one level further down.
+    /// </summary>
+    private PixelBuffer BuildBlock(IPixelSource source, int level, PixelRect block)
     {
         PixelRect levelBounds = _geometry.LevelBounds(level);
         var buffer = new PixelBuffer(block.Inflate(Halo(0)).Intersect(levelBounds), source.Format, _pool, BlockBufferLength(0, source.Format));
@@ -120,11 +153,12 @@ public sealed class PyramidBuilder
                 levelBounds = below;
             }
 
-            next.Write(buffer);
+            return buffer;
         }
-        finally
+        catch
         {
             buffer.Dispose();
+            throw;
         }
     }
 

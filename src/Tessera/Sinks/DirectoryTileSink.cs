@@ -8,11 +8,11 @@ namespace Tessera.Sinks;
 /// Writes the pyramid as libvips <c>dzsave</c> lays it out: NAME_files/LEVEL/COLUMN_ROW.SUFFIX, and
 /// NAME.dzi last of all, so a run that stopped early never looks complete.
 /// </summary>
-public sealed class DirectoryTileSink : ITileSink
+public sealed class DirectoryTileSink : ITileSink, IDisposable
 {
     private readonly DziPaths _paths;
     private readonly string _suffix;
-    private string[] _levelDirectories = [];
+    private TileDirectory[] _levelDirectories = [];
 
     public DirectoryTileSink(DziPaths paths, TileFormat format)
     {
@@ -36,13 +36,20 @@ public sealed class DirectoryTileSink : ITileSink
             Delete();
         }
 
+        Open(levelCount);
+    }
+
+    /// <summary>Creates whatever tile folders are missing and keeps what is there (shards share one output).</summary>
+    public void Open(int levelCount)
+    {
         try
         {
             Directory.CreateDirectory(_paths.FilesDirectory);
-            _levelDirectories = new string[levelCount];
+            CloseDirectories();
+            _levelDirectories = new TileDirectory[levelCount];
             for (int level = 0; level < levelCount; level++)
             {
-                _levelDirectories[level] = Directory.CreateDirectory(_paths.LevelDirectory(level)).FullName;
+                _levelDirectories[level] = new TileDirectory(Directory.CreateDirectory(_paths.LevelDirectory(level)).FullName);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -53,18 +60,22 @@ public sealed class DirectoryTileSink : ITileSink
 
     public void Write(int level, int column, int row, ReadOnlySpan<byte> encoded)
     {
-        string path = Path.Combine(_levelDirectories[level], string.Create(CultureInfo.InvariantCulture, $"{column}_{row}{_suffix}"));
+        TileDirectory directory = _levelDirectories[level];
+        string name = string.Create(CultureInfo.InvariantCulture, $"{column}_{row}{_suffix}");
         try
         {
-            TileFile.Write(path, encoded);
+            directory.Write(name, encoded);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new TesseraException($"Cannot write tile \"{path}\": {e.Message}", e);
+            throw new TesseraException($"Cannot write tile \"{directory.PathOf(name)}\": {e.Message}", e);
         }
     }
 
-    /// <summary>Writes NAME.dzi, which marks the pyramid complete. Written to a temporary name, then renamed.</summary>
+    /// <summary>
+    /// Writes NAME.dzi, which marks the pyramid complete (written to a temporary name, then renamed),
+    /// and removes the build's work folder.
+    /// </summary>
     public void Commit(DziGeometry geometry)
     {
         string temporary = _paths.DziFile + ".partial";
@@ -72,6 +83,10 @@ public sealed class DirectoryTileSink : ITileSink
         {
             File.WriteAllBytes(temporary, DziDescriptor.ToBytes(geometry, Format));
             File.Move(temporary, _paths.DziFile, overwrite: true);
+            if (Directory.Exists(_paths.WorkDirectory))
+            {
+                Directory.Delete(_paths.WorkDirectory, recursive: true);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -80,17 +95,33 @@ public sealed class DirectoryTileSink : ITileSink
         }
     }
 
-    /// <summary>Removes everything this sink wrote (after a failed build).</summary>
+    public void Dispose() => CloseDirectories();
+
+    private void CloseDirectories()
+    {
+        foreach (TileDirectory directory in _levelDirectories)
+        {
+            directory.Dispose();
+        }
+
+        _levelDirectories = [];
+    }
+
+    /// <summary>Removes the pyramid and the build's work folder.</summary>
     public void Delete()
     {
+        CloseDirectories();
         if (File.Exists(_paths.DziFile))
         {
             File.Delete(_paths.DziFile);
         }
 
-        if (Directory.Exists(_paths.FilesDirectory))
+        foreach (string directory in new[] { _paths.FilesDirectory, _paths.WorkDirectory })
         {
-            Directory.Delete(_paths.FilesDirectory, recursive: true);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
     }
 }

@@ -13,12 +13,18 @@ public sealed record DziPaths
 
         DziFile = full;
         FilesDirectory = full[..^4] + "_files";
+        WorkDirectory = full[..^4] + ".tessera";
     }
 
     public string DziFile { get; }
     public string FilesDirectory { get; }
 
+    /// <summary>The build's own folder while it runs (job settings, finished blocks); removed when the pyramid is complete.</summary>
+    public string WorkDirectory { get; }
+
     public string LevelDirectory(int level) => Path.Combine(FilesDirectory, level.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    public bool AnyExists => File.Exists(DziFile) || Directory.Exists(FilesDirectory);
+    public bool AnyExists => File.Exists(DziFile) || Directory.Exists(FilesDirectory) || Directory.Exists(WorkDirectory);
+
+    public bool IsComplete => File.Exists(DziFile);
 }

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using Tessera.Build;
+using Tessera.Codecs;
+using Tessera.Imaging;
+using Tessera.Layout;
+using Tessera.Pyramid;
+
+namespace Tessera.Cli;
+
+/// <summary>The arguments and options that describe a build, shared by <c>build</c> and <c>plan</c>.</summary>
+internal sealed class BuildOptions
+{
+    private readonly Argument<string> _input = new("INPUT_DIR") { Description = "Folder of input tiles (JPEG or PNG, 8-bit RGB or grey)." };
+    private readonly Argument<string> _output = new("OUTPUT.dzi") { Description = "The pyramid to write: OUTPUT.dzi and the tile folder OUTPUT_files beside it." };
+    private readonly Option<string?> _pattern = new("--pattern")
+    {
+        Description = "File name template: {x} is the column and {y} the row (zero-padded and 1-based names work); {i} is a sequence number with --order row-major. Default: {x}_{y}.jpg.",
+    };
+
+    private readonly Option<string> _order = new("--order")
+    {
+        Description = "How files map to grid cells: 'pattern' (column and row in the name) or 'row-major' (numbered files, filled row by row; needs --across).",
+        DefaultValueFactory = _ => "pattern",
+    };
+
+    private readonly Option<int?> _across = new("--across") { Description = "Tiles per row, for --order row-major." };
+    private readonly Option<string> _overlap = new("--overlap")
+    {
+        Description = "Nominal overlap of neighbouring tiles: a percentage of the tile (10%) or pixels (80,60 for horizontal,vertical; 80 for both). Seams run through the middle of each overlap.",
+        DefaultValueFactory = _ => "0",
+    };
+
+    private readonly Option<int> _tileSize = new("--tile-size") { Description = "Pyramid tile size in pixels, without overlap.", DefaultValueFactory = _ => 254 };
+    private readonly Option<int> _tileOverlap = new("--tile-overlap") { Description = "Pixels each pyramid tile repeats of its neighbours.", DefaultValueFactory = _ => 1 };
+    private readonly Option<string> _format = new("--format") { Description = "Tile format: jpeg or png.", DefaultValueFactory = _ => "jpeg" };
+    private readonly Option<int> _quality = new("--quality") { Description = "JPEG quality, 1-100.", DefaultValueFactory = _ => 75 };
+    private readonly Option<int> _threads = new("--threads") { Description = "Worker threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+    private readonly Option<string> _background = new("--background")
+    {
+        Description = "Colour of cells without a tile: black, white, #rrggbb, r,g,b or a grey level.",
+        DefaultValueFactory = _ => "black",
+    };
+
+    private readonly Option<string> _codec = new("--codec")
+    {
+        Description = "JPEG codec: auto (the system's libjpeg-turbo where installed, else SkiaSharp), skia or turbojpeg.",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public BuildOptions()
+    {
+        _order.AcceptOnlyFromAmong("pattern", "row-major");
+        _format.AcceptOnlyFromAmong("jpeg", "png");
+        _codec.AcceptOnlyFromAmong("auto", "skia", "turbojpeg");
+    }
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(_input);
+        command.Arguments.Add(_output);
+        foreach (Option option in new Option[] { _pattern, _order, _across, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _codec })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public BuildRequest ToRequest(ParseResult result) => new()
+    {
+        InputDirectory = result.GetValue(_input)!,
+        OutputPath = result.GetValue(_output)!,
+        Layout = new LayoutOptions(
+            result.GetValue(_pattern),
+            result.GetValue(_order) == "row-major" ? TileOrder.RowMajor : TileOrder.Pattern,
+            result.GetValue(_across)),
+        Overlap = OverlapSpec.Parse(result.GetValue(_overlap)!),
+        Pyramid = new PyramidOptions
+        {
+            TileSize = result.GetValue(_tileSize),
+            Overlap = result.GetValue(_tileOverlap),
+            Encode = new EncodeSettings(result.GetValue(_format) == "png" ? TileFormat.Png : TileFormat.Jpeg, result.GetValue(_quality)),
+            Threads = result.GetValue(_threads),
+        },
+        Background = Rgb.Parse(result.GetValue(_background)!),
+    };
+
+    public CodecChoice Codec(ParseResult result) => result.GetValue(_codec) switch
+    {
+        "skia" => CodecChoice.Skia,
+        "turbojpeg" => CodecChoice.TurboJpeg,
+        _ => CodecChoice.Auto,
+    };
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Globalization;
+using Tessera.Build;
+using Tessera.Codecs;
+
+namespace Tessera.Cli;
+
+/// <summary><c>tessera plan</c>: what a build will do, from file names and one tile header, before committing to it.</summary>
+internal static class PlanCommand
+{
+    public static Command Create()
+    {
+        var options = new BuildOptions();
+        var shards = new Option<int>("--shards") { Description = "Show how this many shards would split the work.", DefaultValueFactory = _ => 1 };
+        var command = new Command("plan", "Show the mosaic, levels, tile count, work per shard, memory and output size of a build, without decoding anything.");
+        options.AddTo(command);
+        command.Options.Add(shards);
+        command.SetAction(result => Errors.Guard(() =>
+        {
+            int count = result.GetValue(shards);
+            if (count < 1)
+            {
+                throw new TesseraException("--shards must be at least 1.");
+            }
+
+            ITileCodec codec = TileCodecs.Create(options.Codec(result), out _);
+            using var disposeCodec = codec as IDisposable;
+            Print(BuildPlanReport.Describe(options.ToRequest(result), codec, count));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void Print(BuildPlanReport p)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        void Line(string label, string value) => Console.WriteLine(string.Create(inv, $"{label,-18}{value}"));
+        Line("grid", string.Create(inv, $"{p.Columns}×{p.Rows} cells, {p.TilesPresent:N0} tiles, {p.TilesMissing:N0} missing"));
+        Line("input tiles", string.Create(inv, $"{p.TileWidth}×{p.TileHeight} px, overlap {p.OverlapX}×{p.OverlapY} px"));
+        Line("mosaic", string.Create(inv, $"{p.Geometry.Width:N0}×{p.Geometry.Height:N0} px ({(double)p.Geometry.Width * p.Geometry.Height / 1e9:F2} gigapixels)"));
+        Line("levels", string.Create(inv, $"{p.Geometry.LevelCount} (0-{p.Geometry.TopLevel}), tiles {p.Geometry.TileSize} px + {p.Geometry.Overlap} overlap"));
+        Line("output tiles", string.Create(inv, $"{p.OutputTiles:N0}"));
+        Line("output size", string.Create(inv, $"about {FormatBytes(p.OutputBytes)} (assuming the output compresses like the input)"));
+        Line("first-round blocks", string.Create(inv, $"{p.Blocks:N0}"));
+        Line("peak memory", string.Create(inv, $"about {FormatBytes(p.PeakMemoryBytes)} per process with {p.Threads} threads, whatever the grid size"));
+        if (p.Shards.Count > 1)
+        {
+            Console.WriteLine();
+            Console.WriteLine("shard   blocks        tiles    work");
+            foreach (ShardWork s in p.Shards)
+            {
+                Console.WriteLine(string.Create(inv, $"{s.Index,5} {s.Blocks,8:N0} {s.Tiles,12:N0} {100 * s.Share,6:F1} %"));
+            }
+
+            Console.WriteLine("then --finish builds the remaining levels (under 1 % of the work).");
+        }
+    }
+
+    private static string FormatBytes(long bytes) => bytes switch
+    {
+        >= 1L << 40 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 40):F1} TiB"),
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F1} GiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F0} MiB"),
+    };
+}

@@ -1,0 +1,91 @@
+using Tessera.Codecs;
+using Tessera.Imaging;
+using Tessera.Pyramid;
+
+namespace Tessera.Build;
+
+/// <summary>The work of one shard, as the plan splits it.</summary>
+public sealed record ShardWork(int Index, int Blocks, long Tiles, double Share);
+
+/// <summary>
+/// What a build will do, worked out from file names and one tile header, without decoding: sizes,
+/// levels, tiles, how shards split the work, and the memory and disk it will need.
+/// </summary>
+public sealed record BuildPlanReport(
+    int Columns,
+    int Rows,
+    int TilesPresent,
+    int TilesMissing,
+    int TileWidth,
+    int TileHeight,
+    int OverlapX,
+    int OverlapY,
+    DziGeometry Geometry,
+    long OutputTiles,
+    int Blocks,
+    IReadOnlyList<ShardWork> Shards,
+    int Threads,
+    long PeakMemoryBytes,
+    long OutputBytes)
+{
+    /// <summary>Memory of a Tessera process besides its pixels (runtime, codecs, bookkeeping), measured.</summary>
+    public const long BaseMemoryBytes = 90L << 20;
+
+    public static BuildPlanReport Describe(BuildRequest request, ITileCodec codec, int shards)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
+        PyramidBuild.Job job = PyramidBuild.Job.Prepare(request, codec);
+        PyramidPlan plan = job.Plan;
+        var work = new List<ShardWork>(shards);
+        long total = Math.Max(1, plan.CostOf(0, plan.Blocks.Count));
+        for (int i = 0; i < shards; i++)
+        {
+            var (start, end) = plan.Shard(i, shards);
+            work.Add(new ShardWork(i, end - start, plan.TileCount(start, end), (double)plan.CostOf(start, end) / total));
+        }
+
+        long inputBytes = new FileInfo(job.Grid.FirstTile).Length;
+        double bytesPerPixel = (double)inputBytes / ((long)job.First.Width * job.First.Height);
+        return new BuildPlanReport(job.Grid.Columns, job.Grid.Rows, job.Grid.PresentCount, job.Grid.MissingCount,
+            job.First.Width, job.First.Height, job.OverlapX, job.OverlapY, job.Geometry, job.Geometry.TotalTileCount(),
+            plan.Blocks.Count, work, job.Pyramid.Threads, PeakMemory(job), (long)(PyramidPixels(job.Geometry) * bytesPerPixel));
+    }
+
+    /// <summary>
+    /// One block per thread at every level it holds, plus the decoded tiles kept between blocks: a
+    /// row of them across one band (for the block row below) and a column per thread (for the block
+    /// to the right), plus <see cref="BaseMemoryBytes"/>. None of it depends on the grid's size.
+    /// </summary>
+    private static long PeakMemory(PyramidBuild.Job job)
+    {
+        PyramidPlan plan = job.Plan;
+        int bpp = job.PixelFormat.BytesPerPixel();
+        int threads = job.Pyramid.Threads;
+        long blockBytes = 0;
+        for (int k = 0; k <= plan.BlockLevels; k++)
+        {
+            long halo = k >= plan.BlockLevels ? 0 : (long)plan.Geometry.Overlap << (plan.BlockLevels - 1 - k);
+            long side = Math.Min((plan.BlockSpan >> k) + (2 * halo), Math.Max(plan.Geometry.Width, plan.Geometry.Height));
+            blockBytes += side * side * bpp;
+        }
+
+        long bandPixels = Math.Min((long)plan.BlockSpan * PyramidPlan.BandWidth, plan.Geometry.Width);
+        long keptTiles = Math.Min(job.Grid.PresentCount,
+            (bandPixels / job.Mosaic.StepX) + 2 + (threads * (((plan.BlockSpan + 16L) / job.Mosaic.StepY) + 2)));
+        long tileBytes = (long)job.First.Width * job.First.Height * bpp;
+        return BaseMemoryBytes + (threads * blockBytes) + (keptTiles * tileBytes);
+    }
+
+    private static double PyramidPixels(DziGeometry geometry)
+    {
+        double pixels = 0;
+        for (int level = 0; level <= geometry.TopLevel; level++)
+        {
+            var (w, h) = geometry.LevelSize(level);
+            var (c, r) = geometry.TileCount(level);
+            pixels += ((double)w + (2.0 * geometry.Overlap * c)) * (h + (2.0 * geometry.Overlap * r));
+        }
+
+        return pixels;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using Tessera.Imaging;
+
+namespace Tessera.Pyramid;
+
+/// <summary>
+/// Where each first-round block leaves its share of the handover level (a 1/4^K-size core) once
+/// all its tiles are written: one small file per block in the build's work folder, written under
+/// a temporary name and renamed, so a file that exists is a block that is done. Shards on other
+/// machines fill the same folder; the finishing step reads it back; a rerun skips what is there.
+/// </summary>
+public sealed class BlockStore
+{
+    private readonly PyramidPlan _plan;
+    private readonly PixelFormat _format;
+
+    public BlockStore(string directory, PyramidPlan plan, PixelFormat format)
+    {
+        Directory = directory;
+        _plan = plan;
+        _format = format;
+    }
+
+    public string Directory { get; }
+
+    public bool IsDone(int block) => File.Exists(PathOf(block));
+
+    /// <summary>The blocks of the plan not yet done.</summary>
+    public List<int> Missing()
+    {
+        var missing = new List<int>();
+        for (int block = 0; block < _plan.Blocks.Count; block++)
+        {
+            if (!IsDone(block))
+            {
+                missing.Add(block);
+            }
+        }
+
+        return missing;
+    }
+
+    /// <summary>Stores <paramref name="core"/>, the block's handover core, and so marks the block done.</summary>
+    public void Save(int block, PixelBuffer core)
+    {
+        if (core.Bounds != _plan.Core(block, _plan.BlockLevels))
+        {
+            throw new ArgumentException($"Block {block} hands over {_plan.Core(block, _plan.BlockLevels)}, not {core.Bounds}.", nameof(core));
+        }
+
+        string path = PathOf(block), temporary = path + ".partial";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            int rowBytes = core.Width * core.BytesPerPixel;
+            for (int y = 0; y < core.Height; y++)
+            {
+                stream.Write(core.Data, y * core.Stride, rowBytes);
+            }
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Copies every block's core into <paramref name="level"/>, the handover level.</summary>
+    internal void LoadAll(RasterStore level, PixelMemoryPool pool)
+    {
+        for (int block = 0; block < _plan.Blocks.Count; block++)
+        {
+            PixelRect core = _plan.Core(block, _plan.BlockLevels);
+            using var buffer = new PixelBuffer(core, _format, pool);
+            string path = PathOf(block);
+            byte[] bytes = File.ReadAllBytes(path);
+            if (bytes.Length != core.Area * buffer.BytesPerPixel)
+            {
+                throw new TesseraException($"\"{path}\" holds {bytes.Length} bytes, not the {core.Area * buffer.BytesPerPixel} of block {block}; the work folder is damaged: remove it and build again.");
+            }
+
+            bytes.CopyTo(buffer.Data, 0);
+            level.Write(buffer);
+        }
+    }
+
+    private string PathOf(int block)
+    {
+        PixelRect b = _plan.Blocks[block];
+        return Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture,
+            $"block-{b.X / _plan.BlockSpan}_{b.Y / _plan.BlockSpan}.raw"));
+    }
+}
