@@ -12,6 +12,9 @@ usage: bench/run.sh [--baseline-max N] [SIZES...]
   --baseline-max N run the libvips baseline only for sizes <= N (default: the BASELINE_MAX
                    environment variable, else 100); it needs >10 min and ~7 GB at 100x100,
                    so larger sizes report "not run"
+  --shards-grid N  also time 1, 2 and 4 concurrent shards plus --finish on the NxN grid
+                   (default: the SHARDS_GRID environment variable, else 100 when 100 is among
+                   the sizes; 0 skips it)
 
 Tiles are generated once into bench/data/NxN and reused; the report goes to stdout and to
 bench/results/<timestamp>.md, the tools' output to bench/results/<timestamp>-logs/.
@@ -36,12 +39,18 @@ is_count() {
 command_line=$(printf '%q' "$0")
 (($# == 0)) || command_line+=$(printf ' %q' "$@")
 baseline_max=${BASELINE_MAX:-100}
+shards_grid=${SHARDS_GRID:-}
 sizes=()
 while (($# > 0)); do
     case $1 in
         --baseline-max)
             (($# >= 2)) || die "--baseline-max needs a value"
             baseline_max=$2
+            shift 2
+            ;;
+        --shards-grid)
+            (($# >= 2)) || die "--shards-grid needs a value"
+            shards_grid=$2
             shift 2
             ;;
         -h | --help)
@@ -59,6 +68,13 @@ while (($# > 0)); do
     esac
 done
 ((${#sizes[@]} > 0)) || sizes=(50 100 150 200)
+if [[ -z $shards_grid ]]; then
+    shards_grid=0
+    for size in "${sizes[@]}"; do
+        [[ $size == 100 ]] && shards_grid=100
+    done
+fi
+[[ $shards_grid =~ ^(0|[1-9][0-9]*)$ ]] || die "--shards-grid must be a number, got '$shards_grid'"
 [[ $baseline_max =~ ^(0|[1-9][0-9]*)$ ]] || die "--baseline-max must be a number, got '$baseline_max'"
 for size in "${sizes[@]}"; do
     is_count "$size" || die "grid size must be a positive integer, got '$size'"
@@ -140,8 +156,50 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
 }
 
+# run_shards GRID DATA OUT: 1, 2 and 4 shards of GRID at the same time, each on nproc/N threads,
+# then --finish; checks the result has every tile.
+run_shards() {
+    local grid=$1 data=$2 out=$3 shards threads start end peak finish_s i planned
+    for shards in 1 2 4; do
+        threads=$(($(nproc) / shards))
+        ((threads >= 1)) || threads=1
+        local dzi=$out/shards-$shards.dzi
+        status "[$grid] $shards concurrent shards, $threads threads each"
+        "${tessera[@]}" plan "$data" "$dzi" --overlap "$OVERLAP_X,$OVERLAP_Y" --threads "$threads" \
+            >"$logs/$grid-shards-$shards-plan.log" || die "tessera plan failed"
+        planned=$(plan_mib "$logs/$grid-shards-$shards-plan.log")
+        start=$(date +%s.%N)
+        local pids=()
+        for ((i = 0; i < shards; i++)); do
+            /usr/bin/time -v -o "$logs/$grid-shards-$shards-$i.log.time" "${tessera[@]}" build "$data" "$dzi" \
+                --overlap "$OVERLAP_X,$OVERLAP_Y" --threads "$threads" --shard "$i/$shards" \
+                >"$logs/$grid-shards-$shards-$i.log" 2>&1 &
+            pids+=($!)
+        done
+        for i in "${!pids[@]}"; do
+            wait "${pids[$i]}" || die "shard $i/$shards failed (see $logs/$grid-shards-$shards-$i.log)"
+        done
+        measure "$logs/$grid-shards-$shards-finish.log" "${tessera[@]}" build "$data" "$dzi" \
+            --overlap "$OVERLAP_X,$OVERLAP_Y" --threads "$(nproc)" --finish
+        finish_s=$wall_s
+        end=$(date +%s.%N)
+        peak=$(cat "$logs/$grid-shards-$shards-"*.log.time | awk '/Maximum resident set size/ {
+            if ($NF > m) m = $NF } END { printf "%.0f", m / 1024 }')
+        (($(count_tiles "$dzi") == expected_tiles)) || die "[$grid] $shards shards did not write every tile"
+        shard_rows+=("| $grid | $shards | $threads | $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }') | $finish_s | $peak | $planned |")
+        status "[$grid] $shards shards: done"
+    done
+}
+
+# plan_mib LOG: the peak memory 'tessera plan' printed, in MiB.
+plan_mib() {
+    awk '/^peak memory/ { v = $4; u = $5; if (u == "GiB") v *= 1024; printf "%.0f", v }' "$1"
+}
+
+tessera=(dotnet "$tessera_dll")
 rows=()
 ratios=()
+shard_rows=()
 for size in "${sizes[@]}"; do
     grid=${size}x${size}
     data=bench/data/$grid
@@ -154,14 +212,18 @@ for size in "${sizes[@]}"; do
         --width $TILE_WIDTH --height $TILE_HEIGHT --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y >&2 ||
         die "generating $data failed"
 
+    "${tessera[@]}" plan "$data" "$out/tessera.dzi" --overlap "$OVERLAP_X,$OVERLAP_Y" >"$logs/$grid-plan.log" ||
+        die "tessera plan failed (see $logs/$grid-plan.log)"
+    planned_mib=$(plan_mib "$logs/$grid-plan.log")
+
     status "[$grid] tessera"
-    measure "$logs/$grid-tessera.log" dotnet "$tessera_dll" build "$data" "$out/tessera.dzi" \
+    measure "$logs/$grid-tessera.log" "${tessera[@]}" build "$data" "$out/tessera.dzi" \
         --overlap "$OVERLAP_X,$OVERLAP_Y" --overwrite
     tessera_s=$wall_s
     tessera_tiles=$(count_tiles "$out/tessera.dzi")
     codec=$(sed -n 's/.*; codec: \(.*\)\.$/\1/p' "$logs/$grid-tessera.log")
-    rows+=("| $grid | $megapixels | tessera | $wall_s | $rss_mib |")
-    status "[$grid] tessera: $wall_s s, $rss_mib MiB, $tessera_tiles tiles, codec: $codec"
+    rows+=("| $grid | $megapixels | tessera | $wall_s | $rss_mib | $planned_mib |")
+    status "[$grid] tessera: $wall_s s, $rss_mib MiB (plan said $planned_mib), $tessera_tiles tiles, codec: $codec"
 
     status "[$grid] codec floor"
     measure "$logs/$grid-floor.log" dotnet "$bench_dll" floor "$data" --tile-size 254 --tile-overlap 1 \
@@ -171,8 +233,15 @@ for size in "${sizes[@]}"; do
     [[ -n $expected_tiles ]] || die "no 'floor ... outputs=N' line in $logs/$grid-floor.log"
     ((tessera_tiles == expected_tiles)) ||
         die "[$grid] tessera wrote $tessera_tiles tiles, but the DZI pyramid has $expected_tiles"
-    rows+=("| $grid | $megapixels | codec floor | $wall_s | $rss_mib |")
+    rows+=("| $grid | $megapixels | codec floor | $wall_s | $rss_mib | |")
     status "[$grid] codec floor: $wall_s s, $rss_mib MiB"
+
+    status "[$grid] codec floor + writing the tiles"
+    measure "$logs/$grid-floor-write.log" dotnet "$bench_dll" floor "$data" --tile-size 254 --tile-overlap 1 \
+        --quality 75 --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y --write "$out/floor.dzi"
+    floor_write_s=$wall_s
+    rows+=("| $grid | $megapixels | codec floor + writing tiles | $wall_s | $rss_mib | |")
+    status "[$grid] codec floor + writing tiles: $wall_s s, $rss_mib MiB"
 
     if ((size <= baseline_max)); then
         status "[$grid] libvips baseline"
@@ -182,23 +251,33 @@ for size in "${sizes[@]}"; do
         ((vips_tiles == expected_tiles)) ||
             die "[$grid] the libvips baseline wrote $vips_tiles tiles, but the DZI pyramid has $expected_tiles"
         baseline_ratio=$(ratio "$wall_s" "$tessera_s")
-        rows+=("| $grid | $megapixels | libvips baseline | $wall_s | $rss_mib |")
+        rows+=("| $grid | $megapixels | libvips baseline | $wall_s | $rss_mib | |")
         status "[$grid] libvips baseline: $wall_s s, $rss_mib MiB"
     else
         baseline_ratio="not run"
-        rows+=("| $grid | $megapixels | libvips baseline | not run | not run |")
+        rows+=("| $grid | $megapixels | libvips baseline | not run | not run | |")
     fi
-    ratios+=("| $grid | $megapixels | $(ratio "$tessera_s" "$floor_s") | $baseline_ratio |")
+    ratios+=("| $grid | $megapixels | $(ratio "$tessera_s" "$floor_s") | $(ratio "$tessera_s" "$floor_write_s") | $baseline_ratio |")
+
+    if ((size == shards_grid)); then
+        run_shards "$grid" "$data" "$out"
+    fi
 done
 
 tables=$(
-    echo "| grid | megapixels | tool | wall s | peak RSS MiB |"
-    echo "|---|---:|---|---:|---:|"
+    echo "| grid | megapixels | tool | wall s | peak RSS MiB | plan's estimate MiB |"
+    echo "|---|---:|---|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
     echo
-    echo "| grid | megapixels | tessera / floor time | baseline / tessera time |"
-    echo "|---|---:|---:|---:|"
+    echo "| grid | megapixels | tessera / floor time | tessera / (floor + writes) time | baseline / tessera time |"
+    echo "|---|---:|---:|---:|---:|"
     printf '%s\n' "${ratios[@]}"
+    if ((${#shard_rows[@]} > 0)); then
+        echo
+        echo "| grid | shards at once | threads each | wall s (shards + finish) | finish s | largest shard peak RSS MiB | plan's estimate MiB |"
+        echo "|---|---:|---:|---:|---:|---:|---:|"
+        printf '%s\n' "${shard_rows[@]}"
+    fi
 )
 rm -rf "$out_root"
 printf '%s\n\n%s\n' "$header" "$tables" >"$results_file"

@@ -41,7 +41,7 @@ internal static class PlanCommand
         Line("levels", string.Create(inv, $"{p.Geometry.LevelCount} (0-{p.Geometry.TopLevel}), tiles {p.Geometry.TileSize} px + {p.Geometry.Overlap} overlap"));
         Line("output tiles", string.Create(inv, $"{p.OutputTiles:N0}"));
         Line("output size", string.Create(inv, $"about {FormatBytes(p.OutputBytes)} (assuming the output compresses like the input)"));
-        Line("first-round blocks", string.Create(inv, $"{p.Blocks:N0}"));
+        Line("blocks (round 1)", string.Create(inv, $"{p.Blocks:N0}"));
         Line("peak memory", string.Create(inv, $"about {FormatBytes(p.PeakMemoryBytes)} per process with {p.Threads} threads, whatever the grid size"));
         if (p.Shards.Count > 1)
         {
