@@ -17,6 +17,7 @@ internal static class BuildCommand
         {
             Description = "Build only shard I of N of the base levels: I/N (from 0), or N with I taken from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX. Shards share OUTPUT and may run anywhere, in any order; run --finish once all are done. See docs/CLUSTER.md.",
         };
+        var skipBlank = new Option<bool>("--skip-blank") { Description = "Leave out tiles that are entirely the background colour (viewers show a missing tile as empty)." };
         var finish = new Option<bool>("--finish") { Description = "After all shards: build the remaining levels and write OUTPUT.dzi." };
 
         var command = new Command("build", "Build a Deep Zoom pyramid straight from a grid of overlapping tiles.");
@@ -24,6 +25,7 @@ internal static class BuildCommand
         command.Options.Add(overwrite);
         command.Options.Add(shard);
         command.Options.Add(finish);
+        command.Options.Add(skipBlank);
         command.SetAction((result, cancellationToken) => Task.FromResult(Errors.Guard(() =>
         {
             BuildRequest request = options.ToRequest(result) with
@@ -31,6 +33,7 @@ internal static class BuildCommand
                 Overwrite = result.GetValue(overwrite),
                 Shard = result.GetValue(shard) is { } text ? ShardSpec.Parse(text, Environment.GetEnvironmentVariable) : null,
                 Finish = result.GetValue(finish),
+                SkipBlank = result.GetValue(skipBlank),
             };
             return Run(request, options.Codec(result), cancellationToken);
         })));
@@ -56,9 +59,9 @@ internal static class BuildCommand
                 throw;
             }
 
-            Console.Error.WriteLine(request.Shard is null
-                ? "tessera: cancelled; nothing was kept."
-                : "tessera: cancelled; the blocks this shard finished are kept: run the same command to continue.");
+            Console.Error.WriteLine(request.Finish
+                ? "tessera: cancelled; run the same command to finish."
+                : "tessera: cancelled; what is finished is kept: run the same command to continue (--overwrite starts over).");
             return 130;
         }
 
@@ -79,6 +82,16 @@ internal static class BuildCommand
         Console.WriteLine(string.Format(inv,
             "Input: {0}×{1} grid of {2}×{3} px tiles, overlap {4}×{5} px; {6:N0} tile decodes; codec: {7}.",
             r.Columns, r.Rows, r.TileWidth, r.TileHeight, r.OverlapX, r.OverlapY, r.InputDecodes, codecName));
+        if (r.BlankTiles > 0)
+        {
+            Console.WriteLine(string.Create(inv, $"{r.BlankTiles:N0} blank tiles were left out."));
+        }
+
+        if (r.Shard is null && r.BlocksSkipped > 0 && r.BlocksBuilt > 0)
+        {
+            Console.WriteLine(string.Create(inv, $"Continued an interrupted build: {r.BlocksSkipped} of {r.BlocksSkipped + r.BlocksBuilt} blocks were already done."));
+        }
+
         if (r.Shard is not null)
         {
             Console.WriteLine($"When every shard is done, run the same command with --finish instead of --shard.");

@@ -32,8 +32,8 @@ internal sealed class BuildOptions
 
     private readonly Option<int> _tileSize = new("--tile-size") { Description = "Pyramid tile size in pixels, without overlap.", DefaultValueFactory = _ => 254 };
     private readonly Option<int> _tileOverlap = new("--tile-overlap") { Description = "Pixels each pyramid tile repeats of its neighbours.", DefaultValueFactory = _ => 1 };
-    private readonly Option<string> _format = new("--format") { Description = "Tile format: jpeg or png.", DefaultValueFactory = _ => "jpeg" };
-    private readonly Option<int> _quality = new("--quality") { Description = "JPEG quality, 1-100.", DefaultValueFactory = _ => 75 };
+    private readonly Option<string> _format = new("--format") { Description = "Tile format: jpeg, png or webp.", DefaultValueFactory = _ => "jpeg" };
+    private readonly Option<int> _quality = new("--quality") { Description = "JPEG and WebP quality, 1-100.", DefaultValueFactory = _ => 75 };
     private readonly Option<int> _threads = new("--threads") { Description = "Worker threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
     private readonly Option<string> _background = new("--background")
     {
@@ -50,7 +50,7 @@ internal sealed class BuildOptions
     public BuildOptions()
     {
         _order.AcceptOnlyFromAmong("pattern", "row-major");
-        _format.AcceptOnlyFromAmong("jpeg", "png");
+        _format.AcceptOnlyFromAmong("jpeg", "png", "webp");
         _codec.AcceptOnlyFromAmong("auto", "skia", "turbojpeg");
     }
 
@@ -77,7 +77,7 @@ internal sealed class BuildOptions
         {
             TileSize = result.GetValue(_tileSize),
             Overlap = result.GetValue(_tileOverlap),
-            Encode = new EncodeSettings(result.GetValue(_format) == "png" ? TileFormat.Png : TileFormat.Jpeg, result.GetValue(_quality)),
+            Encode = new EncodeSettings(TileFormatExtensions.Parse(result.GetValue(_format)!), result.GetValue(_quality)),
             Threads = result.GetValue(_threads),
         },
         Background = Rgb.Parse(result.GetValue(_background)!),

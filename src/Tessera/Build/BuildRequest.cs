@@ -17,6 +17,9 @@ public sealed record BuildRequest
     public PyramidOptions Pyramid { get; init; } = new();
     public Rgb Background { get; init; } = Rgb.Black;
 
+    /// <summary>Leave out tiles that are entirely <see cref="Background"/>.</summary>
+    public bool SkipBlank { get; init; }
+
     /// <summary>Replace an existing pyramid at <see cref="OutputPath"/> instead of refusing.</summary>
     public bool Overwrite { get; init; }
 

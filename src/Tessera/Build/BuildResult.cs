@@ -15,6 +15,7 @@ public sealed record BuildResult(
     int OverlapY,
     IReadOnlyList<(int Column, int Row)> MissingCells,
     long TilesWritten,
+    long BlankTiles,
     long InputDecodes,
     TimeSpan Elapsed)
 {

@@ -24,7 +24,8 @@ public sealed record JobManifest(
     int Quality,
     int BlockLevels,
     string PixelFormat,
-    string Codec)
+    string Codec,
+    bool SkipBlank)
 {
     public const string FileName = "job.json";
 

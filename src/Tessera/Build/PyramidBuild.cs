@@ -12,8 +12,10 @@ namespace Tessera.Build;
 /// <summary>
 /// <c>tessera build</c> as a library call: finds the tiles, places them on their grid, and writes
 /// the Deep Zoom pyramid — whole, or one shard of its first round, or the finishing step after the
-/// shards. The .dzi is written last; a whole build that fails removes what it wrote, a shard that
-/// fails keeps its finished blocks so that running it again continues.
+/// shards. The .dzi is written last. Finished blocks are recorded as they complete, so a build that
+/// is stopped (Ctrl-C, SIGKILL, power loss of the process) or fails after some work continues where
+/// it was when the same command runs again; a build that fails before finishing any block leaves
+/// nothing behind.
 /// </summary>
 public static class PyramidBuild
 {
@@ -42,7 +44,7 @@ public static class PyramidBuild
 
         BuildResult Result(int built, int skipped, bool complete) => new(job.Paths, job.Geometry, job.Grid.Columns, job.Grid.Rows,
             job.First.Width, job.First.Height, job.OverlapX, job.OverlapY, job.Grid.MissingCells().ToList(),
-            progress.TilesWritten, source.Decodes, clock.Elapsed)
+            progress.TilesWritten - progress.BlankTiles, progress.BlankTiles, source.Decodes, clock.Elapsed)
         {
             Shard = request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete,
         };
@@ -79,20 +81,60 @@ public static class PyramidBuild
             return Result(0, job.Plan.Blocks.Count, complete: true);
         }
 
-        sink.Create(job.Geometry.LevelCount, request.Overwrite);
+        PrepareWholeBuild(job, codec, sink, request.Overwrite);
+        int alreadyDone = Enumerable.Range(0, job.Plan.Blocks.Count).Count(store.IsDone);
         try
         {
             job.Manifest(codec).WriteOrCheck(job.Paths.WorkDirectory);
-            progress.SetTotal(job.Geometry.TotalTileCount());
+            progress.SetTotal(job.Geometry.TotalTileCount()
+                - Enumerable.Range(0, job.Plan.Blocks.Count).Where(store.IsDone).Sum(b => job.Plan.TileCount(b, b + 1)));
             builder.Build(source, store, cancellationToken);
             sink.Commit(job.Geometry);
-            return Result(job.Plan.Blocks.Count, 0, complete: true);
+            return Result(job.Plan.Blocks.Count - alreadyDone, alreadyDone, complete: true);
         }
-        catch
+        catch (OperationCanceledException)
+        {
+            // Stopped on request: everything finished so far is kept for the next run.
+            throw;
+        }
+        catch (Exception e) when (store.Missing().Count < job.Plan.Blocks.Count && e is TesseraException)
+        {
+            throw new TesseraException($"{e.Message} The part already built is kept: fix this and run the same command to continue (--overwrite starts over).", e);
+        }
+        catch (Exception) when (store.Missing().Count == job.Plan.Blocks.Count || !job.Plan.HasBlockRound)
         {
             sink.Delete();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A whole build starts afresh, or continues one that was interrupted: a work folder whose job
+    /// file matches means finished blocks are kept and only the rest is built. A complete pyramid,
+    /// another job's leftovers or stray files are refused without <paramref name="overwrite"/>, and
+    /// removed with it.
+    /// </summary>
+    private static void PrepareWholeBuild(Job job, ITileCodec codec, DirectoryTileSink sink, bool overwrite)
+    {
+        DziPaths paths = job.Paths;
+        if (overwrite)
+        {
+            sink.Delete();
+        }
+        else if (paths.IsComplete)
+        {
+            throw new TesseraException($"Output \"{paths.DziFile}\" already exists; use --overwrite to replace it.");
+        }
+        else if (JobManifest.ReadFrom(paths.WorkDirectory) is { } existing)
+        {
+            job.Manifest(codec).CheckAgainst(existing, Path.Combine(paths.WorkDirectory, JobManifest.FileName));
+        }
+        else if (paths.AnyExists)
+        {
+            throw new TesseraException($"Output folder \"{paths.FilesDirectory}\" already exists; use --overwrite to replace it.");
+        }
+
+        sink.Open(job.Geometry.LevelCount);
     }
 
     private static void RefuseIfComplete(DziPaths paths)
@@ -119,7 +161,11 @@ public static class PyramidBuild
             var (overlapX, overlapY) = request.Overlap.ToPixels(first.Width, first.Height);
             var mosaic = new GridMosaic(grid, first.Width, first.Height, overlapX, overlapY);
             var paths = new DziPaths(request.OutputPath);
-            PyramidOptions pyramid = request.Pyramid with { TemporaryDirectory = Path.GetDirectoryName(paths.DziFile)! };
+            PyramidOptions pyramid = request.Pyramid with
+            {
+                TemporaryDirectory = Path.GetDirectoryName(paths.DziFile)!,
+                SkipBlank = request.SkipBlank ? request.Background : null,
+            };
             var geometry = new DziGeometry(mosaic.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap);
             return new Job(request, grid, first, overlapX, overlapY, mosaic, paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels));
         }
@@ -129,6 +175,7 @@ public static class PyramidBuild
             $"{Request.Layout.Order} {Request.Layout.Pattern ?? "(default)"} across={Request.Layout.Across?.ToString(CultureInfo.InvariantCulture) ?? "-"}",
             Grid.Columns, Grid.Rows, First.Width, First.Height, OverlapX, OverlapY, Request.Background.ToString(),
             Geometry.Width, Geometry.Height, Geometry.TileSize, Geometry.Overlap,
-            Pyramid.Encode.Format.DziName(), Pyramid.Encode.Quality, Pyramid.BlockLevels, PixelFormat.ToString(), codec.Name);
+            Pyramid.Encode.Format.DziName(), Pyramid.Encode.Quality, Pyramid.BlockLevels, PixelFormat.ToString(), codec.Name,
+            Request.SkipBlank);
     }
 }

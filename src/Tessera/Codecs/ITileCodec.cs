@@ -7,20 +7,31 @@ public enum TileFormat
 {
     Jpeg,
     Png,
+    Webp,
 }
 
 public static class TileFormatExtensions
 {
+    /// <summary>The format named as <c>--format</c> takes it (jpeg, png, webp).</summary>
+    public static TileFormat Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "jpeg" or "jpg" => TileFormat.Jpeg,
+        "png" => TileFormat.Png,
+        "webp" => TileFormat.Webp,
+        _ => throw new TesseraException($"\"{name}\" is not a tile format: use jpeg, png or webp."),
+    };
+
     /// <summary>The name DZI uses in its Format attribute and as the tile file suffix.</summary>
     public static string DziName(this TileFormat format) => format switch
     {
         TileFormat.Jpeg => "jpeg",
         TileFormat.Png => "png",
+        TileFormat.Webp => "webp",
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 }
 
-/// <summary>How output tiles are encoded.</summary>
+/// <summary>How output tiles are encoded; <see cref="Quality"/> applies to JPEG and (lossy) WebP.</summary>
 public sealed record EncodeSettings(TileFormat Format = TileFormat.Jpeg, int Quality = 75)
 {
     public void Validate()

@@ -49,6 +49,7 @@ public sealed unsafe class SkiaTileCodec : ITileCodec
                 TileFormat.Jpeg => pixmap.Encode(new SKJpegEncoderOptions(
                     settings.Quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)),
                 TileFormat.Png => pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 6)),
+                TileFormat.Webp => pixmap.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossy, settings.Quality)),
                 _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Format, null),
             };
             return new SkiaEncodedImage(data ?? throw new InvalidOperationException($"Skia could not encode a {region.Width}×{region.Height} {settings.Format} tile."));

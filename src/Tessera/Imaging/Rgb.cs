@@ -50,9 +50,11 @@ public readonly record struct Rgb(byte R, byte G, byte B)
             return;
         }
 
-        uint pixel = R | ((uint)G << 8) | ((uint)B << 16) | 0xFF000000u;
-        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(row).Fill(pixel);
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(row).Fill(ToRgbx());
     }
+
+    /// <summary>This colour as one RGBX pixel read as a little-endian 32-bit number.</summary>
+    public uint ToRgbx() => R | ((uint)G << 8) | ((uint)B << 16) | 0xFF000000u;
 
     public override string ToString() => $"#{R:x2}{G:x2}{B:x2}";
 }

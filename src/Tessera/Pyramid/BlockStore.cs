@@ -69,13 +69,24 @@ public sealed class BlockStore
             PixelRect core = _plan.Core(block, _plan.BlockLevels);
             using var buffer = new PixelBuffer(core, _format, pool);
             string path = PathOf(block);
-            byte[] bytes = File.ReadAllBytes(path);
-            if (bytes.Length != core.Area * buffer.BytesPerPixel)
+            int length = (int)core.Area * buffer.BytesPerPixel;
+            using (var handle = File.OpenHandle(path))
             {
-                throw new TesseraException($"\"{path}\" holds {bytes.Length} bytes, not the {core.Area * buffer.BytesPerPixel} of block {block}; the work folder is damaged: remove it and build again.");
+                int read = 0;
+                if (RandomAccess.GetLength(handle) == length)
+                {
+                    for (int n; read < length && (n = RandomAccess.Read(handle, buffer.Data.AsSpan(read, length - read), read)) > 0;)
+                    {
+                        read += n;
+                    }
+                }
+
+                if (read != length)
+                {
+                    throw new TesseraException($"\"{path}\" is not the {length} bytes of block {block}; the work folder is damaged: remove it and build again.");
+                }
             }
 
-            bytes.CopyTo(buffer.Data, 0);
             level.Write(buffer);
         }
     }

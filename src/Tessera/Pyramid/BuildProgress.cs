@@ -5,11 +5,22 @@ public sealed class BuildProgress
 {
     private long _tilesWritten;
     private long _tilesTotal;
+    private long _blankTiles;
 
+    /// <summary>Tiles done, written or (with skip-blank) left out.</summary>
     public long TilesWritten => Interlocked.Read(ref _tilesWritten);
+
+    /// <summary>Tiles left out because they were blank.</summary>
+    public long BlankTiles => Interlocked.Read(ref _blankTiles);
     public long TilesTotal => Interlocked.Read(ref _tilesTotal);
 
     internal void SetTotal(long total) => Interlocked.Exchange(ref _tilesTotal, total);
 
     internal void TileWritten() => Interlocked.Increment(ref _tilesWritten);
+
+    internal void TileSkipped()
+    {
+        Interlocked.Increment(ref _blankTiles);
+        Interlocked.Increment(ref _tilesWritten);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using Tessera.Codecs;
 using Tessera.Imaging;
 using Tessera.Sinks;
@@ -222,9 +223,33 @@ public sealed class PyramidBuilder
     private void EmitTile(PixelBuffer buffer, int level, int column, int row)
     {
         PixelRect rect = _geometry.TileRect(level, column, row);
+        if (_options.SkipBlank is { } blank && IsAll(buffer, rect, blank))
+        {
+            _progress.TileSkipped();
+            return;
+        }
+
         using IEncodedImage encoded = _codec.Encode(buffer, rect, _options.Encode);
         _sink.Write(level, column, row, encoded.Bytes);
         _progress.TileWritten();
+    }
+
+    /// <summary>Whether every pixel of <paramref name="rect"/> is <paramref name="colour"/>.</summary>
+    private static bool IsAll(PixelBuffer buffer, PixelRect rect, Rgb colour)
+    {
+        for (int y = rect.Y; y < rect.Bottom; y++)
+        {
+            Span<byte> row = buffer.RowAt(rect.X, y, rect.Width);
+            bool uniform = buffer.Format == PixelFormat.Gray8
+                ? row.IndexOfAnyExcept(colour.Gray) < 0
+                : MemoryMarshal.Cast<byte, uint>(row).IndexOfAnyExcept(colour.ToRgbx()) < 0;
+            if (!uniform)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

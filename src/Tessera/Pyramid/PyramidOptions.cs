@@ -1,4 +1,5 @@
 using Tessera.Codecs;
+using Tessera.Imaging;
 
 namespace Tessera.Pyramid;
 
@@ -8,6 +9,12 @@ public sealed record PyramidOptions
     public int TileSize { get; init; } = 254;
     public int Overlap { get; init; } = 1;
     public EncodeSettings Encode { get; init; } = new();
+
+    /// <summary>
+    /// Tiles whose every pixel is this colour are not written (viewers draw a missing tile as
+    /// empty); null writes every tile.
+    /// </summary>
+    public Rgb? SkipBlank { get; init; }
 
     /// <summary>Worker threads; each holds one block of pixels at a time.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;

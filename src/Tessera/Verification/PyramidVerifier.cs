@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Xml;
+using System.Xml.Linq;
+using Tessera.Codecs;
+using Tessera.Pyramid;
+using Tessera.Sinks;
+
+namespace Tessera.Verification;
+
+/// <summary>What <see cref="PyramidVerifier"/> found; the pyramid is sound when <see cref="Problems"/> is empty.</summary>
+public sealed record VerifyReport(string DziFile, DziGeometry? Geometry, string? Format, long TilesChecked, IReadOnlyList<string> Problems)
+{
+    public bool IsSound => Problems.Count == 0;
+}
+
+/// <summary>
+/// Checks a Deep Zoom pyramid against its own .dzi: every level and tile present with the size the
+/// geometry gives it, nothing else in the tile folders, and every tile decoding as an image.
+/// </summary>
+public static class PyramidVerifier
+{
+    private static readonly XNamespace DeepZoom = "http://schemas.microsoft.com/deepzoom/2008";
+
+    /// <param name="dziFile">The .dzi to check; its tiles are in NAME_files beside it.</param>
+    /// <param name="codec">Decodes the tiles.</param>
+    /// <param name="threads">Tiles decoded at once.</param>
+    /// <param name="blankTilesMayBeMissing">The pyramid was built with --skip-blank: a missing tile is not a problem.</param>
+    public static VerifyReport Verify(string dziFile, ITileCodec codec, int threads, bool blankTilesMayBeMissing = false)
+    {
+        var problems = new ConcurrentBag<string>();
+        var paths = new DziPaths(dziFile);
+        if (!File.Exists(paths.DziFile))
+        {
+            return new VerifyReport(paths.DziFile, null, null, 0, [$"\"{paths.DziFile}\" does not exist."]);
+        }
+
+        if (!TryReadDescriptor(paths.DziFile, out DziGeometry? geometry, out string? format, out string? problem))
+        {
+            return new VerifyReport(paths.DziFile, null, null, 0, [problem!]);
+        }
+
+        if (!Directory.Exists(paths.FilesDirectory))
+        {
+            return new VerifyReport(paths.DziFile, geometry, format, 0, [$"The tile folder \"{paths.FilesDirectory}\" is missing."]);
+        }
+
+        var expected = new List<(string Path, int Level, string Name, int Width, int Height)>();
+        foreach (string entry in Directory.EnumerateFileSystemEntries(paths.FilesDirectory))
+        {
+            string name = Path.GetFileName(entry);
+            if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int level) || level > geometry!.TopLevel || !Directory.Exists(entry))
+            {
+                problems.Add($"Unexpected \"{name}\" in the tile folder (levels run from 0 to {geometry!.TopLevel}).");
+            }
+        }
+
+        for (int level = 0; level <= geometry!.TopLevel; level++)
+        {
+            string directory = paths.LevelDirectory(level);
+            if (!Directory.Exists(directory))
+            {
+                problems.Add($"Level {level}: the folder is missing.");
+                continue;
+            }
+
+            var present = new HashSet<string>(Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName)!, StringComparer.Ordinal);
+            var (columns, rows) = geometry.TileCount(level);
+            for (int row = 0; row < rows; row++)
+            {
+                for (int column = 0; column < columns; column++)
+                {
+                    string name = string.Create(CultureInfo.InvariantCulture, $"{column}_{row}.{format}");
+                    if (present.Remove(name))
+                    {
+                        var rect = geometry.TileRect(level, column, row);
+                        expected.Add((Path.Combine(directory, name), level, name, rect.Width, rect.Height));
+                    }
+                    else if (!blankTilesMayBeMissing)
+                    {
+                        problems.Add($"Level {level}: tile {name} is missing.");
+                    }
+                }
+            }
+
+            foreach (string extra in present.Order(StringComparer.Ordinal))
+            {
+                problems.Add($"Level {level}: unexpected file \"{extra}\".");
+            }
+        }
+
+        Parallel.ForEach(expected, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, tile =>
+        {
+            try
+            {
+                using var pixels = codec.Decode(tile.Path, Imaging.PixelFormat.Rgbx8888);
+                if (pixels.Width != tile.Width || pixels.Height != tile.Height)
+                {
+                    problems.Add($"Level {tile.Level}: tile {tile.Name} is {pixels.Width}×{pixels.Height} px, expected {tile.Width}×{tile.Height}.");
+                }
+            }
+            catch (TesseraException e)
+            {
+                problems.Add($"Level {tile.Level}: tile {tile.Name} does not decode ({e.Message}).");
+            }
+        });
+
+        return new VerifyReport(paths.DziFile, geometry, format, expected.Count, problems.Order(StringComparer.Ordinal).ToList());
+    }
+
+    private static bool TryReadDescriptor(string path, out DziGeometry? geometry, out string? format, out string? problem)
+    {
+        geometry = null;
+        format = null;
+        problem = null;
+        try
+        {
+            XElement image = XDocument.Load(path).Root ?? throw new XmlException("empty document");
+            XElement size = image.Element(DeepZoom + "Size") ?? throw new XmlException("no <Size> element");
+            if (image.Name != DeepZoom + "Image")
+            {
+                throw new XmlException($"the root element is <{image.Name.LocalName}>, not a Deep Zoom <Image>");
+            }
+
+            format = Attribute(image, "Format");
+            int tileSize = Number(image, "TileSize"), overlap = Number(image, "Overlap");
+            int width = Number(size, "Width"), height = Number(size, "Height");
+            if (width < 1 || height < 1 || tileSize < 1 || overlap < 0 || overlap > tileSize)
+            {
+                throw new XmlException($"impossible geometry (size {width}×{height}, tile size {tileSize}, overlap {overlap})");
+            }
+
+            geometry = new DziGeometry(width, height, tileSize, overlap);
+            return true;
+        }
+        catch (Exception e) when (e is XmlException or IOException or FormatException or ArgumentException)
+        {
+            problem = $"\"{path}\" is not a valid .dzi: {e.Message}.";
+            return false;
+        }
+    }
+
+    private static string Attribute(XElement element, string name) =>
+        (string?)element.Attribute(name) ?? throw new XmlException($"<{element.Name.LocalName}> has no {name} attribute");
+
+    private static int Number(XElement element, string name) =>
+        int.Parse(Attribute(element, name), NumberStyles.None, CultureInfo.InvariantCulture);
+}
