@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Globalization;
 using Tessera.Build;
 using Tessera.Codecs;
@@ -44,12 +45,15 @@ internal static class BuildCommand
     {
         ITileCodec codec = TileCodecs.Create(choice, out string codecName);
         using var disposeCodec = codec as IDisposable;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var interrupt = StopOn(PosixSignal.SIGINT, stop);
+        using var terminate = StopOn(PosixSignal.SIGTERM, stop);
         var progress = new BuildProgress();
         using var reporter = ProgressReporter.Start(progress);
         BuildResult result;
         try
         {
-            result = PyramidBuild.Run(request, codec, progress, cancellationToken);
+            result = PyramidBuild.Run(request, codec, progress, stop.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or TesseraException)
         {
@@ -69,6 +73,17 @@ internal static class BuildCommand
         PrintSummary(result, codecName);
         return 0;
     }
+
+    /// <summary>
+    /// Ctrl-C, or the SIGTERM a scheduler sends before it kills a job, stops the build between blocks
+    /// (well within a second or two) instead of killing the process: what is done is kept and reported.
+    /// </summary>
+    private static PosixSignalRegistration StopOn(PosixSignal signal, CancellationTokenSource stop) =>
+        PosixSignalRegistration.Create(signal, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
 
     private static void PrintSummary(BuildResult r, string codecName)
     {

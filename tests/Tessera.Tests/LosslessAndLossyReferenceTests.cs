@@ -79,6 +79,50 @@ public sealed class LosslessAndLossyReferenceTests
     }
 
     [Fact]
+    public void Webp_pyramid_has_the_same_tiles_as_libvips_and_close_pixels()
+    {
+        using var dir = new TempDirectory();
+        SampleOptions sample = Support.Samples.Small(TileFormat.Png);
+        SampleGrid.Write(dir.Combine("tiles"), sample);
+        BuildRequest request = Support.Samples.Request(dir.Combine("tiles"), dir.Combine("t.dzi"), sample, "{x}_{y}.png");
+        PyramidBuild.Run(request with { Pyramid = request.Pyramid with { Encode = new EncodeSettings(TileFormat.Webp) } });
+
+        string reference = BuildReference(dir, sample, "{x}_{y}.png", ".webp", Rgb.Black, bands: 3);
+        PyramidComparison.AssertSamePixels(reference, dir.Combine("t.dzi"), maxDifference: 64, maxMeanDifference: 2.5);
+    }
+
+    [Fact]
+    public void Skip_blank_leaves_out_exactly_the_tiles_that_are_all_background()
+    {
+        using var dir = new TempDirectory();
+        SampleOptions sample = Support.Samples.Small(TileFormat.Png) with { Across = 6, Down = 5 };
+        SampleGrid.Write(dir.Combine("tiles"), sample);
+        foreach (string name in new[] { "0_0", "1_0", "0_1", "1_1", "4_3" })
+        {
+            File.Delete(dir.Combine("tiles", $"{name}.png"));
+        }
+
+        BuildRequest request = Support.Samples.Request(dir.Combine("tiles"), dir.Combine("all.dzi"), sample, "{x}_{y}.png") with { Background = Rgb.White };
+        request = request with { Pyramid = request.Pyramid with { TileSize = 16, Encode = new EncodeSettings(TileFormat.Png) } };
+        PyramidBuild.Run(request);
+        BuildResult skipped = PyramidBuild.Run(request with { OutputPath = dir.Combine("skip.dzi"), SkipBlank = true });
+
+        var white = new HashSet<string>();
+        foreach (string name in PyramidComparison.TileNames(dir.Combine("all.dzi")))
+        {
+            using Image tile = Image.NewFromFile(Path.Combine(dir.Combine("all_files"), name));
+            if (tile.Min() == 255)
+            {
+                white.Add(name);
+            }
+        }
+
+        Assert.NotEmpty(white);
+        Assert.Equal(white.Count, skipped.BlankTiles);
+        Assert.Equal(PyramidComparison.TileNames(dir.Combine("all.dzi")).Where(n => !white.Contains(n)), PyramidComparison.TileNames(dir.Combine("skip.dzi")));
+    }
+
+    [Fact]
     public void Output_does_not_depend_on_the_number_of_threads()
     {
         using var dir = new TempDirectory();

@@ -49,6 +49,21 @@ public static class PyramidComparison
         Assert.True(mean <= maxMeanDifference, $"Mean difference over the pyramid {mean:F2} (allowed {maxMeanDifference})");
     }
 
+    /// <summary>The same .dzi and the same tile files, byte for byte.</summary>
+    public static void AssertIdenticalFiles(string expectedDzi, string actualDzi)
+    {
+        Assert.Equal(File.ReadAllText(expectedDzi), File.ReadAllText(actualDzi));
+        string[] names = TileNames(expectedDzi);
+        Assert.Equal(names, TileNames(actualDzi));
+        foreach (string name in names)
+        {
+            Assert.True(
+                File.ReadAllBytes(Path.Combine(FilesDirectory(expectedDzi), name)).AsSpan()
+                    .SequenceEqual(File.ReadAllBytes(Path.Combine(FilesDirectory(actualDzi), name))),
+                $"Tile {name} differs");
+        }
+    }
+
     public static string FilesDirectory(string dzi) => dzi[..^4] + "_files";
 
     /// <summary>Every tile as LEVEL/COLUMN_ROW.SUFFIX, sorted.</summary>
