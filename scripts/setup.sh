@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # Installs what Tessera uses from the system, where it is missing: the .NET SDK must already be
-# there; libjpeg-turbo's TurboJPEG library (Debian/Ubuntu: libturbojpeg0) makes JPEG twice as fast
-# and is needed by the tests that check that codec. Everything else comes from NuGet on build.
+# there; libjpeg-turbo's TurboJPEG library (Debian/Ubuntu: libturbojpeg0) makes JPEG several times
+# faster and is needed by the tests that check that codec; unzip checks zip output in the tests.
+# Everything else comes from NuGet on build.
 set -euo pipefail
 
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK is needed (https://dot.net)" >&2; exit 1; }
 
-if ! ldconfig -p 2>/dev/null | grep -q 'libturbojpeg\.so\.0'; then
+# package:what-needs-it pairs; installed only where missing.
+missing=()
+ldconfig -p 2>/dev/null | grep -q 'libturbojpeg\.so\.0' || missing+=(libturbojpeg0)
+command -v unzip >/dev/null || missing+=(unzip) # the tests check our zips with an independent reader
+
+if ((${#missing[@]} > 0)); then
     if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
-        echo "setup: installing libturbojpeg0" >&2
-        apt-get install -y -q libturbojpeg0 >/dev/null 2>&1 ||
-            { apt-get update -q >/dev/null && apt-get install -y -q libturbojpeg0 >/dev/null; }
+        echo "setup: installing ${missing[*]}" >&2
+        apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 ||
+            { apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null; }
     elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then
-        echo "setup: installing libturbojpeg0 (sudo)" >&2
-        sudo apt-get install -y -q libturbojpeg0 >/dev/null
+        echo "setup: installing ${missing[*]} (sudo)" >&2
+        sudo apt-get install -y -q "${missing[@]}" >/dev/null
     else
-        echo "setup: libturbojpeg.so.0 not found; Tessera will use SkiaSharp's slower JPEG codec" >&2
+        echo "setup: please install ${missing[*]}; without libturbojpeg0 Tessera uses SkiaSharp's slower JPEG codec" >&2
     fi
 fi

@@ -18,6 +18,12 @@ internal static class BuildCommand
         {
             Description = "Build only shard I of N of the base levels: I/N (from 0), or N with I taken from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX. Shards share OUTPUT and may run anywhere, in any order; run --finish once all are done. See docs/CLUSTER.md.",
         };
+        var container = new Option<string>("--container")
+        {
+            Description = "directory (OUTPUT.dzi and OUTPUT_files) or zip (one OUTPUT.zip, entries stored, as libvips writes it).",
+            DefaultValueFactory = _ => "directory",
+        };
+        container.AcceptOnlyFromAmong("directory", "zip");
         var skipBlank = new Option<bool>("--skip-blank") { Description = "Leave out tiles that are entirely the background colour (viewers show a missing tile as empty)." };
         var finish = new Option<bool>("--finish") { Description = "After all shards: build the remaining levels and write OUTPUT.dzi." };
 
@@ -27,6 +33,7 @@ internal static class BuildCommand
         command.Options.Add(shard);
         command.Options.Add(finish);
         command.Options.Add(skipBlank);
+        command.Options.Add(container);
         command.SetAction((result, cancellationToken) => Task.FromResult(Errors.Guard(() =>
         {
             BuildRequest request = options.ToRequest(result) with
@@ -35,6 +42,7 @@ internal static class BuildCommand
                 Shard = result.GetValue(shard) is { } text ? ShardSpec.Parse(text, Environment.GetEnvironmentVariable) : null,
                 Finish = result.GetValue(finish),
                 SkipBlank = result.GetValue(skipBlank),
+                Container = result.GetValue(container) == "zip" ? OutputContainer.Zip : OutputContainer.Directory,
             };
             return Run(request, options.Codec(result), cancellationToken);
         })));
@@ -91,7 +99,7 @@ internal static class BuildCommand
         double seconds = r.Elapsed.TotalSeconds;
         string what = r.Shard is { } shard
             ? string.Create(inv, $"Shard {shard}: {r.BlocksBuilt} blocks built, {r.BlocksSkipped} already done")
-            : string.Create(inv, $"Wrote {r.Output.DziFile}: {r.Geometry.Width}×{r.Geometry.Height} px, {r.Geometry.LevelCount} levels");
+            : string.Create(inv, $"Wrote {r.Written}: {r.Geometry.Width}×{r.Geometry.Height} px, {r.Geometry.LevelCount} levels");
         Console.WriteLine(string.Format(inv, "{0}, {1:N0} tiles in {2:F1} s ({3:N0} tiles/s).",
             what, r.TilesWritten, seconds, r.TilesWritten / Math.Max(seconds, 1e-3)));
         Console.WriteLine(string.Format(inv,

@@ -12,7 +12,7 @@ internal static class VerifyCommand
 
     public static Command Create()
     {
-        var dzi = new Argument<string>("OUTPUT.dzi") { Description = "The pyramid to check." };
+        var dzi = new Argument<string>("OUTPUT.dzi|OUTPUT.zip") { Description = "The pyramid to check." };
         var skipBlank = new Option<bool>("--skip-blank") { Description = "The pyramid was built with --skip-blank: missing tiles are blank, not errors." };
         var threads = new Option<int>("--threads") { Description = "Tiles decoded at once (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("verify", "Check that a pyramid is complete and sound: every level and tile present with the right size, every tile decodes, the .dzi agrees with the files.")
@@ -23,7 +23,10 @@ internal static class VerifyCommand
         {
             ITileCodec codec = TileCodecs.Create(CodecChoice.Auto, out _);
             using var disposeCodec = codec as IDisposable;
-            VerifyReport report = PyramidVerifier.Verify(result.GetValue(dzi)!, codec, result.GetValue(threads), result.GetValue(skipBlank));
+            string path = result.GetValue(dzi)!;
+            VerifyReport report = path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)
+                ? PyramidVerifier.VerifyZip(path, codec, result.GetValue(threads), result.GetValue(skipBlank))
+                : PyramidVerifier.Verify(path, codec, result.GetValue(threads), result.GetValue(skipBlank));
             var inv = CultureInfo.InvariantCulture;
             if (report.IsSound)
             {

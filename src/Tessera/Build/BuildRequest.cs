@@ -4,6 +4,16 @@ using Tessera.Pyramid;
 
 namespace Tessera.Build;
 
+/// <summary>How the finished pyramid is stored.</summary>
+public enum OutputContainer
+{
+    /// <summary>NAME.dzi and the folder NAME_files, as libvips writes them.</summary>
+    Directory,
+
+    /// <summary>One NAME.zip holding both (built as a folder first, packed at the end).</summary>
+    Zip,
+}
+
 /// <summary>Everything a build needs to know: where the tiles are, how they are laid out, and what to write.</summary>
 public sealed record BuildRequest
 {
@@ -16,6 +26,8 @@ public sealed record BuildRequest
     public OverlapSpec Overlap { get; init; } = OverlapSpec.None;
     public PyramidOptions Pyramid { get; init; } = new();
     public Rgb Background { get; init; } = Rgb.Black;
+
+    public OutputContainer Container { get; init; } = OutputContainer.Directory;
 
     /// <summary>Leave out tiles that are entirely <see cref="Background"/>.</summary>
     public bool SkipBlank { get; init; }

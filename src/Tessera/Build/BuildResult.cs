@@ -29,4 +29,7 @@ public sealed record BuildResult(
 
     /// <summary>Whether the pyramid is complete (its .dzi written); false after a shard.</summary>
     public bool Complete { get; init; }
+
+    /// <summary>The file that marks the pyramid complete: NAME.dzi, or NAME.zip.</summary>
+    public string Written { get; init; } = "";
 }

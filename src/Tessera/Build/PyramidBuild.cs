@@ -46,12 +46,12 @@ public static class PyramidBuild
             job.First.Width, job.First.Height, job.OverlapX, job.OverlapY, job.Grid.MissingCells().ToList(),
             progress.TilesWritten - progress.BlankTiles, progress.BlankTiles, source.Decodes, clock.Elapsed)
         {
-            Shard = request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete,
+            Shard = request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(job),
         };
 
         if (request.Shard is { } shard)
         {
-            RefuseIfComplete(job.Paths);
+            RefuseIfComplete(job);
             sink.Open(job.Geometry.LevelCount);
             job.Manifest(codec).WriteOrCheck(job.Paths.WorkDirectory);
             var (start, end) = job.Plan.Shard(shard.Index, shard.Count);
@@ -63,7 +63,7 @@ public static class PyramidBuild
 
         if (request.Finish)
         {
-            RefuseIfComplete(job.Paths);
+            RefuseIfComplete(job);
             JobManifest existing = JobManifest.ReadFrom(job.Paths.WorkDirectory)
                 ?? throw new TesseraException($"Nothing to finish: no shard has run for \"{job.Paths.DziFile}\" (its work folder \"{job.Paths.WorkDirectory}\" is missing).");
             job.Manifest(codec).CheckAgainst(existing, Path.Combine(job.Paths.WorkDirectory, JobManifest.FileName));
@@ -77,7 +77,14 @@ public static class PyramidBuild
             sink.Open(job.Geometry.LevelCount);
             progress.SetTotal(job.Geometry.TotalTileCount() - job.Plan.TileCount(0, job.Plan.Blocks.Count));
             builder.Finish(source, store, cancellationToken);
-            sink.Commit(job.Geometry);
+            Complete(job, sink);
+            return Result(0, job.Plan.Blocks.Count, complete: true);
+        }
+
+        if (request.Container == OutputContainer.Zip && !request.Overwrite && !IsComplete(job) && job.Paths.IsComplete)
+        {
+            // Stopped while packing: the folder pyramid is whole, only the zip is left to write.
+            Complete(job, sink);
             return Result(0, job.Plan.Blocks.Count, complete: true);
         }
 
@@ -89,7 +96,7 @@ public static class PyramidBuild
             progress.SetTotal(job.Geometry.TotalTileCount()
                 - Enumerable.Range(0, job.Plan.Blocks.Count).Where(store.IsDone).Sum(b => job.Plan.TileCount(b, b + 1)));
             builder.Build(source, store, cancellationToken);
-            sink.Commit(job.Geometry);
+            Complete(job, sink);
             return Result(job.Plan.Blocks.Count - alreadyDone, alreadyDone, complete: true);
         }
         catch (OperationCanceledException)
@@ -120,10 +127,14 @@ public static class PyramidBuild
         if (overwrite)
         {
             sink.Delete();
+            if (job.Request.Container == OutputContainer.Zip)
+            {
+                File.Delete(paths.ZipFile);
+            }
         }
-        else if (paths.IsComplete)
+        else if (IsComplete(job))
         {
-            throw new TesseraException($"Output \"{paths.DziFile}\" already exists; use --overwrite to replace it.");
+            throw new TesseraException($"Output \"{Finished(job)}\" already exists; use --overwrite to replace it.");
         }
         else if (JobManifest.ReadFrom(paths.WorkDirectory) is { } existing)
         {
@@ -137,11 +148,26 @@ public static class PyramidBuild
         sink.Open(job.Geometry.LevelCount);
     }
 
-    private static void RefuseIfComplete(DziPaths paths)
+    private static void RefuseIfComplete(Job job)
     {
-        if (paths.IsComplete)
+        if (IsComplete(job))
         {
-            throw new TesseraException($"\"{paths.DziFile}\" is already complete; remove it (and its _files folder) to build it again.");
+            throw new TesseraException($"\"{Finished(job)}\" is already complete; remove it to build it again.");
+        }
+    }
+
+    private static bool IsComplete(Job job) => job.Request.Container == OutputContainer.Zip ? File.Exists(job.Paths.ZipFile) : job.Paths.IsComplete;
+
+    private static string Finished(Job job) => job.Request.Container == OutputContainer.Zip ? job.Paths.ZipFile : job.Paths.DziFile;
+
+    /// <summary>Marks the pyramid complete: writes the .dzi last, then, for a zip, packs the folder into NAME.zip and removes it.</summary>
+    private static void Complete(Job job, DirectoryTileSink sink)
+    {
+        sink.Commit(job.Geometry);
+        if (job.Request.Container == OutputContainer.Zip)
+        {
+            ZipPacker.Pack(job.Paths, job.Paths.ZipFile);
+            sink.Delete();
         }
     }
 

@@ -6,6 +6,11 @@ public sealed record DziPaths
     public DziPaths(string dziPath)
     {
         string full = Path.GetFullPath(dziPath);
+        if (full.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            full = full[..^4];
+        }
+
         if (!full.EndsWith(".dzi", StringComparison.OrdinalIgnoreCase))
         {
             full += ".dzi";
@@ -14,6 +19,7 @@ public sealed record DziPaths
         DziFile = full;
         FilesDirectory = full[..^4] + "_files";
         WorkDirectory = full[..^4] + ".tessera";
+        ZipFile = full[..^4] + ".zip";
     }
 
     public string DziFile { get; }
@@ -21,6 +27,9 @@ public sealed record DziPaths
 
     /// <summary>The build's own folder while it runs (job settings, finished blocks); removed when the pyramid is complete.</summary>
     public string WorkDirectory { get; }
+
+    /// <summary>NAME.zip, the whole pyramid in one file when built with the zip container.</summary>
+    public string ZipFile { get; }
 
     public string LevelDirectory(int level) => Path.Combine(FilesDirectory, level.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

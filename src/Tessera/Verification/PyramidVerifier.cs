@@ -22,6 +22,44 @@ public static class PyramidVerifier
 {
     private static readonly XNamespace DeepZoom = "http://schemas.microsoft.com/deepzoom/2008";
 
+    /// <summary>Checks NAME.zip (libvips' zip layout) by unpacking it into a temporary folder beside it.</summary>
+    public static VerifyReport VerifyZip(string zipFile, ITileCodec codec, int threads, bool blankTilesMayBeMissing = false)
+    {
+        string full = Path.GetFullPath(zipFile);
+        if (!File.Exists(full))
+        {
+            return new VerifyReport(full, null, null, 0, [$"\"{full}\" does not exist."]);
+        }
+
+        string unpacked = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.verify-{Guid.NewGuid():N}");
+        try
+        {
+            try
+            {
+                System.IO.Compression.ZipFile.ExtractToDirectory(full, unpacked);
+            }
+            catch (InvalidDataException e)
+            {
+                return new VerifyReport(full, null, null, 0, [$"\"{full}\" is not a readable zip: {e.Message}"]);
+            }
+
+            string dzi = Path.Combine(unpacked, Path.GetFileNameWithoutExtension(full) + ".dzi");
+            VerifyReport report = Verify(dzi, codec, threads, blankTilesMayBeMissing);
+            return report with
+            {
+                DziFile = full,
+                Problems = report.Problems.Select(p => p.Replace(unpacked + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal)).ToList(),
+            };
+        }
+        finally
+        {
+            if (Directory.Exists(unpacked))
+            {
+                Directory.Delete(unpacked, recursive: true);
+            }
+        }
+    }
+
     /// <param name="dziFile">The .dzi to check; its tiles are in NAME_files beside it.</param>
     /// <param name="codec">Decodes the tiles.</param>
     /// <param name="threads">Tiles decoded at once.</param>
