@@ -24,6 +24,13 @@ internal static class BuildCommand
             DefaultValueFactory = _ => "directory",
         };
         container.AcceptOnlyFromAmong("directory", "zip");
+        var layout = new Option<string>("--layout")
+        {
+            Description = "dz (Deep Zoom: OUTPUT.dzi and OUTPUT_files) or iiif3 (static IIIF Image API 3 tiles and info.json in folder OUTPUT; 512 px tiles, no overlap unless given).",
+            DefaultValueFactory = _ => "dz",
+        };
+        layout.AcceptOnlyFromAmong("dz", "iiif3");
+        var iiifId = new Option<string>("--iiif-id") { Description = "Base URL of the IIIF service (the image's id is this/OUTPUT).", DefaultValueFactory = _ => "https://example.com/iiif" };
         var skipBlank = new Option<bool>("--skip-blank") { Description = "Leave out tiles that are entirely the background colour (viewers show a missing tile as empty)." };
         var finish = new Option<bool>("--finish") { Description = "After all shards: build the remaining levels and write OUTPUT.dzi." };
 
@@ -34,6 +41,8 @@ internal static class BuildCommand
         command.Options.Add(finish);
         command.Options.Add(skipBlank);
         command.Options.Add(container);
+        command.Options.Add(layout);
+        command.Options.Add(iiifId);
         command.SetAction((result, cancellationToken) => Task.FromResult(Errors.Guard(() =>
         {
             BuildRequest request = options.ToRequest(result) with
@@ -43,7 +52,14 @@ internal static class BuildCommand
                 Finish = result.GetValue(finish),
                 SkipBlank = result.GetValue(skipBlank),
                 Container = result.GetValue(container) == "zip" ? OutputContainer.Zip : OutputContainer.Directory,
+                PyramidLayout = result.GetValue(layout) == "iiif3" ? PyramidLayout.Iiif3 : PyramidLayout.DeepZoom,
+                IiifBaseId = result.GetValue(iiifId)!,
             };
+            if (request.PyramidLayout == PyramidLayout.Iiif3)
+            {
+                request = options.WithIiifDefaults(result, request);
+            }
+
             return Run(request, options.Codec(result), cancellationToken);
         })));
         return command;

@@ -83,6 +83,19 @@ internal sealed class BuildOptions
         Background = Rgb.Parse(result.GetValue(_background)!),
     };
 
+    /// <summary>
+    /// IIIF tiles, as libvips writes them, default to 512 px without overlap; sizes given on the
+    /// command line are kept.
+    /// </summary>
+    public BuildRequest WithIiifDefaults(ParseResult result, BuildRequest request) => request with
+    {
+        Pyramid = request.Pyramid with
+        {
+            TileSize = result.GetResult(_tileSize) is { Implicit: false } ? request.Pyramid.TileSize : 512,
+            Overlap = result.GetResult(_tileOverlap) is { Implicit: false } ? request.Pyramid.Overlap : 0,
+        },
+    };
+
     public CodecChoice Codec(ParseResult result) => result.GetValue(_codec) switch
     {
         "skia" => CodecChoice.Skia,

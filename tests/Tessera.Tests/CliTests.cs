@@ -126,6 +126,18 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Unwritable_output_is_a_clear_error_and_nothing_looks_complete()
+    {
+        string tiles = Tiles();
+        File.WriteAllText(_dir.Combine("plain-file"), "not a folder");
+        var r = CliRunner.Run("build", tiles, _dir.Combine("plain-file", "p.dzi"), "--overlap", "16,12");
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith("tessera: error: ", r.Error);
+        Assert.Contains("plain-file", r.Error);
+        Assert.DoesNotContain("Wrote", r.Output);
+    }
+
+    [Fact]
     public void Sample_writes_a_grid_that_builds()
     {
         var sample = CliRunner.Run("sample", _dir.Combine("s"), "--across", "3", "--down", "2", "--tile-width", "200", "--tile-height", "150");

@@ -46,7 +46,7 @@ public sealed class VerifyTests : IDisposable
         File.WriteAllBytes(path, bytes[..(bytes.Length / 3)]);
         var r = CliRunner.Run("verify", _dzi);
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains("Level 9: tile 1_1.jpeg does not decode", r.Error);
+        Assert.True(r.Error.Contains("Level 9: tile 1_1.jpeg does not decode", StringComparison.Ordinal), $"stderr: {r.Error}\nstdout: {r.Output}");
     }
 
     [Fact]

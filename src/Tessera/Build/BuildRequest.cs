@@ -14,6 +14,16 @@ public enum OutputContainer
     Zip,
 }
 
+/// <summary>How pyramid tiles are named and described.</summary>
+public enum PyramidLayout
+{
+    /// <summary>Deep Zoom: NAME.dzi and NAME_files/LEVEL/COLUMN_ROW.SUFFIX.</summary>
+    DeepZoom,
+
+    /// <summary>Static IIIF Image API 3: folder NAME with info.json and region/size/rotation/quality tiles.</summary>
+    Iiif3,
+}
+
 /// <summary>Everything a build needs to know: where the tiles are, how they are laid out, and what to write.</summary>
 public sealed record BuildRequest
 {
@@ -28,6 +38,11 @@ public sealed record BuildRequest
     public Rgb Background { get; init; } = Rgb.Black;
 
     public OutputContainer Container { get; init; } = OutputContainer.Directory;
+
+    public PyramidLayout PyramidLayout { get; init; } = PyramidLayout.DeepZoom;
+
+    /// <summary>Base URL of the IIIF image service; the image's id is this plus its name.</summary>
+    public string IiifBaseId { get; init; } = "https://example.com/iiif";
 
     /// <summary>Leave out tiles that are entirely <see cref="Background"/>.</summary>
     public bool SkipBlank { get; init; }

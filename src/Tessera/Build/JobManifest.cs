@@ -25,7 +25,8 @@ public sealed record JobManifest(
     int BlockLevels,
     string PixelFormat,
     string Codec,
-    bool SkipBlank)
+    bool SkipBlank,
+    string PyramidLayout)
 {
     public const string FileName = "job.json";
 

@@ -36,7 +36,7 @@ public static class PyramidBuild
         codec ??= TileCodecs.Create(CodecChoice.Auto, out _);
         progress ??= new BuildProgress();
         Job job = Job.Prepare(request, codec);
-        using var sink = new DirectoryTileSink(job.Paths, job.Pyramid.Encode.Format);
+        using IPyramidSink sink = CreateSink(job);
         var store = new BlockStore(job.Paths.WorkDirectory, job.Plan, job.PixelFormat);
         var pool = new PixelMemoryPool();
         using var source = new MosaicSource(job.Mosaic, job.PixelFormat, codec, request.Background, request.TileCacheBytes, pool);
@@ -46,12 +46,12 @@ public static class PyramidBuild
             job.First.Width, job.First.Height, job.OverlapX, job.OverlapY, job.Grid.MissingCells().ToList(),
             progress.TilesWritten - progress.BlankTiles, progress.BlankTiles, source.Decodes, clock.Elapsed)
         {
-            Shard = request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(job),
+            Shard = request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(job, sink),
         };
 
         if (request.Shard is { } shard)
         {
-            RefuseIfComplete(job);
+            RefuseIfComplete(job, sink);
             sink.Open(job.Geometry.LevelCount);
             job.Manifest(codec).WriteOrCheck(job.Paths.WorkDirectory);
             var (start, end) = job.Plan.Shard(shard.Index, shard.Count);
@@ -63,7 +63,7 @@ public static class PyramidBuild
 
         if (request.Finish)
         {
-            RefuseIfComplete(job);
+            RefuseIfComplete(job, sink);
             JobManifest existing = JobManifest.ReadFrom(job.Paths.WorkDirectory)
                 ?? throw new TesseraException($"Nothing to finish: no shard has run for \"{job.Paths.DziFile}\" (its work folder \"{job.Paths.WorkDirectory}\" is missing).");
             job.Manifest(codec).CheckAgainst(existing, Path.Combine(job.Paths.WorkDirectory, JobManifest.FileName));
@@ -81,7 +81,7 @@ public static class PyramidBuild
             return Result(0, job.Plan.Blocks.Count, complete: true);
         }
 
-        if (request.Container == OutputContainer.Zip && !request.Overwrite && !IsComplete(job) && job.Paths.IsComplete)
+        if (request.Container == OutputContainer.Zip && !request.Overwrite && !IsComplete(job, sink) && sink.IsComplete)
         {
             // Stopped while packing: the folder pyramid is whole, only the zip is left to write.
             Complete(job, sink);
@@ -121,7 +121,7 @@ public static class PyramidBuild
     /// another job's leftovers or stray files are refused without <paramref name="overwrite"/>, and
     /// removed with it.
     /// </summary>
-    private static void PrepareWholeBuild(Job job, ITileCodec codec, DirectoryTileSink sink, bool overwrite)
+    private static void PrepareWholeBuild(Job job, ITileCodec codec, IPyramidSink sink, bool overwrite)
     {
         DziPaths paths = job.Paths;
         if (overwrite)
@@ -132,36 +132,54 @@ public static class PyramidBuild
                 File.Delete(paths.ZipFile);
             }
         }
-        else if (IsComplete(job))
+        else if (IsComplete(job, sink))
         {
-            throw new TesseraException($"Output \"{Finished(job)}\" already exists; use --overwrite to replace it.");
+            throw new TesseraException($"Output \"{Finished(job, sink)}\" already exists; use --overwrite to replace it.");
         }
         else if (JobManifest.ReadFrom(paths.WorkDirectory) is { } existing)
         {
             job.Manifest(codec).CheckAgainst(existing, Path.Combine(paths.WorkDirectory, JobManifest.FileName));
         }
-        else if (paths.AnyExists)
+        else if (sink.AnyExists)
         {
-            throw new TesseraException($"Output folder \"{paths.FilesDirectory}\" already exists; use --overwrite to replace it.");
+            throw new TesseraException($"Output \"{sink.CompleteFile}\" is not complete but its folder exists, from something else than this build; use --overwrite to replace it.");
         }
 
         sink.Open(job.Geometry.LevelCount);
     }
 
-    private static void RefuseIfComplete(Job job)
+    private static IPyramidSink CreateSink(Job job)
     {
-        if (IsComplete(job))
+        BuildRequest request = job.Request;
+        if (request.PyramidLayout == PyramidLayout.DeepZoom)
         {
-            throw new TesseraException($"\"{Finished(job)}\" is already complete; remove it to build it again.");
+            return new DirectoryTileSink(job.Paths, job.Pyramid.Encode.Format);
+        }
+
+        if (request.Container == OutputContainer.Zip)
+        {
+            throw new TesseraException("--container zip holds a Deep Zoom pyramid; IIIF tiles are written as a folder.");
+        }
+
+        var iiif = new IiifTileSink(job.Paths, job.Pyramid.Encode.Format, request.IiifBaseId);
+        iiif.Prepare(job.Geometry);
+        return iiif;
+    }
+
+    private static void RefuseIfComplete(Job job, IPyramidSink sink)
+    {
+        if (IsComplete(job, sink))
+        {
+            throw new TesseraException($"\"{Finished(job, sink)}\" is already complete; remove it to build it again.");
         }
     }
 
-    private static bool IsComplete(Job job) => job.Request.Container == OutputContainer.Zip ? File.Exists(job.Paths.ZipFile) : job.Paths.IsComplete;
+    private static bool IsComplete(Job job, IPyramidSink sink) => job.Request.Container == OutputContainer.Zip ? File.Exists(job.Paths.ZipFile) : sink.IsComplete;
 
-    private static string Finished(Job job) => job.Request.Container == OutputContainer.Zip ? job.Paths.ZipFile : job.Paths.DziFile;
+    private static string Finished(Job job, IPyramidSink sink) => job.Request.Container == OutputContainer.Zip ? job.Paths.ZipFile : sink.CompleteFile;
 
     /// <summary>Marks the pyramid complete: writes the .dzi last, then, for a zip, packs the folder into NAME.zip and removes it.</summary>
-    private static void Complete(Job job, DirectoryTileSink sink)
+    private static void Complete(Job job, IPyramidSink sink)
     {
         sink.Commit(job.Geometry);
         if (job.Request.Container == OutputContainer.Zip)
@@ -202,6 +220,6 @@ public static class PyramidBuild
             Grid.Columns, Grid.Rows, First.Width, First.Height, OverlapX, OverlapY, Request.Background.ToString(),
             Geometry.Width, Geometry.Height, Geometry.TileSize, Geometry.Overlap,
             Pyramid.Encode.Format.DziName(), Pyramid.Encode.Quality, Pyramid.BlockLevels, PixelFormat.ToString(), codec.Name,
-            Request.SkipBlank);
+            Request.SkipBlank, Request.PyramidLayout.ToString());
     }
 }

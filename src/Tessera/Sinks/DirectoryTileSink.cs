@@ -8,7 +8,7 @@ namespace Tessera.Sinks;
 /// Writes the pyramid as libvips <c>dzsave</c> lays it out: NAME_files/LEVEL/COLUMN_ROW.SUFFIX, and
 /// NAME.dzi last of all, so a run that stopped early never looks complete.
 /// </summary>
-public sealed class DirectoryTileSink : ITileSink, IDisposable
+public sealed class DirectoryTileSink : IPyramidSink
 {
     private readonly DziPaths _paths;
     private readonly string _suffix;
@@ -22,6 +22,12 @@ public sealed class DirectoryTileSink : ITileSink, IDisposable
     }
 
     public TileFormat Format { get; }
+
+    public string CompleteFile => _paths.DziFile;
+
+    public bool IsComplete => _paths.IsComplete;
+
+    public bool AnyExists => _paths.AnyExists;
 
     /// <summary>Creates the tile folders. With <paramref name="overwrite"/> an existing pyramid is removed first; without it one is refused.</summary>
     public void Create(int levelCount, bool overwrite)
