@@ -91,14 +91,7 @@ public sealed class ShardTests : IDisposable
         string[] shard = ["build", tiles, output, .. Common("8"), "--shard", "0/1"];
 
         // Kill it once some blocks are done (their cores appear in the work folder).
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Tessera.Cli.dll"));
-        foreach (string arg in shard)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using (Process process = Process.Start(start)!)
+        using (ChildProcess process = ChildProcess.Start(shard))
         {
             var clock = Stopwatch.StartNew();
             while (!process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60) &&
@@ -109,10 +102,10 @@ public sealed class ShardTests : IDisposable
 
             if (!process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                process.Kill();
             }
 
-            process.WaitForExit();
+            process.WaitForExit(TimeSpan.FromSeconds(30));
         }
 
         var rerun = CliRunner.Run(shard);
