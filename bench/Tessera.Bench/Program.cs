@@ -7,8 +7,10 @@ internal static class Program
           tessera-bench generate DIR --across N --down M [--width 800] [--height 600]
                                  [--overlap-x 80] [--overlap-y 60] [--quality 90] [--seed 1]
           tessera-bench floor DIR [--tile-size 254] [--tile-overlap 1] [--quality 75]
-                              [--threads N] [--overlap-x 80] [--overlap-y 60]
+                              [--threads N] [--overlap-x 80] [--overlap-y 60] [--codec auto]
+                              [--write OUT.dzi]
           tessera-bench vips-baseline DIR OUT.dzi [--overlap-x 80] [--overlap-y 60]
+          tessera-bench link-grid DIR --across N --down M --from TILE
         """;
 
     private static int Main(string[] args)
@@ -32,6 +34,9 @@ internal static class Program
                     break;
                 case "vips-baseline":
                     VipsBaselineCommand.Run(arguments);
+                    break;
+                case "link-grid":
+                    LinkGridCommand.Run(arguments);
                     break;
                 default:
                     throw new UsageException($"unknown command '{args[0]}'");
