@@ -128,11 +128,15 @@ bench_dll=$(build_release "$bench_project") || die "building $bench_project fail
 tessera_dll=$(build_release "$cli_project") ||
     die "building $cli_project failed: the tessera CLI must build before it can be benchmarked"
 
-# measure LOG COMMAND...: runs COMMAND under /usr/bin/time -v with its output in LOG and sets
-# wall_s (elapsed seconds) and rss_mib (peak resident set size). Any failure ends the run.
+# measure LOG COMMAND...: flushes dirty pages, then runs COMMAND under /usr/bin/time -v with its
+# output in LOG and sets wall_s (elapsed seconds) and rss_mib (peak resident set size). Any failure
+# ends the run.
 measure() {
     local log=$1
     shift
+    # Start every tool from clean page cache writeback: otherwise a tool that runs right after one
+    # that wrote gigabytes is throttled by the kernel while those are flushed, and looks slower.
+    sync
     if ! /usr/bin/time -v -o "$log.time" "$@" >"$log" 2>&1; then
         tail -n 20 "$log" >&2
         die "command failed (full output in $log): $*"
@@ -168,6 +172,7 @@ run_shards() {
         "${tessera[@]}" plan "$data" "$dzi" --overlap "$OVERLAP_X,$OVERLAP_Y" --threads "$threads" \
             >"$logs/$grid-shards-$shards-plan.log" || die "tessera plan failed"
         planned=$(plan_mib "$logs/$grid-shards-$shards-plan.log")
+        sync
         start=$(date +%s.%N)
         local pids=()
         for ((i = 0; i < shards; i++)); do
