@@ -72,7 +72,15 @@ public sealed unsafe class TurboJpegCodec : ITileCodec, IDisposable
 
             if (result != 0)
             {
-                ThrowUnlessHarmless(path, _handles.Value!.Decompressor);
+                Handles handles = _handles.Value!;
+                try
+                {
+                    ThrowUnlessHarmless(path, handles.Decompressor);
+                }
+                finally
+                {
+                    handles.RenewDecompressor();
+                }
             }
 
             return buffer;
@@ -112,7 +120,9 @@ public sealed unsafe class TurboJpegCodec : ITileCodec, IDisposable
 
         if (result != 0)
         {
-            throw new InvalidOperationException($"libjpeg-turbo could not encode a {region.Width}×{region.Height} tile: {_api.ErrorText(handles.Compressor)}");
+            string problem = _api.ErrorText(handles.Compressor);
+            handles.RenewCompressor();
+            throw new InvalidOperationException($"libjpeg-turbo could not encode a {region.Width}×{region.Height} tile: {problem}");
         }
 
         return new BorrowedBytes(output, (int)size);
@@ -129,7 +139,10 @@ public sealed unsafe class TurboJpegCodec : ITileCodec, IDisposable
 
         if (result != 0)
         {
-            throw new TileReadException(path, $"not a readable JPEG ({_api.ErrorText(_handles.Value!.Decompressor)})");
+            Handles handles = _handles.Value!;
+            string problem = _api.ErrorText(handles.Decompressor);
+            handles.RenewDecompressor();
+            throw new TileReadException(path, $"not a readable JPEG ({problem})");
         }
 
         if (width < 1 || height < 1)
@@ -165,13 +178,29 @@ public sealed unsafe class TurboJpegCodec : ITileCodec, IDisposable
         _handles.Dispose();
     }
 
-    /// <summary>One compressor, one decompressor and one output buffer per thread: TurboJPEG handles are not thread-safe.</summary>
+    /// <summary>
+    /// One compressor, one decompressor and one output buffer per thread: TurboJPEG handles are not
+    /// thread-safe. A handle that has failed is replaced: libjpeg-turbo 2.1 leaves it in a state in
+    /// which every later image fails too ("Bogus Huffman table definition").
+    /// </summary>
     private sealed class Handles(Api api) : IDisposable
     {
         private byte[] _output = [];
 
-        public nint Compressor { get; } = api.InitCompress();
-        public nint Decompressor { get; } = api.InitDecompress();
+        public nint Compressor { get; private set; } = api.InitCompress();
+        public nint Decompressor { get; private set; } = api.InitDecompress();
+
+        public void RenewDecompressor()
+        {
+            api.Destroy(Decompressor);
+            Decompressor = api.InitDecompress();
+        }
+
+        public void RenewCompressor()
+        {
+            api.Destroy(Compressor);
+            Compressor = api.InitCompress();
+        }
 
         public byte[] OutputBuffer(int size)
         {
