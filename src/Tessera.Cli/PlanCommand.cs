@@ -42,7 +42,7 @@ internal static class PlanCommand
         Line("output tiles", string.Create(inv, $"{p.OutputTiles:N0}"));
         Line("output size", string.Create(inv, $"about {FormatBytes(p.OutputBytes)} (assuming the output compresses like the input)"));
         Line("blocks (round 1)", string.Create(inv, $"{p.Blocks:N0}"));
-        Line("peak memory", string.Create(inv, $"about {FormatBytes(p.PeakMemoryBytes)} per process with {p.Threads} threads, whatever the grid size"));
+        Line("peak memory", string.Create(inv, $"about {FormatBytes(p.PeakMemoryBytes)} per process with {p.Threads} thread{(p.Threads == 1 ? "" : "s")}, whatever the grid size"));
         if (p.Shards.Count > 1)
         {
             Console.WriteLine();
