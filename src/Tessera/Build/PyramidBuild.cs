@@ -13,7 +13,7 @@ namespace Tessera.Build;
 /// <c>tessera build</c> as a library call: finds the tiles, places them on their grid, and writes
 /// the Deep Zoom pyramid — whole, or one shard of its first round, or the finishing step after the
 /// shards. The .dzi is written last. Finished blocks are recorded as they complete, so a build that
-/// is stopped (Ctrl-C, SIGKILL, power loss of the process) or fails after some work continues where
+/// is stopped (Ctrl-C, SIGTERM, SIGKILL, a crash) or fails after some work continues where
 /// it was when the same command runs again; a build that fails before finishing any block leaves
 /// nothing behind.
 /// </summary>
@@ -32,86 +32,128 @@ public static class PyramidBuild
             throw new TesseraException("--overwrite cannot be used with --shard or --finish: shards share one output; remove it before starting them.");
         }
 
-        var clock = Stopwatch.StartNew();
         codec ??= TileCodecs.Create(CodecChoice.Auto, out _);
-        progress ??= new BuildProgress();
-        Job job = Job.Prepare(request, codec);
-        using IPyramidSink sink = CreateSink(job);
-        var store = new BlockStore(job.Paths.WorkDirectory, job.Plan, job.PixelFormat);
-        var pool = new PixelMemoryPool();
-        using var source = new MosaicSource(job.Mosaic, job.PixelFormat, codec, request.Background, request.TileCacheBytes, pool);
-        var builder = new PyramidBuilder(job.Plan, job.Pyramid, codec, sink, progress, pool);
+        using var run = new BuildRun(request, codec, progress ?? new BuildProgress());
+        return request.Shard is { } shard ? run.Shard(shard, cancellationToken)
+            : request.Finish ? run.Finish(cancellationToken)
+            : run.Whole(cancellationToken);
+    }
 
-        BuildResult Result(int built, int skipped, bool complete) => new(job.Paths, job.Geometry, job.Grid.Columns, job.Grid.Rows,
-            job.First.Width, job.First.Height, job.OverlapX, job.OverlapY, job.Grid.MissingCells().ToList(),
-            progress.TilesWritten - progress.BlankTiles, progress.BlankTiles, source.Decodes, clock.Elapsed)
-        {
-            Shard = request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(job, sink),
-        };
+    /// <summary>One run's parts, put together once, and the three things a run can be.</summary>
+    private sealed class BuildRun : IDisposable
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly BuildRequest _request;
+        private readonly ITileCodec _codec;
+        private readonly BuildProgress _progress;
+        private readonly Job _job;
+        private readonly IPyramidSink _sink;
+        private readonly BlockStore _store;
+        private readonly MosaicSource _source;
+        private readonly PyramidBuilder _builder;
 
-        if (request.Shard is { } shard)
+        public BuildRun(BuildRequest request, ITileCodec codec, BuildProgress progress)
         {
-            RefuseIfComplete(job, sink);
-            sink.Open(job.Geometry.LevelCount);
-            job.Manifest(codec).WriteOrCheck(job.Paths.WorkDirectory);
-            var (start, end) = job.Plan.Shard(shard.Index, shard.Count);
-            int skipped = Enumerable.Range(start, end - start).Count(store.IsDone);
-            progress.SetTotal(Enumerable.Range(start, end - start).Where(b => !store.IsDone(b)).Sum(b => job.Plan.TileCount(b, b + 1)));
-            builder.BuildBlocks(source, start, end, store, cancellationToken);
+            _request = request;
+            _codec = codec;
+            _progress = progress;
+            _job = Job.Prepare(request, codec);
+            _sink = CreateSink(_job);
+            _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat);
+            var pool = new PixelMemoryPool();
+            _source = new MosaicSource(_job.Mosaic, _job.PixelFormat, codec, request.Background, request.TileCacheBytes, pool);
+            _builder = new PyramidBuilder(_job.Plan, _job.Pyramid, codec, _sink, progress, pool);
+        }
+
+        private PyramidPlan Plan => _job.Plan;
+
+        /// <summary>One shard of the first round: its blocks' tiles and cores; never the .dzi.</summary>
+        public BuildResult Shard(ShardSpec shard, CancellationToken cancellationToken)
+        {
+            RefuseIfComplete(_job, _sink);
+            _sink.Open(_job.Geometry.LevelCount);
+            _job.Manifest(_codec).WriteOrCheck(_job.Paths.WorkDirectory);
+            var (start, end) = Plan.Shard(shard.Index, shard.Count);
+            int skipped = Enumerable.Range(start, end - start).Count(_store.IsDone);
+            _progress.SetTotal(TilesToBuild(start, end));
+            _builder.BuildBlocks(_source, start, end, _store, cancellationToken);
             return Result(end - start - skipped, skipped, complete: false);
         }
 
-        if (request.Finish)
+        /// <summary>After every shard: the levels below the first round, then the .dzi (and zip).</summary>
+        public BuildResult Finish(CancellationToken cancellationToken)
         {
-            RefuseIfComplete(job, sink);
-            JobManifest existing = JobManifest.ReadFrom(job.Paths.WorkDirectory)
-                ?? throw new TesseraException($"Nothing to finish: no shard has run for \"{job.Paths.DziFile}\" (its work folder \"{job.Paths.WorkDirectory}\" is missing).");
-            job.Manifest(codec).CheckAgainst(existing, Path.Combine(job.Paths.WorkDirectory, JobManifest.FileName));
-            List<int> missing = store.Missing();
+            RefuseIfComplete(_job, _sink);
+            JobManifest existing = JobManifest.ReadFrom(_job.Paths.WorkDirectory)
+                ?? throw new TesseraException($"Nothing to finish: no shard has run for \"{_job.Paths.DziFile}\" (its work folder \"{_job.Paths.WorkDirectory}\" is missing).");
+            _job.Manifest(_codec).CheckAgainst(existing, Path.Combine(_job.Paths.WorkDirectory, JobManifest.FileName));
+            List<int> missing = _store.Missing();
             if (missing.Count > 0)
             {
                 throw new TesseraException(string.Create(CultureInfo.InvariantCulture,
-                    $"{missing.Count} of {job.Plan.Blocks.Count} blocks are not built yet (first: block {missing[0]}): run the missing or failed shards again, then --finish."));
+                    $"{missing.Count} of {Plan.Blocks.Count} blocks are not built yet (first: block {missing[0]}): run the missing or failed shards again, then --finish."));
             }
 
-            sink.Open(job.Geometry.LevelCount);
-            progress.SetTotal(job.Geometry.TotalTileCount() - job.Plan.TileCount(0, job.Plan.Blocks.Count));
-            builder.Finish(source, store, cancellationToken);
-            Complete(job, sink);
-            return Result(0, job.Plan.Blocks.Count, complete: true);
+            _sink.Open(_job.Geometry.LevelCount);
+            _progress.SetTotal(_job.Geometry.TotalTileCount() - Plan.TileCount(0, Plan.Blocks.Count));
+            _builder.Finish(_source, _store, cancellationToken);
+            Complete(_job, _sink);
+            return Result(0, Plan.Blocks.Count, complete: true);
         }
 
-        if (request.Container == OutputContainer.Zip && !request.Overwrite && !IsComplete(job, sink) && sink.IsComplete)
+        /// <summary>Everything in one process, continuing an interrupted run of the same job.</summary>
+        public BuildResult Whole(CancellationToken cancellationToken)
         {
-            // Stopped while packing: the folder pyramid is whole, only the zip is left to write.
-            Complete(job, sink);
-            return Result(0, job.Plan.Blocks.Count, complete: true);
+            if (_request.Container == OutputContainer.Zip && !_request.Overwrite && !IsComplete(_job, _sink) && _sink.IsComplete)
+            {
+                // Stopped while packing: the folder pyramid is whole, only the zip is left to write.
+                Complete(_job, _sink);
+                return Result(0, Plan.Blocks.Count, complete: true);
+            }
+
+            PrepareWholeBuild(_job, _codec, _sink, _request.Overwrite);
+            int alreadyDone = Enumerable.Range(0, Plan.Blocks.Count).Count(_store.IsDone);
+            try
+            {
+                _job.Manifest(_codec).WriteOrCheck(_job.Paths.WorkDirectory);
+                _progress.SetTotal(_job.Geometry.TotalTileCount() - Plan.TileCount(0, Plan.Blocks.Count) + TilesToBuild(0, Plan.Blocks.Count));
+                _builder.Build(_source, _store, cancellationToken);
+                Complete(_job, _sink);
+                return Result(Plan.Blocks.Count - alreadyDone, alreadyDone, complete: true);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped on request: everything finished so far is kept for the next run.
+                throw;
+            }
+            catch (TesseraException e) when (Plan.HasBlockRound && _store.Missing().Count < Plan.Blocks.Count)
+            {
+                throw new TesseraException($"{e.Message} The part already built is kept: fix this and run the same command to continue (--overwrite starts over).", e);
+            }
+            catch (Exception) when (!Plan.HasBlockRound || _store.Missing().Count == Plan.Blocks.Count)
+            {
+                // Nothing finished yet: leave nothing behind.
+                _sink.Delete();
+                throw;
+            }
         }
 
-        PrepareWholeBuild(job, codec, sink, request.Overwrite);
-        int alreadyDone = Enumerable.Range(0, job.Plan.Blocks.Count).Count(store.IsDone);
-        try
+        /// <summary>Tiles of the first-round blocks [start, end) that are not done yet.</summary>
+        private long TilesToBuild(int start, int end) =>
+            Enumerable.Range(start, end - start).Where(b => !_store.IsDone(b)).Sum(b => Plan.TileCount(b, b + 1));
+
+        private BuildResult Result(int built, int skipped, bool complete) => new(
+            _job.Paths, _job.Geometry, _job.Grid.Columns, _job.Grid.Rows, _job.First.Width, _job.First.Height,
+            _job.OverlapX, _job.OverlapY, _job.Grid.MissingCells().ToList(),
+            _progress.TilesWritten - _progress.BlankTiles, _progress.BlankTiles, _source.Decodes, _clock.Elapsed)
         {
-            job.Manifest(codec).WriteOrCheck(job.Paths.WorkDirectory);
-            progress.SetTotal(job.Geometry.TotalTileCount()
-                - Enumerable.Range(0, job.Plan.Blocks.Count).Where(store.IsDone).Sum(b => job.Plan.TileCount(b, b + 1)));
-            builder.Build(source, store, cancellationToken);
-            Complete(job, sink);
-            return Result(job.Plan.Blocks.Count - alreadyDone, alreadyDone, complete: true);
-        }
-        catch (OperationCanceledException)
+            Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(_job, _sink),
+        };
+
+        public void Dispose()
         {
-            // Stopped on request: everything finished so far is kept for the next run.
-            throw;
-        }
-        catch (Exception e) when (store.Missing().Count < job.Plan.Blocks.Count && e is TesseraException)
-        {
-            throw new TesseraException($"{e.Message} The part already built is kept: fix this and run the same command to continue (--overwrite starts over).", e);
-        }
-        catch (Exception) when (store.Missing().Count == job.Plan.Blocks.Count || !job.Plan.HasBlockRound)
-        {
-            sink.Delete();
-            throw;
+            _source.Dispose();
+            _sink.Dispose();
         }
     }
 
