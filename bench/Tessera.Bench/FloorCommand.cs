@@ -46,7 +46,12 @@ internal static class FloorCommand
         var geometry = new DziGeometry(width, height, tileSize, tileOverlap);
         var tiles = new OutputTiles(geometry);
         using var sink = writeTo.Length == 0 ? null : new DirectoryTileSink(new DziPaths(writeTo), TileFormat.Jpeg);
-        sink?.Create(geometry.LevelCount, overwrite: false);
+        if (sink is { AnyExists: true })
+        {
+            throw new BenchException($"'{writeTo}' already exists; --write needs a new output");
+        }
+
+        sink?.Open(geometry.LevelCount);
         var largestTile = tileSize + (2 * tileOverlap);
         if (grid.TileWidth < largestTile || grid.TileHeight < largestTile)
         {

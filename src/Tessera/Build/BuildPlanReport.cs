@@ -68,8 +68,7 @@ public sealed record BuildPlanReport(
         long blockBytes = 0;
         for (int k = 0; k <= plan.BlockLevels; k++)
         {
-            long halo = k >= plan.BlockLevels ? 0 : (long)plan.Geometry.Overlap << (plan.BlockLevels - 1 - k);
-            long side = Math.Min((plan.BlockSpan >> k) + (2 * halo), Math.Max(plan.Geometry.Width, plan.Geometry.Height));
+            long side = Math.Min(plan.BlockBufferSide(k), Math.Max(plan.Geometry.Width, plan.Geometry.Height));
             blockBytes += side * side * bpp;
         }
 

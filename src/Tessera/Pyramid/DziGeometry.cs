@@ -67,6 +67,10 @@ public sealed record DziGeometry
     public PixelRect TileRect(int level, int column, int row) =>
         new PixelRect(column * TileSize, row * TileSize, TileSize, TileSize).Inflate(Overlap).Intersect(LevelBounds(level));
 
+    /// <summary>The tiles (columns and rows, half-open) whose cores lie in <paramref name="core"/>, a rect on tile boundaries.</summary>
+    public (int FirstColumn, int EndColumn, int FirstRow, int EndRow) TilesIn(PixelRect core) =>
+        (core.X / TileSize, CeilDiv(core.Right, TileSize), core.Y / TileSize, CeilDiv(core.Bottom, TileSize));
+
     public long TotalTileCount()
     {
         long total = 0;

@@ -100,9 +100,9 @@ public sealed class PyramidBuilder
         BuildFrom(handover, _plan.HandoverLevel, cancellationToken);
     }
 
-    private int BlockLevels => _options.BlockLevels;
+    private int BlockLevels => _plan.BlockLevels;
 
-    private int BlockSpan => _options.TileSize << BlockLevels;
+    private int BlockSpan => _plan.BlockSpan;
 
     /// <summary>The later rounds: blocks of a level kept whole in a <see cref="RasterStore"/>, until one block holds a level.</summary>
     private void BuildFrom(IPixelSource source, int level, CancellationToken cancellationToken)
@@ -124,11 +124,7 @@ public sealed class PyramidBuilder
         BuildFrom(next, level - BlockLevels, cancellationToken);
     }
 
-    /// <summary>
-    /// The halo a block needs k levels below its top: the tile overlap at the last level it emits,
-    /// doubling for each level above (each pixel below is made from two above), none for the handover level.
-    /// </summary>
-    private int Halo(int k) => k >= BlockLevels ? 0 : _options.Overlap << (BlockLevels - 1 - k);
+    private int Halo(int k) => _plan.Halo(k);
 
     /// <summary>
     /// Renders <paramref name="block"/> of <paramref name="level"/> with its halo, writes the tiles of the
@@ -143,11 +139,11 @@ public sealed class PyramidBuilder
             source.Render(buffer);
             for (int k = 0; k < BlockLevels; k++)
             {
-                PixelRect core = ShiftDown(block, k).Intersect(levelBounds);
+                PixelRect core = PyramidPlan.Shift(block, k).Intersect(levelBounds);
                 EmitTiles(buffer, level - k, core);
 
                 PixelRect below = _geometry.LevelBounds(level - k - 1);
-                PixelRect region = ShiftDown(block, k + 1).Intersect(below).Inflate(Halo(k + 1)).Intersect(below);
+                PixelRect region = PyramidPlan.Shift(block, k + 1).Intersect(below).Inflate(Halo(k + 1)).Intersect(below);
                 PixelBuffer halved = Downsampler.Halve(buffer, levelBounds, region, _pool, BlockBufferLength(k + 1, source.Format));
                 buffer.Dispose();
                 buffer = halved;
@@ -164,17 +160,14 @@ public sealed class PyramidBuilder
     }
 
     /// <summary>
-    /// Bytes of a whole block's buffer k levels below its top, halo included. Every block asks for
-    /// this much, clipped or not, so the same few arrays serve all blocks of a build.
+    /// Bytes of a whole block's buffer k levels below its top. Every block asks for this much,
+    /// clipped or not, so the same few arrays serve all blocks of a build.
     /// </summary>
     private int BlockBufferLength(int k, PixelFormat format)
     {
-        int side = (BlockSpan >> k) + (2 * Halo(k));
+        int side = _plan.BlockBufferSide(k);
         return checked(side * side * format.BytesPerPixel());
     }
-
-    /// <summary>A block's core k levels below its top (blocks are 2^K cores wide, so this is exact).</summary>
-    private static PixelRect ShiftDown(PixelRect block, int k) => new(block.X >> k, block.Y >> k, block.Width >> k, block.Height >> k);
 
     private void BuildWhole(IPixelSource source, int level, CancellationToken cancellationToken)
     {
@@ -210,10 +203,10 @@ public sealed class PyramidBuilder
     /// <summary>Encodes every tile of <paramref name="level"/> whose core lies in <paramref name="core"/>.</summary>
     private void EmitTiles(PixelBuffer buffer, int level, PixelRect core)
     {
-        int t = _options.TileSize;
-        for (int row = core.Y / t; row < DziGeometry.CeilDiv(core.Bottom, t); row++)
+        var (c0, c1, r0, r1) = _geometry.TilesIn(core);
+        for (int row = r0; row < r1; row++)
         {
-            for (int column = core.X / t; column < DziGeometry.CeilDiv(core.Right, t); column++)
+            for (int column = c0; column < c1; column++)
             {
                 EmitTile(buffer, level, column, row);
             }

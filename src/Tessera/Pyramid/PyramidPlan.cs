@@ -73,11 +73,19 @@ public sealed class PyramidPlan
     }
 
     /// <summary>The core of <paramref name="block"/> k levels below the top, clipped to that level.</summary>
-    public PixelRect Core(int block, int k)
-    {
-        PixelRect b = Blocks[block];
-        return new PixelRect(b.X >> k, b.Y >> k, b.Width >> k, b.Height >> k).Intersect(Geometry.LevelBounds(Geometry.TopLevel - k));
-    }
+    public PixelRect Core(int block, int k) => Shift(Blocks[block], k).Intersect(Geometry.LevelBounds(Geometry.TopLevel - k));
+
+    /// <summary>A block (of any round) k levels below the level it starts from; exact, since blocks are 2^K cores wide.</summary>
+    public static PixelRect Shift(PixelRect block, int k) => new(block.X >> k, block.Y >> k, block.Width >> k, block.Height >> k);
+
+    /// <summary>
+    /// The halo a block needs k levels below its top: the tile overlap at the last level it emits,
+    /// doubling for each level above (each pixel below is made from two above), none for the handover level.
+    /// </summary>
+    public int Halo(int k) => k >= BlockLevels ? 0 : Geometry.Overlap << (BlockLevels - 1 - k);
+
+    /// <summary>Side of a whole block's buffer k levels below its top, halo included.</summary>
+    public int BlockBufferSide(int k) => (BlockSpan >> k) + (2 * Halo(k));
 
     /// <summary>Work in a block, as the top-level pixels it covers: encoding and decoding both scale with them.</summary>
     public long Cost(int block) => Core(block, 0).Area;
@@ -86,13 +94,12 @@ public sealed class PyramidPlan
     public long TileCount(int start, int end)
     {
         long tiles = 0;
-        int t = Geometry.TileSize;
         for (int block = start; block < end; block++)
         {
             for (int k = 0; k < BlockLevels; k++)
             {
-                PixelRect core = Core(block, k);
-                tiles += (long)(DziGeometry.CeilDiv(core.Right, t) - (core.X / t)) * (DziGeometry.CeilDiv(core.Bottom, t) - (core.Y / t));
+                var (c0, c1, r0, r1) = Geometry.TilesIn(Core(block, k));
+                tiles += (long)(c1 - c0) * (r1 - r0);
             }
         }
 

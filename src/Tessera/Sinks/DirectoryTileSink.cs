@@ -29,22 +29,6 @@ public sealed class DirectoryTileSink : IPyramidSink
 
     public bool AnyExists => _paths.AnyExists;
 
-    /// <summary>Creates the tile folders. With <paramref name="overwrite"/> an existing pyramid is removed first; without it one is refused.</summary>
-    public void Create(int levelCount, bool overwrite)
-    {
-        if (_paths.AnyExists)
-        {
-            if (!overwrite)
-            {
-                throw new TesseraException($"Output \"{_paths.DziFile}\" already exists (or its folder \"{_paths.FilesDirectory}\" does); use --overwrite to replace it.");
-            }
-
-            Delete();
-        }
-
-        Open(levelCount);
-    }
-
     /// <summary>Creates whatever tile folders are missing and keeps what is there (shards share one output).</summary>
     public void Open(int levelCount)
     {
