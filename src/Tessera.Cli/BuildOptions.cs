@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tessera.Build;
 using Tessera.Codecs;
+using Tessera.Compositing;
 using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
@@ -26,7 +27,7 @@ internal sealed class BuildOptions
     private readonly Option<int?> _across = new("--across") { Description = "Tiles per row, for --order row-major." };
     private readonly Option<string> _overlap = new("--overlap")
     {
-        Description = "Nominal overlap of neighbouring tiles: a percentage of the tile (10%) or pixels (80,60 for horizontal,vertical; 80 for both). Seams run through the middle of each overlap.",
+        Description = "Nominal overlap of neighbouring tiles: a percentage of the tile (10%) or pixels (80,60 for horizontal,vertical; 80 for both). With --blend seam, seams run through the middle of each overlap.",
         DefaultValueFactory = _ => "0",
     };
 
@@ -41,6 +42,12 @@ internal sealed class BuildOptions
         DefaultValueFactory = _ => "black",
     };
 
+    private readonly Option<string> _blend = new("--blend")
+    {
+        Description = "How overlapping tiles are combined: seam (each pixel from the tile whose centre is nearest: sharp, no ghosting), overlay (later tiles on top: no blending, fastest) or linear (weights falling off towards each tile's edges: hides brightness steps).",
+        DefaultValueFactory = _ => "seam",
+    };
+
     private readonly Option<string> _codec = new("--codec")
     {
         Description = "JPEG codec: auto (the system's libjpeg-turbo where installed, else SkiaSharp), skia or turbojpeg.",
@@ -52,13 +59,14 @@ internal sealed class BuildOptions
         _order.AcceptOnlyFromAmong("pattern", "row-major");
         _format.AcceptOnlyFromAmong("jpeg", "png", "webp");
         _codec.AcceptOnlyFromAmong("auto", "skia", "turbojpeg");
+        _blend.AcceptOnlyFromAmong("seam", "overlay", "linear");
     }
 
     public void AddTo(Command command)
     {
         command.Arguments.Add(_input);
         command.Arguments.Add(_output);
-        foreach (Option option in new Option[] { _pattern, _order, _across, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _codec })
+        foreach (Option option in new Option[] { _pattern, _order, _across, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _blend, _codec })
         {
             command.Options.Add(option);
         }
@@ -81,6 +89,7 @@ internal sealed class BuildOptions
             Threads = result.GetValue(_threads),
         },
         Background = Rgb.Parse(result.GetValue(_background)!),
+        Blend = BlendModes.Parse(result.GetValue(_blend)!),
     };
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Tessera.Compositing;
 using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
@@ -55,6 +56,18 @@ public sealed record BuildRequest
 
     /// <summary>Build only what the shards leave: the levels below the first round, and the .dzi.</summary>
     public bool Finish { get; init; }
+
+    /// <summary>
+    /// Where each tile lies, from a positions file or a registration; null places the tiles found
+    /// in <see cref="InputDirectory"/> on their nominal grid (<see cref="Layout"/>, <see cref="Overlap"/>).
+    /// </summary>
+    public IReadOnlyList<TilePlacement>? Placements { get; init; }
+
+    /// <summary>How overlapping tiles are combined.</summary>
+    public BlendMode Blend { get; init; } = BlendMode.Seam;
+
+    /// <summary>Applied to every tile as it is decoded (flat-field correction); null for none.</summary>
+    public ITileCorrection? Correction { get; init; }
 
     /// <summary>The most memory decoded input tiles may hold while waiting to be used again.</summary>
     public long TileCacheBytes { get; init; } = 512L << 20;

@@ -30,6 +30,15 @@ public sealed record JobManifest(
 {
     public const string FileName = "job.json";
 
+    /// <summary>How overlaps are blended (<c>--blend</c>).</summary>
+    public string Blend { get; init; } = "seam";
+
+    /// <summary>"grid" for tiles on their nominal grid, else the count and a digest of the positions given.</summary>
+    public string Positions { get; init; } = "grid";
+
+    /// <summary>The correction applied to every tile (flat-field), or "none".</summary>
+    public string Correction { get; init; } = "none";
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>
