@@ -2,6 +2,7 @@ using System.CommandLine;
 using Tessera.Build;
 using Tessera.Codecs;
 using Tessera.Compositing;
+using Tessera.Illumination;
 using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
@@ -48,6 +49,13 @@ internal sealed class BuildOptions
         DefaultValueFactory = _ => "seam",
     };
 
+    private readonly Option<string?> _flatField = new("--flatfield")
+    {
+        Description = "Divide uneven illumination (darker corners) out of every tile: 'auto' estimates one smooth gain field from the tiles themselves; a FILE is a measured one (an image of an empty field, tile-sized, any brightness).",
+    };
+
+    private readonly Option<string?> _darkField = new("--darkfield") { Description = "With --flatfield: an image taken with no light (tile-sized), subtracted from every tile first." };
+
     private readonly Option<string> _codec = new("--codec")
     {
         Description = "JPEG codec: auto (the system's libjpeg-turbo where installed, else SkiaSharp), skia or turbojpeg.",
@@ -66,7 +74,7 @@ internal sealed class BuildOptions
     {
         command.Arguments.Add(_input);
         command.Arguments.Add(_output);
-        foreach (Option option in new Option[] { _pattern, _order, _across, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _blend, _codec })
+        foreach (Option option in new Option[] { _pattern, _order, _across, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _blend, _flatField, _darkField, _codec })
         {
             command.Options.Add(option);
         }
@@ -90,6 +98,9 @@ internal sealed class BuildOptions
         },
         Background = Rgb.Parse(result.GetValue(_background)!),
         Blend = BlendModes.Parse(result.GetValue(_blend)!),
+        FlatField = result.GetValue(_flatField) is { } flat ? FlatFieldSpec.Parse(flat, result.GetValue(_darkField))
+            : result.GetValue(_darkField) is not null ? throw new TesseraException("--darkfield goes with --flatfield (auto or a file).")
+            : null,
     };
 
     /// <summary>

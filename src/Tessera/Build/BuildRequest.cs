@@ -1,4 +1,5 @@
 using Tessera.Compositing;
+using Tessera.Illumination;
 using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
@@ -66,8 +67,8 @@ public sealed record BuildRequest
     /// <summary>How overlapping tiles are combined.</summary>
     public BlendMode Blend { get; init; } = BlendMode.Seam;
 
-    /// <summary>Applied to every tile as it is decoded (flat-field correction); null for none.</summary>
-    public ITileCorrection? Correction { get; init; }
+    /// <summary>Uneven illumination to divide out of every tile; null for none.</summary>
+    public FlatFieldSpec? FlatField { get; init; }
 
     /// <summary>The most memory decoded input tiles may hold while waiting to be used again.</summary>
     public long TileCacheBytes { get; init; } = 512L << 20;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Tessera.Codecs;
 using Tessera.Compositing;
+using Tessera.Illumination;
 using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
@@ -61,7 +62,7 @@ public static class PyramidBuild
             _sink = CreateSink(_job);
             _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat);
             var pool = new PixelMemoryPool();
-            _source = _job.CreateSource(codec, pool, request.Correction);
+            _source = _job.CreateSource(codec, pool);
             _builder = new PyramidBuilder(_job.Plan, _job.Pyramid, codec, _sink, progress, pool);
         }
 
@@ -148,6 +149,7 @@ public static class PyramidBuild
             _progress.TilesWritten - _progress.BlankTiles, _progress.BlankTiles, _source.Decodes, _clock.Elapsed)
         {
             Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(_job, _sink),
+            Correction = _job.Correction?.Describe(),
         };
 
         public void Dispose()
@@ -235,9 +237,10 @@ public static class PyramidBuild
     /// <param name="Grid">The grid the tiles were found on; null where a positions list gave them without one.</param>
     /// <param name="Mosaic">The tiles on their nominal grid, where they are placed so and blended by seams (the fast path).</param>
     /// <param name="Placed">The tiles at explicit positions, or on the grid with another blend; null on the fast path.</param>
+    /// <param name="Correction">The flat-field divided out of every tile, or null.</param>
     internal sealed record Job(
         BuildRequest Request, TileGrid? Grid, ImageHeader First, int OverlapX, int OverlapY, GridMosaic? Mosaic, PlacedMosaic? Placed,
-        DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan)
+        ITileCorrection? Correction, DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan)
     {
         /// <summary>Grey if the first tile is grey, else colour; every tile is converted to it.</summary>
         public PixelFormat PixelFormat => First.Format;
@@ -272,8 +275,15 @@ public static class PyramidBuild
             var geometry = placed is null
                 ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
                 : new DziGeometry(placed.Width, placed.Height, pyramid.TileSize, pyramid.Overlap);
-            return new Job(request, grid, first, overlapX, overlapY,
-                placed is null ? mosaic : null, placed, paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels));
+            IReadOnlyList<string> files = request.Placements?.Select(p => p.Path).ToList() ?? grid!.Files();
+            ITileCorrection? correction = request.FlatField switch
+            {
+                null => null,
+                { IsEstimated: true } spec => FlatField.Estimate(files, codec, first.Format, spec.Samples, spec.DarkFile),
+                var spec => FlatField.Load(spec.GainFile!, spec.DarkFile, codec, first.Width, first.Height),
+            };
+            return new Job(request, grid, first, overlapX, overlapY, placed is null ? mosaic : null, placed, correction,
+                paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels));
         }
 
         /// <summary>Each tile's size from its header (read in parallel: a positions list may name tiles of any size).</summary>
@@ -289,9 +299,9 @@ public static class PyramidBuild
         }
 
         /// <summary>The source of the stitched plane's pixels.</summary>
-        public IMosaicSource CreateSource(ITileCodec codec, PixelMemoryPool pool, ITileCorrection? correction) => Placed is not null
-            ? new PlacedMosaicSource(Placed, Request.Blend, PixelFormat, codec, Request.Background, Request.TileCacheBytes, pool, correction)
-            : new MosaicSource(Mosaic!, PixelFormat, codec, Request.Background, Request.TileCacheBytes, pool, correction);
+        public IMosaicSource CreateSource(ITileCodec codec, PixelMemoryPool pool) => Placed is not null
+            ? new PlacedMosaicSource(Placed, Request.Blend, PixelFormat, codec, Request.Background, Request.TileCacheBytes, pool, Correction)
+            : new MosaicSource(Mosaic!, PixelFormat, codec, Request.Background, Request.TileCacheBytes, pool, Correction);
 
         public JobManifest Manifest(ITileCodec codec) => new(
             Path.GetFullPath(Request.InputDirectory),
@@ -303,6 +313,7 @@ public static class PyramidBuild
         {
             Blend = Request.Blend.Name(),
             Positions = Request.Placements is { } placements ? PlacementDigest(placements) : "grid",
+            Correction = Correction?.Describe() ?? "none",
         };
 
         /// <summary>A fingerprint of the tile positions, so shards of one job agree on them.</summary>
