@@ -15,6 +15,9 @@ usage: bench/run.sh [--baseline-max N] [SIZES...]
   --shards-grid N  also time 1, 2 and 4 concurrent shards plus --finish on the NxN grid
                    (default: the SHARDS_GRID environment variable, else 100 when 100 is among
                    the sizes; 0 skips it)
+  --blend-grid N   also time each --blend mode and --flatfield auto beside overlay on the NxN
+                   grid (default: the BLEND_GRID environment variable, else 50 when 50 is among
+                   the sizes; 0 skips it)
 
 Tiles are generated once into bench/data/NxN and reused; the report goes to stdout and to
 bench/results/<timestamp>.md, the tools' output to bench/results/<timestamp>-logs/.
@@ -40,6 +43,7 @@ command_line=$(printf '%q' "$0")
 (($# == 0)) || command_line+=$(printf ' %q' "$@")
 baseline_max=${BASELINE_MAX:-100}
 shards_grid=${SHARDS_GRID:-}
+blend_grid=${BLEND_GRID:-}
 sizes=()
 while (($# > 0)); do
     case $1 in
@@ -51,6 +55,11 @@ while (($# > 0)); do
         --shards-grid)
             (($# >= 2)) || die "--shards-grid needs a value"
             shards_grid=$2
+            shift 2
+            ;;
+        --blend-grid)
+            (($# >= 2)) || die "--blend-grid needs a value"
+            blend_grid=$2
             shift 2
             ;;
         -h | --help)
@@ -74,7 +83,14 @@ if [[ -z $shards_grid ]]; then
         [[ $size == 100 ]] && shards_grid=100
     done
 fi
+if [[ -z $blend_grid ]]; then
+    blend_grid=0
+    for size in "${sizes[@]}"; do
+        [[ $size == 50 ]] && blend_grid=50
+    done
+fi
 [[ $shards_grid =~ ^(0|[1-9][0-9]*)$ ]] || die "--shards-grid must be a number, got '$shards_grid'"
+[[ $blend_grid =~ ^(0|[1-9][0-9]*)$ ]] || die "--blend-grid must be a number, got '$blend_grid'"
 [[ $baseline_max =~ ^(0|[1-9][0-9]*)$ ]] || die "--baseline-max must be a number, got '$baseline_max'"
 for size in "${sizes[@]}"; do
     is_count "$size" || die "grid size must be a positive integer, got '$size'"
@@ -196,6 +212,27 @@ run_shards() {
     done
 }
 
+# run_blends GRID DATA OUT: tessera with each --blend mode, and with --flatfield auto, beside
+# overlay; each checked for every tile.
+run_blends() {
+    local grid=$1 data=$2 out=$3 name overlay_s
+    local -a variants=("overlay:--blend overlay" "seam:--blend seam" "linear:--blend linear"
+        "seam + flatfield auto:--flatfield auto")
+    for variant in "${variants[@]}"; do
+        name=${variant%%:*}
+        local -a args
+        read -r -a args <<<"${variant#*:}"
+        status "[$grid] tessera, $name"
+        local dzi=$out/blend-${name//[^a-z]/-}.dzi
+        measure "$logs/$grid-blend-${name//[^a-z]/-}.log" "${tessera[@]}" build "$data" "$dzi" \
+            --overlap "$OVERLAP_X,$OVERLAP_Y" "${args[@]}"
+        (($(count_tiles "$dzi") == expected_tiles)) || die "[$grid] $name did not write every tile"
+        [[ $name == overlay ]] && overlay_s=$wall_s
+        blend_rows+=("| $grid | $name | \`${variant#*:}\` | $wall_s | $(ratio "$wall_s" "$overlay_s") | $rss_mib |")
+        status "[$grid] $name: $wall_s s, $rss_mib MiB"
+    done
+}
+
 # plan_mib LOG: the peak memory 'tessera plan' printed, in MiB.
 plan_mib() {
     awk '/^peak memory/ { v = $4; u = $5; if (u == "GiB") v *= 1024; printf "%.0f", v }' "$1"
@@ -205,6 +242,7 @@ tessera=(dotnet "$tessera_dll")
 rows=()
 ratios=()
 shard_rows=()
+blend_rows=()
 for size in "${sizes[@]}"; do
     grid=${size}x${size}
     data=bench/data/$grid
@@ -267,6 +305,10 @@ for size in "${sizes[@]}"; do
     if ((size == shards_grid)); then
         run_shards "$grid" "$data" "$out"
     fi
+
+    if ((size == blend_grid)); then
+        run_blends "$grid" "$data" "$out"
+    fi
 done
 
 # The plan of the 600x600 case: 360,000 names (hard links to one generated tile), planned for 64 shards.
@@ -293,6 +335,12 @@ tables=$(
         echo "| grid | shards at once | threads each | wall s (shards + finish) | finish s | largest shard peak RSS MiB | plan's estimate MiB |"
         echo "|---|---:|---:|---:|---:|---:|---:|"
         printf '%s\n' "${shard_rows[@]}"
+    fi
+    if ((${#blend_rows[@]} > 0)); then
+        echo
+        echo "| grid | blend | options | wall s | / overlay | peak RSS MiB |"
+        echo "|---|---|---|---:|---:|---:|"
+        printf '%s\n' "${blend_rows[@]}"
     fi
     echo
     echo "$plan_600"
