@@ -10,4 +10,4 @@ tessera() { dotnet src/Tessera.Cli/bin/Release/net10.0/Tessera.Cli.dll "$@"; }
 
 tessera sample sample/tiles --across 12 --down 8 --overlap-percent 10
 tessera build sample/tiles sample/slide.dzi --overlap 10% --overwrite
-echo "Open sample/slide.dzi in any Deep Zoom viewer (OpenSeadragon, QuPath, ...)."
+echo "Open sample/slide.html in a browser, or run: dotnet src/Tessera.Cli/bin/Release/net10.0/Tessera.Cli.dll serve sample/slide.dzi"

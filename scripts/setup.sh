@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Tessera uses from the system, where it is missing: the .NET SDK must already be
 # there; libjpeg-turbo's TurboJPEG library (Debian/Ubuntu: libturbojpeg0) makes JPEG several times
-# faster and is needed by the tests that check that codec; unzip checks zip output in the tests.
-# Everything else comes from NuGet on build.
+# faster and is needed by the tests that check that codec; unzip checks zip output in the tests;
+# npm brings OpenSeadragon into the build (the viewer page); Chromium is the browser the viewer
+# tests drive (through Playwright, which never downloads one). Everything else comes from NuGet.
 set -euo pipefail
 
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK is needed (https://dot.net)" >&2; exit 1; }
@@ -11,6 +12,8 @@ command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK is needed (https:
 missing=()
 ldconfig -p 2>/dev/null | grep -q 'libturbojpeg\.so\.0' || missing+=(libturbojpeg0)
 command -v unzip >/dev/null || missing+=(unzip) # the tests check our zips with an independent reader
+command -v npm >/dev/null || missing+=(npm)     # the build runs npm ci for OpenSeadragon
+[[ -x ${TESSERA_CHROMIUM:-/usr/bin/chromium} ]] || missing+=(chromium) # the viewer tests' browser
 
 if ((${#missing[@]} > 0)); then
     if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
@@ -21,6 +24,6 @@ if ((${#missing[@]} > 0)); then
         echo "setup: installing ${missing[*]} (sudo)" >&2
         sudo apt-get install -y -q "${missing[@]}" >/dev/null
     else
-        echo "setup: please install ${missing[*]}; without libturbojpeg0 Tessera uses SkiaSharp's slower JPEG codec" >&2
+        echo "setup: please install ${missing[*]}; npm is needed to build, chromium to run the viewer tests; without libturbojpeg0 Tessera uses SkiaSharp's slower JPEG codec" >&2
     fi
 fi

@@ -6,6 +6,7 @@ var root = new RootCommand("Tessera: stitch a grid of overlapping image tiles in
     BuildCommand.Create(),
     PlanCommand.Create(),
     SampleCommand.Create(),
+    ServeCommand.Create(),
     VerifyCommand.Create(),
 };
 

@@ -7,6 +7,7 @@ using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
 using Tessera.Sinks;
+using Tessera.Viewer;
 
 namespace Tessera.Build;
 
@@ -135,6 +136,7 @@ public static class PyramidBuild
             {
                 // Nothing finished yet: leave nothing behind.
                 _sink.Delete();
+                DeleteViewerPage(_job);
                 throw;
             }
         }
@@ -171,6 +173,7 @@ public static class PyramidBuild
         if (overwrite)
         {
             sink.Delete();
+            DeleteViewerPage(job);
             if (job.Request.Container == OutputContainer.Zip)
             {
                 File.Delete(paths.ZipFile);
@@ -222,14 +225,30 @@ public static class PyramidBuild
 
     private static string Finished(Job job, IPyramidSink sink) => job.Request.Container == OutputContainer.Zip ? job.Paths.ZipFile : sink.CompleteFile;
 
-    /// <summary>Marks the pyramid complete: writes the .dzi last, then, for a zip, packs the folder into NAME.zip and removes it.</summary>
+    /// <summary>
+    /// Marks the pyramid complete: writes the viewer page NAME.html (Deep Zoom only), then the .dzi
+    /// last, then, for a zip, packs the folder into NAME.zip and removes it (the page stays beside the zip).
+    /// </summary>
     private static void Complete(Job job, IPyramidSink sink)
     {
+        if (job.Request.PyramidLayout == PyramidLayout.DeepZoom)
+        {
+            ViewerPage.Write(job.Paths, job.Geometry, job.Pyramid.Encode.Format, zipped: job.Request.Container == OutputContainer.Zip);
+        }
+
         sink.Commit(job.Geometry);
         if (job.Request.Container == OutputContainer.Zip)
         {
             ZipPacker.Pack(job.Paths, job.Paths.ZipFile);
             sink.Delete();
+        }
+    }
+
+    private static void DeleteViewerPage(Job job)
+    {
+        if (job.Request.PyramidLayout == PyramidLayout.DeepZoom)
+        {
+            File.Delete(job.Paths.HtmlFile);
         }
     }
 

@@ -20,6 +20,7 @@ public sealed record DziPaths
         FilesDirectory = full[..^4] + "_files";
         WorkDirectory = full[..^4] + ".tessera";
         ZipFile = full[..^4] + ".zip";
+        HtmlFile = full[..^4] + ".html";
     }
 
     public string DziFile { get; }
@@ -30,6 +31,9 @@ public sealed record DziPaths
 
     /// <summary>NAME.zip, the whole pyramid in one file when built with the zip container.</summary>
     public string ZipFile { get; }
+
+    /// <summary>NAME.html, the viewer page beside NAME.dzi (or NAME.zip).</summary>
+    public string HtmlFile { get; }
 
     public string LevelDirectory(int level) => Path.Combine(FilesDirectory, level.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

@@ -20,8 +20,6 @@ public sealed record VerifyReport(string DziFile, DziGeometry? Geometry, string?
 /// </summary>
 public static class PyramidVerifier
 {
-    private static readonly XNamespace DeepZoom = "http://schemas.microsoft.com/deepzoom/2008";
-
     /// <summary>Checks NAME.zip (libvips' zip layout) by unpacking it into a temporary folder beside it.</summary>
     public static VerifyReport VerifyZip(string zipFile, ITileCodec codec, int threads, bool blankTilesMayBeMissing = false)
     {
@@ -153,34 +151,14 @@ public static class PyramidVerifier
         problem = null;
         try
         {
-            XElement image = XDocument.Load(path).Root ?? throw new XmlException("empty document");
-            XElement size = image.Element(DeepZoom + "Size") ?? throw new XmlException("no <Size> element");
-            if (image.Name != DeepZoom + "Image")
-            {
-                throw new XmlException($"the root element is <{image.Name.LocalName}>, not a Deep Zoom <Image>");
-            }
-
-            format = Attribute(image, "Format");
-            int tileSize = Number(image, "TileSize"), overlap = Number(image, "Overlap");
-            int width = Number(size, "Width"), height = Number(size, "Height");
-            if (width < 1 || height < 1 || tileSize < 1 || overlap < 0 || overlap > tileSize)
-            {
-                throw new XmlException($"impossible geometry (size {width}×{height}, tile size {tileSize}, overlap {overlap})");
-            }
-
-            geometry = new DziGeometry(width, height, tileSize, overlap);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            (geometry, format) = DziDescriptor.Read(stream, path);
             return true;
         }
-        catch (Exception e) when (e is XmlException or IOException or FormatException or ArgumentException)
+        catch (Exception e) when (e is TesseraException or IOException or UnauthorizedAccessException)
         {
-            problem = $"\"{path}\" is not a valid .dzi: {e.Message}.";
+            problem = e is TesseraException ? e.Message : $"\"{path}\" is not a valid .dzi: {e.Message}.";
             return false;
         }
     }
-
-    private static string Attribute(XElement element, string name) =>
-        (string?)element.Attribute(name) ?? throw new XmlException($"<{element.Name.LocalName}> has no {name} attribute");
-
-    private static int Number(XElement element, string name) =>
-        int.Parse(Attribute(element, name), NumberStyles.None, CultureInfo.InvariantCulture);
 }
