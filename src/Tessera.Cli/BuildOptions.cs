@@ -14,16 +14,23 @@ internal sealed class BuildOptions
     private readonly Argument<string> _output = new("OUTPUT.dzi") { Description = "The pyramid to write: OUTPUT.dzi and the tile folder OUTPUT_files beside it." };
     private readonly Option<string?> _pattern = new("--pattern")
     {
-        Description = "File name template: {x} is the column and {y} the row (zero-padded and 1-based names work); {i} is a sequence number with --order row-major. Default: {x}_{y}.jpg.",
+        Description = "File name template: {x} (or {c}) is the column and {y} (or {r}) the row, e.g. r{rrr}_c{ccc}.tif; {i} is the sequence number for a sequential --order, e.g. tile_{iii}.tif. Any run of digits matches, so zero-padded and 1-based names work; a repeated letter only shows the padding. Default: {x}_{y}.jpg (pattern order), any image file with a number in its name (sequential orders).",
     };
 
     private readonly Option<string> _order = new("--order")
     {
-        Description = "How files map to grid cells: 'pattern' (column and row in the name) or 'row-major' (numbered files, filled row by row; needs --across).",
+        Description = "How files map to grid cells: 'pattern' (column and row in the name), or for numbered files (needs --across or --down; a gap in the numbers is a missing cell): 'row-major' (row by row), 'column-major' (column by column), 'snake-rows' (row by row, every second row reversed), 'snake-columns' (column by column, every second column reversed). Fiji's names row-by-row, column-by-column, snake-by-rows and snake-by-columns are accepted too.",
         DefaultValueFactory = _ => "pattern",
     };
 
-    private readonly Option<int?> _across = new("--across") { Description = "Tiles per row, for --order row-major." };
+    private readonly Option<int?> _across = new("--across") { Description = "Tiles per row, for a sequential --order (with only --down, the file numbers decide it)." };
+    private readonly Option<int?> _down = new("--down") { Description = "Tiles per column, for a sequential --order (with only --across, the file numbers decide it)." };
+    private readonly Option<string> _start = new("--start")
+    {
+        Description = "Corner of the first tile, for a sequential --order: top-left, top-right, bottom-left or bottom-right (Fiji's Right & Down, Left & Down, Right & Up, Left & Up for rows).",
+        DefaultValueFactory = _ => "top-left",
+    };
+
     private readonly Option<string> _overlap = new("--overlap")
     {
         Description = "Nominal overlap of neighbouring tiles: a percentage of the tile (10%) or pixels (80,60 for horizontal,vertical; 80 for both). Seams run through the middle of each overlap.",
@@ -47,9 +54,31 @@ internal sealed class BuildOptions
         DefaultValueFactory = _ => "auto",
     };
 
+    private static readonly Dictionary<string, TileOrder> Orders = new()
+    {
+        ["pattern"] = TileOrder.Pattern,
+        ["row-major"] = TileOrder.RowMajor,
+        ["row-by-row"] = TileOrder.RowMajor,
+        ["column-major"] = TileOrder.ColumnMajor,
+        ["column-by-column"] = TileOrder.ColumnMajor,
+        ["snake-rows"] = TileOrder.SnakeRows,
+        ["snake-by-rows"] = TileOrder.SnakeRows,
+        ["snake-columns"] = TileOrder.SnakeColumns,
+        ["snake-by-columns"] = TileOrder.SnakeColumns,
+    };
+
+    private static readonly Dictionary<string, StartCorner> Corners = new()
+    {
+        ["top-left"] = StartCorner.TopLeft,
+        ["top-right"] = StartCorner.TopRight,
+        ["bottom-left"] = StartCorner.BottomLeft,
+        ["bottom-right"] = StartCorner.BottomRight,
+    };
+
     public BuildOptions()
     {
-        _order.AcceptOnlyFromAmong("pattern", "row-major");
+        _order.AcceptOnlyFromAmong([.. Orders.Keys]);
+        _start.AcceptOnlyFromAmong([.. Corners.Keys]);
         _format.AcceptOnlyFromAmong("jpeg", "png", "webp");
         _codec.AcceptOnlyFromAmong("auto", "skia", "turbojpeg");
     }
@@ -58,7 +87,7 @@ internal sealed class BuildOptions
     {
         command.Arguments.Add(_input);
         command.Arguments.Add(_output);
-        foreach (Option option in new Option[] { _pattern, _order, _across, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _codec })
+        foreach (Option option in new Option[] { _pattern, _order, _across, _down, _start, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _codec })
         {
             command.Options.Add(option);
         }
@@ -70,8 +99,10 @@ internal sealed class BuildOptions
         OutputPath = result.GetValue(_output)!,
         Layout = new LayoutOptions(
             result.GetValue(_pattern),
-            result.GetValue(_order) == "row-major" ? TileOrder.RowMajor : TileOrder.Pattern,
-            result.GetValue(_across)),
+            Orders[result.GetValue(_order)!],
+            result.GetValue(_across),
+            result.GetValue(_down),
+            Corners[result.GetValue(_start)!]),
         Overlap = OverlapSpec.Parse(result.GetValue(_overlap)!),
         Pyramid = new PyramidOptions
         {

@@ -258,7 +258,7 @@ public static class PyramidBuild
 
         public JobManifest Manifest(ITileCodec codec) => new(
             Path.GetFullPath(Request.InputDirectory),
-            $"{Request.Layout.Order} {Request.Layout.Pattern ?? "(default)"} across={Request.Layout.Across?.ToString(CultureInfo.InvariantCulture) ?? "-"}",
+            Request.Layout.Describe(),
             Grid.Columns, Grid.Rows, First.Width, First.Height, OverlapX, OverlapY, Request.Background.ToString(),
             Geometry.Width, Geometry.Height, Geometry.TileSize, Geometry.Overlap,
             Pyramid.Encode.Format.DziName(), Pyramid.Encode.Quality, Pyramid.BlockLevels, PixelFormat.ToString(), codec.Name,
