@@ -10,7 +10,7 @@ namespace Tessera.Cli;
 /// <summary>The arguments and options that describe a build, shared by <c>build</c> and <c>plan</c>.</summary>
 internal sealed class BuildOptions
 {
-    private readonly Argument<string> _input = new("INPUT_DIR") { Description = "Folder of input tiles (JPEG or PNG, 8-bit RGB or grey)." };
+    private readonly Argument<string> _input = new("INPUT_DIR") { Description = "Folder of input tiles: JPEG, PNG, TIFF or WebP; 8- or 16-bit; grey, RGB or RGBA." };
     private readonly Argument<string> _output = new("OUTPUT.dzi") { Description = "The pyramid to write: OUTPUT.dzi and the tile folder OUTPUT_files beside it." };
     private readonly Option<string?> _pattern = new("--pattern")
     {
@@ -44,9 +44,16 @@ internal sealed class BuildOptions
     private readonly Option<int> _threads = new("--threads") { Description = "Worker threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
     private readonly Option<string> _background = new("--background")
     {
-        Description = "Colour of cells without a tile: black, white, #rrggbb, r,g,b or a grey level.",
+        Description = "Colour of cells without a tile, and what transparent input pixels are flattened over: black, white, #rrggbb, r,g,b or a grey level.",
         DefaultValueFactory = _ => "black",
     };
+
+    private readonly Option<string?> _range = new("--range")
+    {
+        Description = "MIN,MAX: how 16-bit input maps to 8 bits, the same for every tile: MIN and below to 0, MAX and above to 255, linear between, rounded half up. Default: the 0.1 and 99.9 percentiles of up to 32 tiles spread over the grid. 8-bit input is not remapped.",
+    };
+
+    private readonly Option<int> _page = new("--page") { Description = "Page of multi-page TIFF tiles to read, from 0 (the first).", DefaultValueFactory = _ => 0 };
 
     private readonly Option<string> _codec = new("--codec")
     {
@@ -87,7 +94,7 @@ internal sealed class BuildOptions
     {
         command.Arguments.Add(_input);
         command.Arguments.Add(_output);
-        foreach (Option option in new Option[] { _pattern, _order, _across, _down, _start, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _codec })
+        foreach (Option option in new Option[] { _pattern, _order, _across, _down, _start, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _range, _page, _codec })
         {
             command.Options.Add(option);
         }
@@ -112,6 +119,7 @@ internal sealed class BuildOptions
             Threads = result.GetValue(_threads),
         },
         Background = Rgb.Parse(result.GetValue(_background)!),
+        Input = new InputOptions(result.GetValue(_range) is { } range ? IntensityRange.Parse(range) : null, result.GetValue(_page)),
     };
 
     /// <summary>

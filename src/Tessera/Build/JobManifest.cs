@@ -26,7 +26,8 @@ public sealed record JobManifest(
     string PixelFormat,
     string Codec,
     bool SkipBlank,
-    string PyramidLayout)
+    string PyramidLayout,
+    string Reading = "page=0 range=none")
 {
     public const string FileName = "job.json";
 

@@ -61,7 +61,7 @@ public static class PyramidBuild
             _sink = CreateSink(_job);
             _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat);
             var pool = new PixelMemoryPool();
-            _source = new MosaicSource(_job.Mosaic, _job.PixelFormat, codec, request.Background, request.TileCacheBytes, pool);
+            _source = new MosaicSource(_job.Mosaic, _job.PixelFormat, _job.Input, request.Background, request.TileCacheBytes, pool);
             _builder = new PyramidBuilder(_job.Plan, _job.Pyramid, codec, _sink, progress, pool);
         }
 
@@ -147,7 +147,7 @@ public static class PyramidBuild
             _job.OverlapX, _job.OverlapY, _job.Grid.MissingCells().ToList(),
             _progress.TilesWritten - _progress.BlankTiles, _progress.BlankTiles, _source.Decodes, _clock.Elapsed)
         {
-            Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(_job, _sink),
+            InputRange = _job.Input.Range, Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(_job, _sink),
         };
 
         public void Dispose()
@@ -234,7 +234,7 @@ public static class PyramidBuild
     /// <summary>Everything known about a build before any pixel is read.</summary>
     internal sealed record Job(
         BuildRequest Request, TileGrid Grid, ImageHeader First, int OverlapX, int OverlapY, GridMosaic Mosaic,
-        DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan)
+        DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan, TileInputCodec Input)
     {
         /// <summary>Grey if the first tile is grey, else colour; every tile is converted to it.</summary>
         public PixelFormat PixelFormat => First.Format;
@@ -243,7 +243,8 @@ public static class PyramidBuild
         {
             request.Pyramid.Validate();
             TileGrid grid = GridScanner.Scan(request.InputDirectory, request.Layout);
-            ImageHeader first = codec.ReadHeader(grid.FirstTile);
+            var input = new TileInputCodec(codec, request.Input, request.Background, grid);
+            ImageHeader first = input.ReadHeader(grid.FirstTile);
             var (overlapX, overlapY) = request.Overlap.ToPixels(first.Width, first.Height);
             var mosaic = new GridMosaic(grid, first.Width, first.Height, overlapX, overlapY);
             var paths = new DziPaths(request.OutputPath);
@@ -253,7 +254,7 @@ public static class PyramidBuild
                 SkipBlank = request.SkipBlank ? request.Background : null,
             };
             var geometry = new DziGeometry(mosaic.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap);
-            return new Job(request, grid, first, overlapX, overlapY, mosaic, paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels));
+            return new Job(request, grid, first, overlapX, overlapY, mosaic, paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input);
         }
 
         public JobManifest Manifest(ITileCodec codec) => new(
@@ -262,6 +263,6 @@ public static class PyramidBuild
             Grid.Columns, Grid.Rows, First.Width, First.Height, OverlapX, OverlapY, Request.Background.ToString(),
             Geometry.Width, Geometry.Height, Geometry.TileSize, Geometry.Overlap,
             Pyramid.Encode.Format.DziName(), Pyramid.Encode.Quality, Pyramid.BlockLevels, PixelFormat.ToString(), codec.Name,
-            Request.SkipBlank, Request.PyramidLayout.ToString());
+            Request.SkipBlank, Request.PyramidLayout.ToString(), Input.Describe());
     }
 }
