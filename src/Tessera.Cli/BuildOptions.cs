@@ -85,6 +85,7 @@ internal sealed class BuildOptions
     public BuildOptions()
     {
         _order.AcceptOnlyFromAmong([.. Orders.Keys]);
+        _order.HelpName = "pattern|row-major|column-major|snake-rows|snake-columns";
         _start.AcceptOnlyFromAmong([.. Corners.Keys]);
         _format.AcceptOnlyFromAmong("jpeg", "png", "webp");
         _codec.AcceptOnlyFromAmong("auto", "skia", "turbojpeg");
