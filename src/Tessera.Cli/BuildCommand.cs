@@ -132,6 +132,11 @@ internal static class BuildCommand
         Console.WriteLine(string.Format(inv,
             "Input: {0}×{1} grid of {2}×{3} px tiles, overlap {4}×{5} px; {6:N0} tile decodes; codec: {7}.",
             r.Columns, r.Rows, r.TileWidth, r.TileHeight, r.OverlapX, r.OverlapY, r.InputDecodes, codecName));
+        if (r.Correction is not null)
+        {
+            Console.WriteLine($"Illumination: {r.Correction}.");
+        }
+
         if (r.BlankTiles > 0)
         {
             Console.WriteLine(string.Create(inv, $"{r.BlankTiles:N0} blank tiles were left out."));

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Tessera.Build;
 using Tessera.Codecs;
+using Tessera.Compositing;
+using Tessera.Illumination;
 using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
@@ -33,7 +35,7 @@ internal sealed class BuildOptions
 
     private readonly Option<string> _overlap = new("--overlap")
     {
-        Description = "Nominal overlap of neighbouring tiles: a percentage of the tile (10%) or pixels (80,60 for horizontal,vertical; 80 for both). Seams run through the middle of each overlap.",
+        Description = "Nominal overlap of neighbouring tiles: a percentage of the tile (10%) or pixels (80,60 for horizontal,vertical; 80 for both). With --blend seam, seams run through the middle of each overlap.",
         DefaultValueFactory = _ => "0",
     };
 
@@ -54,6 +56,19 @@ internal sealed class BuildOptions
     };
 
     private readonly Option<int> _page = new("--page") { Description = "Page of multi-page TIFF tiles to read, from 0 (the first).", DefaultValueFactory = _ => 0 };
+
+    private readonly Option<string> _blend = new("--blend")
+    {
+        Description = "How overlapping tiles are combined: seam (each pixel from the tile whose centre is nearest: sharp, no ghosting), overlay (later tiles on top: no blending, fastest) or linear (weights falling off towards each tile's edges: hides brightness steps).",
+        DefaultValueFactory = _ => "seam",
+    };
+
+    private readonly Option<string?> _flatField = new("--flatfield")
+    {
+        Description = "Divide uneven illumination (darker corners) out of every tile: 'auto' estimates one smooth gain field from the tiles themselves; a FILE is a measured one (an image of an empty field, tile-sized, any brightness).",
+    };
+
+    private readonly Option<string?> _darkField = new("--darkfield") { Description = "With --flatfield: an image taken with no light (tile-sized), subtracted from every tile first." };
 
     private readonly Option<string> _codec = new("--codec")
     {
@@ -89,13 +104,14 @@ internal sealed class BuildOptions
         _start.AcceptOnlyFromAmong([.. Corners.Keys]);
         _format.AcceptOnlyFromAmong("jpeg", "png", "webp");
         _codec.AcceptOnlyFromAmong("auto", "skia", "turbojpeg");
+        _blend.AcceptOnlyFromAmong("seam", "overlay", "linear");
     }
 
     public void AddTo(Command command)
     {
         command.Arguments.Add(_input);
         command.Arguments.Add(_output);
-        foreach (Option option in new Option[] { _pattern, _order, _across, _down, _start, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _range, _page, _codec })
+        foreach (Option option in new Option[] { _pattern, _order, _across, _down, _start, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _blend, _flatField, _darkField, _range, _page, _codec })
         {
             command.Options.Add(option);
         }
@@ -120,6 +136,10 @@ internal sealed class BuildOptions
             Threads = result.GetValue(_threads),
         },
         Background = Rgb.Parse(result.GetValue(_background)!),
+        Blend = BlendModes.Parse(result.GetValue(_blend)!),
+        FlatField = result.GetValue(_flatField) is { } flat ? FlatFieldSpec.Parse(flat, result.GetValue(_darkField))
+            : result.GetValue(_darkField) is not null ? throw new TesseraException("--darkfield goes with --flatfield (auto or a file).")
+            : null,
         Input = new InputOptions(result.GetValue(_range) is { } range ? IntensityRange.Parse(range) : null, result.GetValue(_page)),
     };
 

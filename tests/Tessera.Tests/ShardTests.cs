@@ -36,15 +36,18 @@ public sealed class ShardTests : IDisposable
     [InlineData("16", 7)]
     [InlineData("32", 7)] // more shards than blocks (4)
     [InlineData("64", 3)] // the image is one block: shards have nothing to do, --finish does it all
-    public async Task Concurrent_shards_and_finish_equal_a_single_process_build(string tileSize, int shards)
+    [InlineData("16", 3, "linear")] // blended pixels agree across block, shard and process boundaries
+    [InlineData("16", 2, "overlay")]
+    public async Task Concurrent_shards_and_finish_equal_a_single_process_build(string tileSize, int shards, string blend = "seam")
     {
         string tiles = Tiles();
-        var single = CliRunner.Run(["build", tiles, _dir.Combine("single.dzi"), .. Common(tileSize)]);
+        string[] common = [.. Common(tileSize), "--blend", blend];
+        var single = CliRunner.Run(["build", tiles, _dir.Combine("single.dzi"), .. common]);
         Assert.True(single.ExitCode == 0, single.Error);
 
         string output = _dir.Combine("sharded.dzi");
         Task<CliRunner.Result>[] running = Enumerable.Range(0, shards)
-            .Select(i => Task.Run(() => CliRunner.Run(["build", tiles, output, .. Common(tileSize), "--shard", $"{i}/{shards}"])))
+            .Select(i => Task.Run(() => CliRunner.Run(["build", tiles, output, .. common, "--shard", $"{i}/{shards}"])))
             .ToArray();
         foreach (CliRunner.Result shard in await Task.WhenAll(running))
         {
@@ -53,7 +56,7 @@ public sealed class ShardTests : IDisposable
         }
 
         Assert.False(File.Exists(output), "a shard wrote the .dzi");
-        var finish = CliRunner.Run(["build", tiles, output, .. Common(tileSize), "--finish"]);
+        var finish = CliRunner.Run(["build", tiles, output, .. common, "--finish"]);
         Assert.True(finish.ExitCode == 0, finish.Error);
 
         PyramidComparison.AssertIdenticalFiles(_dir.Combine("single.dzi"), output);
@@ -125,6 +128,10 @@ public sealed class ShardTests : IDisposable
         var finish = CliRunner.Run(["build", tiles, output, .. Common("16"), "--quality", "90", "--finish"]);
         Assert.Equal(1, finish.ExitCode);
         Assert.Contains("Quality 75 there, 90 here", finish.Error);
+
+        var otherBlend = CliRunner.Run(["build", tiles, output, .. Common("16"), "--blend", "linear", "--shard", "0/1"]);
+        Assert.Equal(1, otherBlend.ExitCode);
+        Assert.Contains("Blend seam there, linear here", otherBlend.Error);
     }
 
     [Fact]

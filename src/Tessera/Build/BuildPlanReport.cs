@@ -48,9 +48,9 @@ public sealed record BuildPlanReport(
             work.Add(new ShardWork(i, end - start, plan.TileCount(start, end), (double)plan.CostOf(start, end) / total));
         }
 
-        long inputBytes = new FileInfo(job.Grid.FirstTile).Length;
+        long inputBytes = new FileInfo(job.FirstTile).Length;
         double bytesPerPixel = (double)inputBytes / ((long)job.First.Width * job.First.Height);
-        return new BuildPlanReport(job.Grid.Columns, job.Grid.Rows, job.Grid.PresentCount, job.Grid.MissingCount,
+        return new BuildPlanReport(job.Grid?.Columns ?? 0, job.Grid?.Rows ?? 0, job.TileCount, job.MissingCells.Count,
             job.First.Width, job.First.Height, job.OverlapX, job.OverlapY, job.Geometry, job.Geometry.TotalTileCount(),
             plan.Blocks.Count, work, job.Pyramid.Threads, PeakMemory(job), (long)(PyramidPixels(job.Geometry) * bytesPerPixel));
     }
@@ -73,8 +73,9 @@ public sealed record BuildPlanReport(
         }
 
         long bandPixels = Math.Min((long)plan.BlockSpan * PyramidPlan.BandWidth, plan.Geometry.Width);
-        long keptTiles = Math.Min(job.Grid.PresentCount,
-            (bandPixels / job.Mosaic.StepX) + 2 + (threads * (((plan.BlockSpan + 16L) / job.Mosaic.StepY) + 2)));
+        var (stepX, stepY) = job.Step;
+        long keptTiles = Math.Min(job.TileCount,
+            (bandPixels / stepX) + 2 + (threads * (((plan.BlockSpan + 16L) / stepY) + 2)));
         long tileBytes = (long)job.First.Width * job.First.Height * bpp;
         return BaseMemoryBytes + (threads * blockBytes) + (keptTiles * tileBytes);
     }

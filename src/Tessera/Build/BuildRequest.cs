@@ -1,4 +1,6 @@
 using Tessera.Codecs;
+using Tessera.Compositing;
+using Tessera.Illumination;
 using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
@@ -59,6 +61,18 @@ public sealed record BuildRequest
 
     /// <summary>Build only what the shards leave: the levels below the first round, and the .dzi.</summary>
     public bool Finish { get; init; }
+
+    /// <summary>
+    /// Where each tile lies, from a positions file or a registration; null places the tiles found
+    /// in <see cref="InputDirectory"/> on their nominal grid (<see cref="Layout"/>, <see cref="Overlap"/>).
+    /// </summary>
+    public IReadOnlyList<TilePlacement>? Placements { get; init; }
+
+    /// <summary>How overlapping tiles are combined.</summary>
+    public BlendMode Blend { get; init; } = BlendMode.Seam;
+
+    /// <summary>Uneven illumination to divide out of every tile; null for none.</summary>
+    public FlatFieldSpec? FlatField { get; init; }
 
     /// <summary>The most memory decoded input tiles may hold while waiting to be used again.</summary>
     public long TileCacheBytes { get; init; } = 512L << 20;

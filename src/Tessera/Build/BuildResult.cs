@@ -35,4 +35,7 @@ public sealed record BuildResult(
 
     /// <summary>The file that marks the pyramid complete: NAME.dzi, or NAME.zip.</summary>
     public string Written { get; init; } = "";
+
+    /// <summary>The flat-field divided out of every tile, described; null for none.</summary>
+    public string? Correction { get; init; }
 }

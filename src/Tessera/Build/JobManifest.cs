@@ -26,10 +26,21 @@ public sealed record JobManifest(
     string PixelFormat,
     string Codec,
     bool SkipBlank,
-    string PyramidLayout,
-    string Reading = "page=0 range=none")
+    string PyramidLayout)
 {
     public const string FileName = "job.json";
+
+    /// <summary>How overlaps are blended (<c>--blend</c>).</summary>
+    public string Blend { get; init; } = "seam";
+
+    /// <summary>"grid" for tiles on their nominal grid, else the count and a digest of the positions given.</summary>
+    public string Positions { get; init; } = "grid";
+
+    /// <summary>The correction applied to every tile (flat-field), or "none".</summary>
+    public string Correction { get; init; } = "none";
+
+    /// <summary>How input tiles are read: the TIFF page and the 16-bit to 8-bit range (shards must map alike).</summary>
+    public string Reading { get; init; } = "page=0 range=none";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 

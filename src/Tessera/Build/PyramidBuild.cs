@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Tessera.Codecs;
 using Tessera.Compositing;
+using Tessera.Illumination;
 using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
@@ -49,7 +50,7 @@ public static class PyramidBuild
         private readonly Job _job;
         private readonly IPyramidSink _sink;
         private readonly BlockStore _store;
-        private readonly MosaicSource _source;
+        private readonly IMosaicSource _source;
         private readonly PyramidBuilder _builder;
 
         public BuildRun(BuildRequest request, ITileCodec codec, BuildProgress progress)
@@ -61,7 +62,7 @@ public static class PyramidBuild
             _sink = CreateSink(_job);
             _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat);
             var pool = new PixelMemoryPool();
-            _source = new MosaicSource(_job.Mosaic, _job.PixelFormat, _job.Input, request.Background, request.TileCacheBytes, pool);
+            _source = _job.CreateSource(_job.Input, pool);
             _builder = new PyramidBuilder(_job.Plan, _job.Pyramid, codec, _sink, progress, pool);
         }
 
@@ -143,11 +144,13 @@ public static class PyramidBuild
             Enumerable.Range(start, end - start).Where(b => !_store.IsDone(b)).Sum(b => Plan.TileCount(b, b + 1));
 
         private BuildResult Result(int built, int skipped, bool complete) => new(
-            _job.Paths, _job.Geometry, _job.Grid.Columns, _job.Grid.Rows, _job.First.Width, _job.First.Height,
-            _job.OverlapX, _job.OverlapY, _job.Grid.MissingCells().ToList(),
+            _job.Paths, _job.Geometry, _job.Grid?.Columns ?? 0, _job.Grid?.Rows ?? 0, _job.First.Width, _job.First.Height,
+            _job.OverlapX, _job.OverlapY, _job.MissingCells,
             _progress.TilesWritten - _progress.BlankTiles, _progress.BlankTiles, _source.Decodes, _clock.Elapsed)
         {
-            InputRange = _job.Input.Range, Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(_job, _sink),
+            InputRange = _job.Input.Range,
+            Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(_job, _sink),
+            Correction = _job.Correction?.Describe(),
         };
 
         public void Dispose()
@@ -232,37 +235,104 @@ public static class PyramidBuild
     }
 
     /// <summary>Everything known about a build before any pixel is read.</summary>
+    /// <param name="Grid">The grid the tiles were found on; null where a positions list gave them without one.</param>
+    /// <param name="Mosaic">The tiles on their nominal grid, where they are placed so and blended by seams (the fast path).</param>
+    /// <param name="Placed">The tiles at explicit positions, or on the grid with another blend; null on the fast path.</param>
+    /// <param name="Correction">The flat-field divided out of every tile, or null.</param>
     internal sealed record Job(
-        BuildRequest Request, TileGrid Grid, ImageHeader First, int OverlapX, int OverlapY, GridMosaic Mosaic,
-        DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan, TileInputCodec Input)
+        BuildRequest Request, TileGrid? Grid, ImageHeader First, int OverlapX, int OverlapY, GridMosaic? Mosaic, PlacedMosaic? Placed,
+        ITileCorrection? Correction, DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan,
+        TileInputCodec Input)
     {
         /// <summary>Grey if the first tile is grey, else colour; every tile is converted to it.</summary>
         public PixelFormat PixelFormat => First.Format;
 
+        public int TileCount => Grid?.PresentCount ?? Placed!.Count;
+
+        public string FirstTile => Grid?.FirstTile ?? Placed!.PathOf(0);
+
+        public IReadOnlyList<(int Column, int Row)> MissingCells => Grid?.MissingCells().ToList() ?? [];
+
+        /// <summary>How far apart neighbouring tiles typically are, across and down.</summary>
+        public (int X, int Y) Step => (Math.Max(1, First.Width - OverlapX), Math.Max(1, First.Height - OverlapY));
+
         public static Job Prepare(BuildRequest request, ITileCodec codec)
         {
             request.Pyramid.Validate();
-            TileGrid grid = GridScanner.Scan(request.InputDirectory, request.Layout);
-            var input = new TileInputCodec(codec, request.Input, request.Background, grid);
-            ImageHeader first = input.ReadHeader(grid.FirstTile);
+            TileGrid? grid = request.Placements is null ? GridScanner.Scan(request.InputDirectory, request.Layout) : null;
+            IReadOnlyList<string> files = request.Placements?.Select(p => p.Path).ToList() ?? grid!.Files();
+
+            // Every read below (headers, flat-field, the build) goes through the input codec: all formats and depths, one range.
+            var input = new TileInputCodec(codec, request.Input, request.Background, files);
+            codec = input;
+            string firstTile = grid?.FirstTile ?? request.Placements!.FirstOrDefault().Path
+                ?? throw new LayoutException("The positions list no tiles.");
+            ImageHeader first = codec.ReadHeader(firstTile);
             var (overlapX, overlapY) = request.Overlap.ToPixels(first.Width, first.Height);
-            var mosaic = new GridMosaic(grid, first.Width, first.Height, overlapX, overlapY);
+            GridMosaic? mosaic = grid is null ? null : new GridMosaic(grid, first.Width, first.Height, overlapX, overlapY);
+            PlacedMosaic? placed = request.Placements is { } placements ? Place(placements, codec)
+                : request.Blend != BlendMode.Seam ? PlacedMosaic.FromGrid(mosaic!)
+                : null;
             var paths = new DziPaths(request.OutputPath);
             PyramidOptions pyramid = request.Pyramid with
             {
                 TemporaryDirectory = Path.GetDirectoryName(paths.DziFile)!,
                 SkipBlank = request.SkipBlank ? request.Background : null,
             };
-            var geometry = new DziGeometry(mosaic.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap);
-            return new Job(request, grid, first, overlapX, overlapY, mosaic, paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input);
+            var geometry = placed is null
+                ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
+                : new DziGeometry(placed.Width, placed.Height, pyramid.TileSize, pyramid.Overlap);
+            ITileCorrection? correction = request.FlatField switch
+            {
+                null => null,
+                { IsEstimated: true } spec => FlatField.Estimate(files, codec, first.Format, spec.Samples, spec.DarkFile),
+                var spec => FlatField.Load(spec.GainFile!, spec.DarkFile, codec, first.Width, first.Height),
+            };
+            return new Job(request, grid, first, overlapX, overlapY, placed is null ? mosaic : null, placed, correction,
+                paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input);
         }
+
+        /// <summary>Each tile's size from its header (read in parallel: a positions list may name tiles of any size).</summary>
+        private static PlacedMosaic Place(IReadOnlyList<TilePlacement> placements, ITileCodec codec)
+        {
+            var sizes = new (int Width, int Height)[placements.Count];
+            Parallel.For(0, placements.Count, i =>
+            {
+                ImageHeader header = codec.ReadHeader(placements[i].Path);
+                sizes[i] = (header.Width, header.Height);
+            });
+            return PlacedMosaic.FromPlacements(placements, i => sizes[i]);
+        }
+
+        /// <summary>The source of the stitched plane's pixels.</summary>
+        public IMosaicSource CreateSource(ITileCodec codec, PixelMemoryPool pool) => Placed is not null
+            ? new PlacedMosaicSource(Placed, Request.Blend, PixelFormat, codec, Request.Background, Request.TileCacheBytes, pool, Correction)
+            : new MosaicSource(Mosaic!, PixelFormat, codec, Request.Background, Request.TileCacheBytes, pool, Correction);
 
         public JobManifest Manifest(ITileCodec codec) => new(
             Path.GetFullPath(Request.InputDirectory),
             Request.Layout.Describe(),
-            Grid.Columns, Grid.Rows, First.Width, First.Height, OverlapX, OverlapY, Request.Background.ToString(),
+            Grid?.Columns ?? 0, Grid?.Rows ?? 0, First.Width, First.Height, OverlapX, OverlapY, Request.Background.ToString(),
             Geometry.Width, Geometry.Height, Geometry.TileSize, Geometry.Overlap,
             Pyramid.Encode.Format.DziName(), Pyramid.Encode.Quality, Pyramid.BlockLevels, PixelFormat.ToString(), codec.Name,
-            Request.SkipBlank, Request.PyramidLayout.ToString(), Input.Describe());
+            Request.SkipBlank, Request.PyramidLayout.ToString())
+        {
+            Blend = Request.Blend.Name(),
+            Positions = Request.Placements is { } placements ? PlacementDigest(placements) : "grid",
+            Correction = Correction?.Describe() ?? "none",
+            Reading = Input.Describe(),
+        };
+
+        /// <summary>A fingerprint of the tile positions, so shards of one job agree on them.</summary>
+        private static string PlacementDigest(IReadOnlyList<TilePlacement> placements)
+        {
+            using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            foreach (TilePlacement p in placements)
+            {
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{p.Path}\n{p.X:R}\n{p.Y:R}\n")));
+            }
+
+            return $"{placements.Count} tiles, sha256 {Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant()}";
+        }
     }
 }

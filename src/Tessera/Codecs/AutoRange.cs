@@ -1,5 +1,4 @@
 using Tessera.Imaging;
-using Tessera.Layout;
 
 namespace Tessera.Codecs;
 
@@ -18,13 +17,13 @@ public static class AutoRange
     public const int LowPerMille = 1, HighPerMille = 999;
 
     /// <summary>The range and the number of 16-bit tiles it came from; null when no sampled tile is 16-bit.</summary>
-    public static (IntensityRange Range, int Tiles)? Estimate(TileGrid grid, TileInputCodec codec)
+    public static (IntensityRange Range, int Tiles)? Estimate(IReadOnlyList<string> files, TileInputCodec codec)
     {
         var histogram = new long[ushort.MaxValue + 1];
         int used = 0;
-        foreach (string path in Sample(grid))
+        foreach (string path in Sample(files))
         {
-            if (InputKinds.HasJpegName(path) || !InputKinds.NeedsVips(path))
+            if (InputKinds.HasJpegName(path) || !InputKinds.NeedsVips(path) || VipsTileReader.ReadLayout(path, codec.Options.Page).Bits != 16)
             {
                 continue;
             }
@@ -45,30 +44,18 @@ public static class AutoRange
         return used == 0 ? null : (FromHistogram(histogram), used);
     }
 
-    /// <summary>The tiles sampled, in the order described above.</summary>
-    public static List<string> Sample(TileGrid grid)
+    /// <summary>The tiles sampled, in the order described above, of the present tiles <paramref name="files"/>.</summary>
+    public static List<string> Sample(IReadOnlyList<string> files)
     {
-        var present = new List<string>(grid.PresentCount);
-        for (int row = 0; row < grid.Rows; row++)
+        if (files.Count <= SampleTiles)
         {
-            for (int column = 0; column < grid.Columns; column++)
-            {
-                if (grid[column, row] is { } path)
-                {
-                    present.Add(path);
-                }
-            }
-        }
-
-        if (present.Count <= SampleTiles)
-        {
-            return present;
+            return [.. files];
         }
 
         var chosen = new List<string>(SampleTiles);
         for (int k = 0; k < SampleTiles; k++)
         {
-            chosen.Add(present[(int)((long)k * present.Count / SampleTiles)]);
+            chosen.Add(files[(int)((long)k * files.Count / SampleTiles)]);
         }
 
         return chosen;

@@ -1,5 +1,4 @@
 using Tessera.Imaging;
-using Tessera.Layout;
 
 namespace Tessera.Codecs;
 
@@ -19,14 +18,14 @@ public sealed class TileInputCodec : ITileCodec
     /// <param name="inner">Decodes JPEG and 8-bit PNG, and encodes the pyramid's tiles.</param>
     /// <param name="options">The range for 16-bit input (null: from the tiles, see <paramref name="grid"/>) and the TIFF page.</param>
     /// <param name="background">What transparent pixels are flattened over.</param>
-    /// <param name="grid">Where an automatic range samples its tiles; without it 16-bit input needs <see cref="InputOptions.Range"/>.</param>
-    public TileInputCodec(ITileCodec inner, InputOptions? options = null, Rgb background = default, TileGrid? grid = null)
+    /// <param name="files">The tiles an automatic range samples (in row-major cell order for a grid); without them 16-bit input needs <see cref="InputOptions.Range"/>.</param>
+    public TileInputCodec(ITileCodec inner, InputOptions? options = null, Rgb background = default, IReadOnlyList<string>? files = null)
     {
         Inner = inner is TileInputCodec wrapped ? wrapped.Inner : inner;
         Options = options ?? new InputOptions();
         Options.Validate();
         Background = background;
-        _range = new Lazy<IntensityRange?>(() => Options.Range ?? (grid is null ? null : AutoRange.Estimate(grid, this)?.Range));
+        _range = new Lazy<IntensityRange?>(() => Options.Range ?? (files is null ? null : AutoRange.Estimate(files, this)?.Range));
         _table = new Lazy<byte[]?>(() => _range.Value?.Table());
     }
 
@@ -38,7 +37,7 @@ public sealed class TileInputCodec : ITileCodec
 
     /// <summary>
     /// How 16-bit samples map to 8 bits: the range given, or, without one, the automatic range of a
-    /// sample of the grid's tiles when its first tile is 16-bit (worked out on first use, once);
+    /// sample of the tiles when one of them is 16-bit (worked out on first use, once);
     /// null for 8-bit input.
     /// </summary>
     public IntensityRange? Range => _range.Value;
@@ -85,5 +84,5 @@ public sealed class TileInputCodec : ITileCodec
     public IEncodedImage Encode(PixelBuffer source, PixelRect region, EncodeSettings settings) => Inner.Encode(source, region, settings);
 
     private static TileReadException NoRange(string path) =>
-        new(path, "it has 16-bit samples but the grid's first tile is 8-bit, so no range was worked out: give --range MIN,MAX");
+        new(path, "it has 16-bit samples but none of the tiles sampled for the automatic range had, so there is no range: give --range MIN,MAX");
 }

@@ -17,6 +17,7 @@ internal sealed class DecodedTileCache : IDisposable
     private readonly PixelFormat _format;
     private readonly long _budgetBytes;
     private readonly PixelMemoryPool? _pool;
+    private readonly ITileCorrection? _correction;
     private readonly ConcurrentDictionary<int, Entry> _entries = new();
     private int[] _useStarts = [];
     private int[] _uses = [];
@@ -25,8 +26,9 @@ internal sealed class DecodedTileCache : IDisposable
     private long _heldBytes;
     private long _decodes;
 
-    public DecodedTileCache(ITileCodec codec, PixelFormat format, long budgetBytes, PixelMemoryPool? pool)
+    public DecodedTileCache(ITileCodec codec, PixelFormat format, long budgetBytes, PixelMemoryPool? pool, ITileCorrection? correction = null)
     {
+        _correction = correction;
         _pool = pool;
         _codec = codec;
         _format = format;
@@ -48,6 +50,43 @@ internal sealed class DecodedTileCache : IDisposable
         _lookahead = lookahead;
     }
 
+    /// <summary>
+    /// Sets the plan from the renders to come: <paramref name="tilesOf"/> lists the tiles (ids below
+    /// <paramref name="tileCount"/>) each render will acquire, once each.
+    /// </summary>
+    public void SetPlan(int tileCount, IReadOnlyList<PixelRect> renders, Action<PixelRect, List<int>> tilesOf, int lookahead)
+    {
+        // Which renders use each tile, in render order, as one flat list per tile (CSR layout).
+        var starts = new int[tileCount + 1];
+        var tiles = new List<int>();
+        foreach (PixelRect render in renders)
+        {
+            tilesOf(render, tiles);
+            foreach (int tile in tiles)
+            {
+                starts[tile + 1]++;
+            }
+        }
+
+        for (int i = 0; i < tileCount; i++)
+        {
+            starts[i + 1] += starts[i];
+        }
+
+        var uses = new int[starts[tileCount]];
+        var filled = new int[tileCount];
+        for (int render = 0; render < renders.Count; render++)
+        {
+            tilesOf(renders[render], tiles);
+            foreach (int tile in tiles)
+            {
+                uses[starts[tile] + filled[tile]++] = render;
+            }
+        }
+
+        SetPlan(starts, uses, lookahead);
+    }
+
     /// <summary>Whether tile <paramref name="id"/>, just used, is needed again within the lookahead.</summary>
     private bool NeededSoon(int id)
     {
@@ -65,7 +104,7 @@ internal sealed class DecodedTileCache : IDisposable
     /// The decoded pixels of tile <paramref name="id"/>, held until the lease is disposed.
     /// <paramref name="validate"/> checks a fresh decode (its size, say) before anyone sees it.
     /// </summary>
-    public Lease Acquire(int id, string path, Action<string, PixelBuffer> validate)
+    public Lease Acquire(int id, string path, Action<int, string, PixelBuffer> validate)
     {
         while (true)
         {
@@ -82,7 +121,8 @@ internal sealed class DecodedTileCache : IDisposable
                     PixelBuffer pixels = _codec.Decode(path, _format, _pool);
                     try
                     {
-                        validate(path, pixels);
+                        validate(id, path, pixels);
+                        _correction?.Apply(pixels);
                     }
                     catch
                     {

@@ -7,21 +7,23 @@ namespace Tessera.Compositing;
 /// The stitched plane of a <see cref="GridMosaic"/>, rendered on demand from the tile files. Each
 /// pixel is copied from the tile whose cell holds it; cells without a tile get the background.
 /// </summary>
-public sealed class MosaicSource : IPixelSource, IDisposable
+public sealed class MosaicSource : IMosaicSource
 {
     private readonly GridMosaic _mosaic;
     private readonly Rgb _background;
     private readonly DecodedTileCache _cache;
-    private readonly Action<string, PixelBuffer> _validate;
+    private readonly Action<int, string, PixelBuffer> _validate;
 
     /// <param name="cacheBudgetBytes">The most decoded tile memory to keep for later renders.</param>
     /// <param name="pool">Where decoded tiles' memory comes from.</param>
-    public MosaicSource(GridMosaic mosaic, PixelFormat format, ITileCodec codec, Rgb background, long cacheBudgetBytes, PixelMemoryPool? pool = null)
+    /// <param name="correction">Applied to each tile once, as it is decoded (flat-field, say); null for none.</param>
+    public MosaicSource(GridMosaic mosaic, PixelFormat format, ITileCodec codec, Rgb background, long cacheBudgetBytes,
+        PixelMemoryPool? pool = null, ITileCorrection? correction = null)
     {
         _mosaic = mosaic;
         _background = background;
         Format = format;
-        _cache = new DecodedTileCache(codec, format, cacheBudgetBytes, pool);
+        _cache = new DecodedTileCache(codec, format, cacheBudgetBytes, pool, correction);
         _validate = ValidateTile;
     }
 
@@ -32,34 +34,19 @@ public sealed class MosaicSource : IPixelSource, IDisposable
     /// <summary>Input tiles decoded so far; above the tile count where tiles had to be decoded again.</summary>
     public long Decodes => _cache.Decodes;
 
-    public void Plan(IReadOnlyList<PixelRect> renders, int lookahead)
-    {
-        // Which renders use each tile, in render order, as one flat list per tile (CSR layout).
-        int tiles = _mosaic.Grid.Columns * _mosaic.Grid.Rows;
-        var starts = new int[tiles + 1];
-        ForEachUse(renders, (tile, _) => starts[tile + 1]++);
-        for (int i = 0; i < tiles; i++)
-        {
-            starts[i + 1] += starts[i];
-        }
+    public void Plan(IReadOnlyList<PixelRect> renders, int lookahead) =>
+        _cache.SetPlan(_mosaic.Grid.Columns * _mosaic.Grid.Rows, renders, CellsMeeting, lookahead);
 
-        var uses = new int[starts[tiles]];
-        var filled = new int[tiles];
-        ForEachUse(renders, (tile, render) => uses[starts[tile] + filled[tile]++] = render);
-        _cache.SetPlan(starts, uses, lookahead);
-    }
-
-    private void ForEachUse(IReadOnlyList<PixelRect> renders, Action<int, int> use)
+    /// <summary>The ids (row * columns + column) of the cells that meet <paramref name="rect"/>.</summary>
+    private void CellsMeeting(PixelRect rect, List<int> cells)
     {
-        for (int render = 0; render < renders.Count; render++)
+        cells.Clear();
+        var (c0, c1, r0, r1) = _mosaic.CellsMeeting(rect);
+        for (int row = r0; row < r1; row++)
         {
-            var (c0, c1, r0, r1) = _mosaic.CellsMeeting(renders[render]);
-            for (int row = r0; row < r1; row++)
+            for (int column = c0; column < c1; column++)
             {
-                for (int column = c0; column < c1; column++)
-                {
-                    use((row * _mosaic.Grid.Columns) + column, render);
-                }
+                cells.Add((row * _mosaic.Grid.Columns) + column);
             }
         }
     }
@@ -104,7 +91,7 @@ public sealed class MosaicSource : IPixelSource, IDisposable
         }
     }
 
-    private void ValidateTile(string path, PixelBuffer pixels)
+    private void ValidateTile(int id, string path, PixelBuffer pixels)
     {
         if (pixels.Width != _mosaic.TileWidth || pixels.Height != _mosaic.TileHeight)
         {

@@ -35,6 +35,9 @@ public sealed class TileGrid
     /// <summary>The first tile in row-major order: the one whose properties stand for all.</summary>
     public string FirstTile => _cells.First(c => c is not null)!;
 
+    /// <summary>The files of the present cells, row by row.</summary>
+    public IReadOnlyList<string> Files() => _cells.Where(c => c is not null).ToList()!;
+
     public IEnumerable<(int Column, int Row)> MissingCells()
     {
         for (int row = 0; row < Rows; row++)

@@ -1,0 +1,15 @@
+namespace Tessera.Illumination;
+
+/// <summary>
+/// Where a build's flat-field comes from: estimated from the tiles (<see cref="GainFile"/> null,
+/// <c>--flatfield auto</c>) or a measured gain image (<c>--flatfield FILE</c>); with an optional
+/// dark image (<c>--darkfield FILE</c>) subtracted first.
+/// </summary>
+public sealed record FlatFieldSpec(string? GainFile = null, string? DarkFile = null, int Samples = FlatField.DefaultSamples)
+{
+    public bool IsEstimated => GainFile is null;
+
+    /// <summary>"auto" or a file name, as <c>--flatfield</c> takes it.</summary>
+    public static FlatFieldSpec Parse(string text, string? darkFile = null) =>
+        text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? new(null, darkFile) : new(text, darkFile);
+}
