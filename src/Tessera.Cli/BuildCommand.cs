@@ -95,6 +95,7 @@ internal static class BuildCommand
 
         reporter.Stop();
         PrintSummary(result, codecName);
+        PrintRange(result, request);
         return 0;
     }
 
@@ -108,6 +109,16 @@ internal static class BuildCommand
             context.Cancel = true;
             stop.Cancel();
         });
+
+    private static void PrintRange(BuildResult r, BuildRequest request)
+    {
+        if (r.InputRange is { } range)
+        {
+            Console.WriteLine(request.Input.Range is null
+                ? $"16-bit input mapped to 8 bits with --range {range} (automatic: 0.1 and 99.9 percentiles of up to {AutoRange.SampleTiles} tiles)."
+                : $"16-bit input mapped to 8 bits with --range {range}.");
+        }
+    }
 
     private static void PrintSummary(BuildResult r, string codecName)
     {

@@ -12,20 +12,27 @@ namespace Tessera.Cli;
 /// <summary>The arguments and options that describe a build, shared by <c>build</c> and <c>plan</c>.</summary>
 internal sealed class BuildOptions
 {
-    private readonly Argument<string> _input = new("INPUT_DIR") { Description = "Folder of input tiles (JPEG or PNG, 8-bit RGB or grey)." };
+    private readonly Argument<string> _input = new("INPUT_DIR") { Description = "Folder of input tiles: JPEG, PNG, TIFF or WebP; 8- or 16-bit; grey, RGB or RGBA." };
     private readonly Argument<string> _output = new("OUTPUT.dzi") { Description = "The pyramid to write: OUTPUT.dzi and the tile folder OUTPUT_files beside it." };
     private readonly Option<string?> _pattern = new("--pattern")
     {
-        Description = "File name template: {x} is the column and {y} the row (zero-padded and 1-based names work); {i} is a sequence number with --order row-major. Default: {x}_{y}.jpg.",
+        Description = "File name template: {x} (or {c}) is the column and {y} (or {r}) the row, e.g. r{rrr}_c{ccc}.tif; {i} is the sequence number for a sequential --order, e.g. tile_{iii}.tif. Any run of digits matches, so zero-padded and 1-based names work; a repeated letter only shows the padding. Default: {x}_{y}.jpg (pattern order), any image file with a number in its name (sequential orders).",
     };
 
     private readonly Option<string> _order = new("--order")
     {
-        Description = "How files map to grid cells: 'pattern' (column and row in the name) or 'row-major' (numbered files, filled row by row; needs --across).",
+        Description = "How files map to grid cells: 'pattern' (column and row in the name), or for numbered files (needs --across or --down; a gap in the numbers is a missing cell): 'row-major' (row by row), 'column-major' (column by column), 'snake-rows' (row by row, every second row reversed), 'snake-columns' (column by column, every second column reversed). Fiji's names row-by-row, column-by-column, snake-by-rows and snake-by-columns are accepted too.",
         DefaultValueFactory = _ => "pattern",
     };
 
-    private readonly Option<int?> _across = new("--across") { Description = "Tiles per row, for --order row-major." };
+    private readonly Option<int?> _across = new("--across") { Description = "Tiles per row, for a sequential --order (with only --down, the file numbers decide it)." };
+    private readonly Option<int?> _down = new("--down") { Description = "Tiles per column, for a sequential --order (with only --across, the file numbers decide it)." };
+    private readonly Option<string> _start = new("--start")
+    {
+        Description = "Corner of the first tile, for a sequential --order: top-left, top-right, bottom-left or bottom-right (Fiji's Right & Down, Left & Down, Right & Up, Left & Up for rows).",
+        DefaultValueFactory = _ => "top-left",
+    };
+
     private readonly Option<string> _overlap = new("--overlap")
     {
         Description = "Nominal overlap of neighbouring tiles: a percentage of the tile (10%) or pixels (80,60 for horizontal,vertical; 80 for both). With --blend seam, seams run through the middle of each overlap.",
@@ -39,9 +46,16 @@ internal sealed class BuildOptions
     private readonly Option<int> _threads = new("--threads") { Description = "Worker threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
     private readonly Option<string> _background = new("--background")
     {
-        Description = "Colour of cells without a tile: black, white, #rrggbb, r,g,b or a grey level.",
+        Description = "Colour of cells without a tile, and what transparent input pixels are flattened over: black, white, #rrggbb, r,g,b or a grey level.",
         DefaultValueFactory = _ => "black",
     };
+
+    private readonly Option<string?> _range = new("--range")
+    {
+        Description = "MIN,MAX: how 16-bit input maps to 8 bits, the same for every tile: MIN and below to 0, MAX and above to 255, linear between, rounded half up. Default: the 0.1 and 99.9 percentiles of up to 32 tiles spread over the grid. 8-bit input is not remapped.",
+    };
+
+    private readonly Option<int> _page = new("--page") { Description = "Page of multi-page TIFF tiles to read, from 0 (the first).", DefaultValueFactory = _ => 0 };
 
     private readonly Option<string> _blend = new("--blend")
     {
@@ -62,9 +76,32 @@ internal sealed class BuildOptions
         DefaultValueFactory = _ => "auto",
     };
 
+    private static readonly Dictionary<string, TileOrder> Orders = new()
+    {
+        ["pattern"] = TileOrder.Pattern,
+        ["row-major"] = TileOrder.RowMajor,
+        ["row-by-row"] = TileOrder.RowMajor,
+        ["column-major"] = TileOrder.ColumnMajor,
+        ["column-by-column"] = TileOrder.ColumnMajor,
+        ["snake-rows"] = TileOrder.SnakeRows,
+        ["snake-by-rows"] = TileOrder.SnakeRows,
+        ["snake-columns"] = TileOrder.SnakeColumns,
+        ["snake-by-columns"] = TileOrder.SnakeColumns,
+    };
+
+    private static readonly Dictionary<string, StartCorner> Corners = new()
+    {
+        ["top-left"] = StartCorner.TopLeft,
+        ["top-right"] = StartCorner.TopRight,
+        ["bottom-left"] = StartCorner.BottomLeft,
+        ["bottom-right"] = StartCorner.BottomRight,
+    };
+
     public BuildOptions()
     {
-        _order.AcceptOnlyFromAmong("pattern", "row-major");
+        _order.AcceptOnlyFromAmong([.. Orders.Keys]);
+        _order.HelpName = "pattern|row-major|column-major|snake-rows|snake-columns";
+        _start.AcceptOnlyFromAmong([.. Corners.Keys]);
         _format.AcceptOnlyFromAmong("jpeg", "png", "webp");
         _codec.AcceptOnlyFromAmong("auto", "skia", "turbojpeg");
         _blend.AcceptOnlyFromAmong("seam", "overlay", "linear");
@@ -74,7 +111,7 @@ internal sealed class BuildOptions
     {
         command.Arguments.Add(_input);
         command.Arguments.Add(_output);
-        foreach (Option option in new Option[] { _pattern, _order, _across, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _blend, _flatField, _darkField, _codec })
+        foreach (Option option in new Option[] { _pattern, _order, _across, _down, _start, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _blend, _flatField, _darkField, _range, _page, _codec })
         {
             command.Options.Add(option);
         }
@@ -86,8 +123,10 @@ internal sealed class BuildOptions
         OutputPath = result.GetValue(_output)!,
         Layout = new LayoutOptions(
             result.GetValue(_pattern),
-            result.GetValue(_order) == "row-major" ? TileOrder.RowMajor : TileOrder.Pattern,
-            result.GetValue(_across)),
+            Orders[result.GetValue(_order)!],
+            result.GetValue(_across),
+            result.GetValue(_down),
+            Corners[result.GetValue(_start)!]),
         Overlap = OverlapSpec.Parse(result.GetValue(_overlap)!),
         Pyramid = new PyramidOptions
         {
@@ -101,6 +140,7 @@ internal sealed class BuildOptions
         FlatField = result.GetValue(_flatField) is { } flat ? FlatFieldSpec.Parse(flat, result.GetValue(_darkField))
             : result.GetValue(_darkField) is not null ? throw new TesseraException("--darkfield goes with --flatfield (auto or a file).")
             : null,
+        Input = new InputOptions(result.GetValue(_range) is { } range ? IntensityRange.Parse(range) : null, result.GetValue(_page)),
     };
 
     /// <summary>

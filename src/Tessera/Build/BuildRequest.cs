@@ -1,3 +1,4 @@
+using Tessera.Codecs;
 using Tessera.Compositing;
 using Tessera.Illumination;
 using Tessera.Imaging;
@@ -38,6 +39,9 @@ public sealed record BuildRequest
     public OverlapSpec Overlap { get; init; } = OverlapSpec.None;
     public PyramidOptions Pyramid { get; init; } = new();
     public Rgb Background { get; init; } = Rgb.Black;
+
+    /// <summary>How input tiles are read: the 16-bit to 8-bit range (null: automatic) and the TIFF page.</summary>
+    public InputOptions Input { get; init; } = new();
 
     public OutputContainer Container { get; init; } = OutputContainer.Directory;
 

@@ -30,6 +30,9 @@ public sealed record BuildResult(
     /// <summary>Whether the pyramid is complete (its .dzi written); false after a shard.</summary>
     public bool Complete { get; init; }
 
+    /// <summary>How 16-bit input samples were mapped to 8 bits (given, or worked out from the tiles); null for 8-bit input.</summary>
+    public Imaging.IntensityRange? InputRange { get; init; }
+
     /// <summary>The file that marks the pyramid complete: NAME.dzi, or NAME.zip.</summary>
     public string Written { get; init; } = "";
 

@@ -39,6 +39,9 @@ public sealed record JobManifest(
     /// <summary>The correction applied to every tile (flat-field), or "none".</summary>
     public string Correction { get; init; } = "none";
 
+    /// <summary>How input tiles are read: the TIFF page and the 16-bit to 8-bit range (shards must map alike).</summary>
+    public string Reading { get; init; } = "page=0 range=none";
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>

@@ -63,7 +63,7 @@ public static class PyramidBuild
             _sink = CreateSink(_job);
             _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat);
             var pool = new PixelMemoryPool();
-            _source = _job.CreateSource(codec, pool);
+            _source = _job.CreateSource(_job.Input, pool);
             _builder = new PyramidBuilder(_job.Plan, _job.Pyramid, codec, _sink, progress, pool);
         }
 
@@ -150,6 +150,7 @@ public static class PyramidBuild
             _job.OverlapX, _job.OverlapY, _job.MissingCells,
             _progress.TilesWritten - _progress.BlankTiles, _progress.BlankTiles, _source.Decodes, _clock.Elapsed)
         {
+            InputRange = _job.Input.Range,
             Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(_job, _sink),
             Correction = _job.Correction?.Describe(),
         };
@@ -259,7 +260,8 @@ public static class PyramidBuild
     /// <param name="Correction">The flat-field divided out of every tile, or null.</param>
     internal sealed record Job(
         BuildRequest Request, TileGrid? Grid, ImageHeader First, int OverlapX, int OverlapY, GridMosaic? Mosaic, PlacedMosaic? Placed,
-        ITileCorrection? Correction, DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan)
+        ITileCorrection? Correction, DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan,
+        TileInputCodec Input)
     {
         /// <summary>Grey if the first tile is grey, else colour; every tile is converted to it.</summary>
         public PixelFormat PixelFormat => First.Format;
@@ -277,6 +279,11 @@ public static class PyramidBuild
         {
             request.Pyramid.Validate();
             TileGrid? grid = request.Placements is null ? GridScanner.Scan(request.InputDirectory, request.Layout) : null;
+            IReadOnlyList<string> files = request.Placements?.Select(p => p.Path).ToList() ?? grid!.Files();
+
+            // Every read below (headers, flat-field, the build) goes through the input codec: all formats and depths, one range.
+            var input = new TileInputCodec(codec, request.Input, request.Background, files);
+            codec = input;
             string firstTile = grid?.FirstTile ?? request.Placements!.FirstOrDefault().Path
                 ?? throw new LayoutException("The positions list no tiles.");
             ImageHeader first = codec.ReadHeader(firstTile);
@@ -294,7 +301,6 @@ public static class PyramidBuild
             var geometry = placed is null
                 ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
                 : new DziGeometry(placed.Width, placed.Height, pyramid.TileSize, pyramid.Overlap);
-            IReadOnlyList<string> files = request.Placements?.Select(p => p.Path).ToList() ?? grid!.Files();
             ITileCorrection? correction = request.FlatField switch
             {
                 null => null,
@@ -302,7 +308,7 @@ public static class PyramidBuild
                 var spec => FlatField.Load(spec.GainFile!, spec.DarkFile, codec, first.Width, first.Height),
             };
             return new Job(request, grid, first, overlapX, overlapY, placed is null ? mosaic : null, placed, correction,
-                paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels));
+                paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input);
         }
 
         /// <summary>Each tile's size from its header (read in parallel: a positions list may name tiles of any size).</summary>
@@ -324,7 +330,7 @@ public static class PyramidBuild
 
         public JobManifest Manifest(ITileCodec codec) => new(
             Path.GetFullPath(Request.InputDirectory),
-            $"{Request.Layout.Order} {Request.Layout.Pattern ?? "(default)"} across={Request.Layout.Across?.ToString(CultureInfo.InvariantCulture) ?? "-"}",
+            Request.Layout.Describe(),
             Grid?.Columns ?? 0, Grid?.Rows ?? 0, First.Width, First.Height, OverlapX, OverlapY, Request.Background.ToString(),
             Geometry.Width, Geometry.Height, Geometry.TileSize, Geometry.Overlap,
             Pyramid.Encode.Format.DziName(), Pyramid.Encode.Quality, Pyramid.BlockLevels, PixelFormat.ToString(), codec.Name,
@@ -333,6 +339,7 @@ public static class PyramidBuild
             Blend = Request.Blend.Name(),
             Positions = Request.Placements is { } placements ? PlacementDigest(placements) : "grid",
             Correction = Correction?.Describe() ?? "none",
+            Reading = Input.Describe(),
         };
 
         /// <summary>A fingerprint of the tile positions, so shards of one job agree on them.</summary>

@@ -44,7 +44,8 @@ public sealed record EncodeSettings(TileFormat Format = TileFormat.Jpeg, int Qua
 }
 
 /// <summary>What a tile file holds, read from its header without decoding the pixels.</summary>
-public readonly record struct ImageHeader(int Width, int Height, PixelFormat Format);
+/// <param name="BitsPerSample">8, or 16 for input that <see cref="TileInputCodec"/> maps to 8 bits with a range.</param>
+public readonly record struct ImageHeader(int Width, int Height, PixelFormat Format, int BitsPerSample = 8);
 
 /// <summary>Encoded bytes owned by the codec until disposed.</summary>
 public interface IEncodedImage : IDisposable

@@ -5,10 +5,11 @@ using System.Text.RegularExpressions;
 namespace Tessera.Layout;
 
 /// <summary>
-/// A file name template such as <c>{x}_{y}.jpg</c>, <c>tile_{i}.png</c> or <c>r{yyy}_c{xxx}.jpg</c>.
-/// <c>{x}</c> is the column, <c>{y}</c> the row and <c>{i}</c> a sequence number; a placeholder
-/// matches any run of digits, so zero-padded names match too (a repeated letter such as
-/// <c>{xxx}</c> is accepted for readability and means the same).
+/// A file name template such as <c>{x}_{y}.jpg</c>, <c>tile_{iii}.tif</c> or <c>r{rrr}_c{ccc}.tif</c>.
+/// <c>{x}</c> (or <c>{c}</c>) is the column, <c>{y}</c> (or <c>{r}</c>) the row and <c>{i}</c> a
+/// sequence number. A placeholder matches any run of digits, so zero-padded names match whatever
+/// their width; a repeated letter such as <c>{iii}</c> or <c>{rrr}</c> shows the padding (as in Fiji)
+/// and means the same as the single letter.
 /// </summary>
 public sealed partial class FilenamePattern
 {
@@ -44,10 +45,13 @@ public sealed partial class FilenamePattern
         foreach (Match m in Placeholder().Matches(text))
         {
             regex.Append(Regex.Escape(text[position..m.Index]));
-            char name = m.Groups[1].Value[0];
+            char written = m.Groups[1].Value[0];
+            char name = written switch { 'c' => 'x', 'r' => 'y', _ => written };
             if (!seen.Add(name))
             {
-                throw new LayoutException($"The file name pattern \"{text}\" uses {{{name}}} twice.");
+                throw new LayoutException(written == name
+                    ? $"The file name pattern \"{text}\" uses {{{name}}} twice."
+                    : $"The file name pattern \"{text}\" names the {(name == 'x' ? "column" : "row")} twice ({{{written}}} is {{{name}}}).");
             }
 
             regex.Append(CultureInfo.InvariantCulture, $"(?<{name}>[0-9]+)");
@@ -58,13 +62,13 @@ public sealed partial class FilenamePattern
         string rest = Placeholder().Replace(text, string.Empty);
         if (rest.Contains('{') || rest.Contains('}'))
         {
-            throw new LayoutException($"The file name pattern \"{text}\" has a placeholder other than {{x}}, {{y}} or {{i}}.");
+            throw new LayoutException($"The file name pattern \"{text}\" has a placeholder other than {{x}} or {{c}} (column), {{y}} or {{r}} (row), or {{i}} (sequence number).");
         }
 
         bool hasX = seen.Contains('x'), hasY = seen.Contains('y'), hasI = seen.Contains('i');
         if (hasX != hasY)
         {
-            throw new LayoutException($"The file name pattern \"{text}\" needs both {{x}} and {{y}}, or neither.");
+            throw new LayoutException($"The file name pattern \"{text}\" needs both a column ({{x}} or {{c}}) and a row ({{y}} or {{r}}), or neither.");
         }
 
         if (!hasX && !hasI)
@@ -110,6 +114,6 @@ public sealed partial class FilenamePattern
 
     public override string ToString() => Text;
 
-    [GeneratedRegex(@"\{(x+|y+|i+)\}")]
+    [GeneratedRegex(@"\{(x+|y+|i+|c+|r+)\}")]
     private static partial Regex Placeholder();
 }

@@ -9,18 +9,38 @@ public enum TileOrder
     /// <summary>Column and row come from the file name, through <c>{x}</c> and <c>{y}</c> in the pattern.</summary>
     Pattern,
 
-    /// <summary>Files are numbered; number k (counted from the smallest) is column k mod across, row k div across.</summary>
+    /// <summary>Files are numbered; rows are filled one after the other, each in the same direction.</summary>
     RowMajor,
+
+    /// <summary>Files are numbered; columns are filled one after the other, each in the same direction.</summary>
+    ColumnMajor,
+
+    /// <summary>Files are numbered; rows are filled one after the other, every second one in the opposite direction (serpentine).</summary>
+    SnakeRows,
+
+    /// <summary>Files are numbered; columns are filled one after the other, every second one in the opposite direction (serpentine).</summary>
+    SnakeColumns,
 }
 
 /// <summary>What to look for in the input folder.</summary>
 /// <param name="Pattern">File name template; null takes <see cref="DefaultPattern"/> for <see cref="TileOrder.Pattern"/>,
-/// and every image file with a number in its name for <see cref="TileOrder.RowMajor"/>.</param>
+/// and every image file with a number in its name (its last run of digits) for the sequential orders.</param>
 /// <param name="Order">How files map to cells.</param>
-/// <param name="Across">Columns of the grid; required for <see cref="TileOrder.RowMajor"/>.</param>
-public sealed record LayoutOptions(string? Pattern = null, TileOrder Order = TileOrder.Pattern, int? Across = null)
+/// <param name="Across">Columns of the grid, for the sequential orders (they need this or <paramref name="Down"/>).</param>
+/// <param name="Down">Rows of the grid, for the sequential orders; with only one of the two, the other follows
+/// from the span of the file numbers.</param>
+/// <param name="Start">Corner of the first tile, for the sequential orders.</param>
+public sealed record LayoutOptions(string? Pattern = null, TileOrder Order = TileOrder.Pattern, int? Across = null,
+    int? Down = null, StartCorner Start = StartCorner.TopLeft)
 {
     public const string DefaultPattern = "{x}_{y}.jpg";
+
+    /// <summary>Everything that decides which file lands in which cell, as one line (job manifests compare it).</summary>
+    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{Order} {Pattern ?? "(default)"} across={Across?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}") +
+        (SequentialOrder.IsSequential(Order)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" down={Down?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} start={Start}")
+            : string.Empty);
 }
 
 /// <summary>Finds the tiles of a folder and arranges them into a <see cref="TileGrid"/>.</summary>
@@ -50,7 +70,7 @@ public static partial class GridScanner
         return options.Order switch
         {
             TileOrder.Pattern => ByColumnAndRow(directory, files, FilenamePattern.Parse(options.Pattern ?? LayoutOptions.DefaultPattern)),
-            TileOrder.RowMajor => RowMajor(directory, files, options),
+            TileOrder.RowMajor or TileOrder.ColumnMajor or TileOrder.SnakeRows or TileOrder.SnakeColumns => Sequential(directory, files, options),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Order, "Unknown tile order."),
         };
     }
@@ -59,7 +79,7 @@ public static partial class GridScanner
     {
         if (!pattern.HasColumnAndRow)
         {
-            throw new LayoutException($"The file name pattern \"{pattern}\" has no {{x}} and {{y}}; for numbered files use --order row-major --across N.");
+            throw new LayoutException($"The file name pattern \"{pattern}\" has no {{x}} and {{y}}; for numbered files use a sequential --order (row-major, column-major, snake-rows, snake-columns) with --across N or --down N.");
         }
 
         var found = new List<(long X, long Y, string Path)>();
@@ -88,17 +108,23 @@ public static partial class GridScanner
         return new TileGrid((int)columns, (int)rows, cells);
     }
 
-    private static TileGrid RowMajor(string directory, string[] files, LayoutOptions options)
+    private static TileGrid Sequential(string directory, string[] files, LayoutOptions options)
     {
-        if (options.Across is not { } across || across < 1)
+        string order = OrderName(options.Order);
+        if (options.Across is null && options.Down is null)
         {
-            throw new LayoutException("--order row-major needs --across N, the number of tiles in a row (N ≥ 1).");
+            throw new LayoutException($"--order {order} needs --across N (tiles in a row) or --down N (tiles in a column), or both.");
+        }
+
+        if (options.Across is < 1 || options.Down is < 1)
+        {
+            throw new LayoutException($"--across and --down must be at least 1 (got {options.Across?.ToString(CultureInfo.InvariantCulture) ?? "-"} and {options.Down?.ToString(CultureInfo.InvariantCulture) ?? "-"}).");
         }
 
         FilenamePattern? pattern = options.Pattern is null ? null : FilenamePattern.Parse(options.Pattern);
         if (pattern is { HasIndex: false })
         {
-            throw new LayoutException($"With --order row-major the pattern needs {{i}}, the file's number (\"{pattern}\" has none).");
+            throw new LayoutException($"With --order {order} the pattern needs {{i}}, the file's number (\"{pattern}\" has none).");
         }
 
         var found = new List<(long Index, string Path)>();
@@ -140,17 +166,39 @@ public static partial class GridScanner
 
         // Numbers count from the smallest present, so 0- and 1-based numbering both work and a gap
         // in the numbers is a missing cell rather than a shift of every later tile.
+        // The grid's other side, where not given, is what the numbers need.
         long first = found.Min(f => f.Index);
         long count = found.Max(f => f.Index) - first + 1;
-        long rows = (count + across - 1) / across;
-        var cells = AllocateCells(across, rows, directory);
-        foreach (var (index, path) in found)
+        long columns = options.Across ?? (count + options.Down!.Value - 1) / options.Down!.Value;
+        long rows = options.Down ?? (count + columns - 1) / columns;
+        var cells = AllocateCells(columns, rows, directory);
+        if (count > columns * rows)
         {
-            Place(cells, index - first, path);
+            var (last, lastPath) = found.MaxBy(f => f.Index);
+            throw new LayoutException(string.Create(CultureInfo.InvariantCulture,
+                $"\"{Path.GetFileName(lastPath)}\" is tile number {last - first + 1} (counting from \"{Path.GetFileName(found.MinBy(f => f.Index).Path)}\"), more than the {columns}×{rows} grid of --across {columns} --down {rows} holds."));
         }
 
-        return new TileGrid(across, (int)rows, cells);
+        var sequence = new SequentialOrder(options.Order, (int)columns, (int)rows, options.Start);
+        foreach (var (index, path) in found)
+        {
+            var (column, row) = sequence.CellOf(index - first);
+            Place(cells, ((long)row * columns) + column, path);
+        }
+
+        return new TileGrid((int)columns, (int)rows, cells);
     }
+
+    /// <summary>The order as <c>--order</c> names it.</summary>
+    public static string OrderName(TileOrder order) => order switch
+    {
+        TileOrder.Pattern => "pattern",
+        TileOrder.RowMajor => "row-major",
+        TileOrder.ColumnMajor => "column-major",
+        TileOrder.SnakeRows => "snake-rows",
+        TileOrder.SnakeColumns => "snake-columns",
+        _ => throw new ArgumentOutOfRangeException(nameof(order), order, null),
+    };
 
     private static string?[] AllocateCells(long columns, long rows, string directory)
     {
