@@ -1,0 +1,353 @@
+using System.Numerics;
+
+namespace Tessera.Registration;
+
+/// <summary>What became of one neighbour pair.</summary>
+public enum PairOutcome
+{
+    /// <summary>Measured, inside the stage model and kept by the global solve.</summary>
+    Measured,
+
+    /// <summary>One of the two overlap strips has no texture at all (blank or black); the stage model's offset was used.</summary>
+    Blank,
+
+    /// <summary>No interpretation of any correlation peak correlates well on the real overlap (textureless, or no true overlap); the model's offset was used.</summary>
+    LowCorrelation,
+
+    /// <summary>Measured, but further from the stage model than its repeatability allows; the model's offset was used.</summary>
+    OutsideStageModel,
+
+    /// <summary>Measured, but disagreed with the global solution of all other pairs; dropped by the solve.</summary>
+    RemovedBySolve,
+}
+
+/// <summary>A measured shift in strip coordinates (decoded pixels) and its normalised cross-correlation.</summary>
+internal readonly record struct StripShift(PairOutcome Outcome, double Tx, double Ty, double Correlation);
+
+/// <summary>
+/// Aligns two overlap strips of one shape: <c>A</c> (the first tile's edge strip) and <c>B</c> (the
+/// second tile's facing strip), both <c>width</c> × <c>length</c> bytes, row-major, where the
+/// second tile's strip holds A shifted: B(u, v) = A(u + tx, v + ty). North/south strips are stored
+/// transposed so that one aligner shape serves both directions.
+/// </summary>
+/// <remarks>
+/// Both strips are high-passed first (minus a box mean), which removes vignetting, gain and smooth
+/// shading, so that textureless strips correlate as the noise they are. Phase correlation of A + iB
+/// in one complex FFT gives candidate peaks; every interpretation of each peak (the FFT's
+/// wrap-around makes t and t − N alike) inside the search window is scored by normalised
+/// cross-correlation on the overlap it implies; the best is polished by hill-climbing and a
+/// parabola through its neighbours for the subpixel part.
+/// </remarks>
+internal sealed class PairAligner
+{
+    private const int BoxRadius = 8;
+    private readonly int _width;
+    private readonly int _length;
+    private readonly int _cropStart;
+    private readonly Fft2D _fft;
+    private readonly int _nominalTx;
+    private readonly int _margin;
+    private readonly RegistrationOptions _options;
+    private readonly ThreadLocal<Scratch> _scratch;
+
+    public PairAligner(int width, int length, int nominalTx, int margin, RegistrationOptions options)
+    {
+        _width = width;
+        _length = length;
+        _nominalTx = nominalTx;
+        _margin = margin;
+        _options = options;
+
+        // Across the strip: pad to a power of two. Along it: crop to the largest power of two inside
+        // unless that loses over 40 % of the strip, then pad.
+        int nx = Fft2D.CeilingPowerOfTwo(width);
+        int ny = Fft2D.FloorPowerOfTwo(length);
+        if (ny < 0.6 * length)
+        {
+            ny = Fft2D.CeilingPowerOfTwo(length);
+        }
+
+        ny = Math.Min(ny, 1024);
+        _cropStart = Math.Max(0, (length - ny) / 2);
+        _fft = new Fft2D(nx, ny);
+        _scratch = new ThreadLocal<Scratch>(() => new Scratch(width, length, _fft));
+    }
+
+    public StripShift Align(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        Scratch s = _scratch.Value!;
+        double stdA = HighPass(a, s.A, s.Integral);
+        double stdB = HighPass(b, s.B, s.Integral);
+        if (stdA < _options.MinTexture || stdB < _options.MinTexture)
+        {
+            return new StripShift(PairOutcome.Blank, _nominalTx, 0, 0);
+        }
+
+        PhaseCorrelate(s);
+        var scores = s.Scores;
+        scores.Clear();
+        int bestTx = _nominalTx, bestTy = 0;
+        double best = Score(s, bestTx, bestTy);
+        foreach (var (px, py) in Peaks(s))
+        {
+            foreach (int tx in (ReadOnlySpan<int>)[px, px - _fft.Width])
+            {
+                foreach (int ty in (ReadOnlySpan<int>)[py, py - _fft.Height])
+                {
+                    double c = Score(s, tx, ty);
+                    if (c > best)
+                    {
+                        (best, bestTx, bestTy) = (c, tx, ty);
+                    }
+                }
+            }
+        }
+
+        // Hill-climb to the local maximum of the correlation (peaks can sit one pixel off).
+        for (int step = 0; step < 2 * _margin + 2; step++)
+        {
+            int nextTx = bestTx, nextTy = bestTy;
+            for (int dy = -1; dy <= 1; dy++)
+            {
+                for (int dx = -1; dx <= 1; dx++)
+                {
+                    double c = Score(s, bestTx + dx, bestTy + dy);
+                    if (c > best)
+                    {
+                        (best, nextTx, nextTy) = (c, bestTx + dx, bestTy + dy);
+                    }
+                }
+            }
+
+            if (nextTx == bestTx && nextTy == bestTy)
+            {
+                break;
+            }
+
+            (bestTx, bestTy) = (nextTx, nextTy);
+        }
+
+        if (best < _options.MinCorrelation)
+        {
+            return new StripShift(PairOutcome.LowCorrelation, _nominalTx, 0, Math.Max(best, 0));
+        }
+
+        double fx = Parabola(Score(s, bestTx - 1, bestTy), best, Score(s, bestTx + 1, bestTy));
+        double fy = Parabola(Score(s, bestTx, bestTy - 1), best, Score(s, bestTx, bestTy + 1));
+        return new StripShift(PairOutcome.Measured, bestTx + fx, bestTy + fy, best);
+    }
+
+    /// <summary>Vertex of the parabola through three equally spaced values, as an offset from the middle one.</summary>
+    private static double Parabola(double left, double middle, double right)
+    {
+        if (left <= -1 || right <= -1)
+        {
+            return 0;
+        }
+
+        double curvature = left - (2 * middle) + right;
+        return curvature < 0 ? Math.Clamp(0.5 * (left - right) / curvature, -0.5, 0.5) : 0;
+    }
+
+    /// <summary>Strip minus its local box mean, as floats; returns the standard deviation of the result.</summary>
+    private double HighPass(ReadOnlySpan<byte> source, float[] target, long[] integral)
+    {
+        int w = _width, h = _length, iw = w + 1;
+        for (int y = 0; y < h; y++)
+        {
+            long rowSum = 0;
+            for (int x = 0; x < w; x++)
+            {
+                rowSum += source[(y * w) + x];
+                integral[((y + 1) * iw) + x + 1] = integral[(y * iw) + x + 1] + rowSum;
+            }
+        }
+
+        double sum = 0, sumSq = 0;
+        for (int y = 0; y < h; y++)
+        {
+            int y0 = Math.Max(0, y - BoxRadius), y1 = Math.Min(h, y + BoxRadius + 1);
+            for (int x = 0; x < w; x++)
+            {
+                int x0 = Math.Max(0, x - BoxRadius), x1 = Math.Min(w, x + BoxRadius + 1);
+                long box = integral[(y1 * iw) + x1] - integral[(y0 * iw) + x1] - integral[(y1 * iw) + x0] + integral[(y0 * iw) + x0];
+                float v = source[(y * w) + x] - (box / (float)((x1 - x0) * (y1 - y0)));
+                target[(y * w) + x] = v;
+                sum += v;
+                sumSq += v * v;
+            }
+        }
+
+        double n = (double)w * h;
+        double mean = sum / n;
+        return Math.Sqrt(Math.Max(0, (sumSq / n) - (mean * mean)));
+    }
+
+    private void PhaseCorrelate(Scratch s)
+    {
+        int nx = _fft.Width, ny = _fft.Height, w = _width;
+        Fft2D.Workspace ws = s.Fft;
+        Array.Clear(ws.Re);
+        Array.Clear(ws.Im);
+        int rows = Math.Min(ny, _length);
+        for (int y = 0; y < rows; y++)
+        {
+            s.A.AsSpan((y + _cropStart) * w, w).CopyTo(ws.Re.AsSpan(y * nx, w));
+            s.B.AsSpan((y + _cropStart) * w, w).CopyTo(ws.Im.AsSpan(y * nx, w));
+        }
+
+        _fft.Forward(ws);
+
+        // Z = FFT(A + iB): FA = (Z(k) + conj Z(−k)) / 2, FB = (Z(k) − conj Z(−k)) / 2i. The
+        // normalised cross-power FA·conj(FB) is Hermitian, so each pair {k, −k} is done once.
+        float[] re = ws.Re, im = ws.Im;
+        for (int kx = 0; kx < nx; kx++)
+        {
+            int nkx = (nx - kx) & (nx - 1);
+            for (int ky = 0; ky < ny; ky++)
+            {
+                int i = (kx * ny) + ky;
+                int j = (nkx * ny) + ((ny - ky) & (ny - 1));
+                if (j < i)
+                {
+                    continue;
+                }
+
+                float zr = re[i], zi = im[i], wr = re[j], wi = im[j];
+                float ar = 0.5f * (zr + wr), ai = 0.5f * (zi - wi);
+                float br = 0.5f * (zi + wi), bi = -0.5f * (zr - wr);
+                float cr = (ar * br) + (ai * bi), ci = (ai * br) - (ar * bi);
+                float magnitude = MathF.Sqrt((cr * cr) + (ci * ci));
+                if (magnitude > 1e-12f)
+                {
+                    cr /= magnitude;
+                    ci /= magnitude;
+                }
+                else
+                {
+                    cr = ci = 0;
+                }
+
+                re[i] = cr;
+                im[i] = ci;
+                re[j] = cr;
+                im[j] = i == j ? 0 : -ci;
+            }
+        }
+
+        _fft.Inverse(ws);
+    }
+
+    /// <summary>The strongest local maxima of the correlation surface, as (x, y) indices.</summary>
+    private IEnumerable<(int X, int Y)> Peaks(Scratch s)
+    {
+        float[] surface = s.Fft.Re;
+        int nx = _fft.Width, ny = _fft.Height;
+        var peaks = new List<(int, int)>(_options.Peaks);
+        for (int p = 0; p < _options.Peaks; p++)
+        {
+            int at = 0;
+            float max = float.NegativeInfinity;
+            for (int i = 0; i < surface.Length; i++)
+            {
+                if (surface[i] > max)
+                {
+                    (max, at) = (surface[i], i);
+                }
+            }
+
+            int px = at % nx, py = at / nx;
+            peaks.Add((px, py));
+            for (int dy = -2; dy <= 2; dy++)
+            {
+                for (int dx = -2; dx <= 2; dx++)
+                {
+                    surface[((py + dy + ny) % ny * nx) + ((px + dx + nx) % nx)] = float.NegativeInfinity;
+                }
+            }
+        }
+
+        return peaks;
+    }
+
+    /// <summary>Normalised cross-correlation of the overlap that shift (tx, ty) implies; −2 outside the search window or for too small an overlap.</summary>
+    private double Score(Scratch s, int tx, int ty)
+    {
+        if (Math.Abs(tx - _nominalTx) > _margin + 1 || Math.Abs(ty) > _margin + 1)
+        {
+            return -2;
+        }
+
+        if (s.Scores.TryGetValue((tx, ty), out double cached))
+        {
+            return cached;
+        }
+
+        double score = Ncc(s.A, s.B, tx, ty);
+        s.Scores[(tx, ty)] = score;
+        return score;
+    }
+
+    private double Ncc(float[] a, float[] b, int tx, int ty)
+    {
+        int w = _width;
+        int ax0 = Math.Max(0, tx), ax1 = Math.Min(w, w + tx);
+        int ay0 = Math.Max(0, ty), ay1 = Math.Min(_length, _length + ty);
+        int cols = ax1 - ax0, rows = ay1 - ay0;
+        if (cols < 3 || rows < _length / 2)
+        {
+            return -2;
+        }
+
+        double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+        int vector = Vector<float>.Count;
+        for (int y = ay0; y < ay1; y++)
+        {
+            ReadOnlySpan<float> ra = a.AsSpan((y * w) + ax0, cols);
+            ReadOnlySpan<float> rb = b.AsSpan(((y - ty) * w) + ax0 - tx, cols);
+            Vector<float> va = default, vb = default, vaa = default, vbb = default, vab = default;
+            int x = 0;
+            for (; x <= cols - vector; x += vector)
+            {
+                var pa = new Vector<float>(ra[x..]);
+                var pb = new Vector<float>(rb[x..]);
+                va += pa;
+                vb += pb;
+                vaa += pa * pa;
+                vbb += pb * pb;
+                vab += pa * pb;
+            }
+
+            float fa = Vector.Sum(va), fb = Vector.Sum(vb), faa = Vector.Sum(vaa), fbb = Vector.Sum(vbb), fab = Vector.Sum(vab);
+            for (; x < cols; x++)
+            {
+                float pa = ra[x], pb = rb[x];
+                fa += pa;
+                fb += pb;
+                faa += pa * pa;
+                fbb += pb * pb;
+                fab += pa * pb;
+            }
+
+            sa += fa;
+            sb += fb;
+            saa += faa;
+            sbb += fbb;
+            sab += fab;
+        }
+
+        double n = (double)cols * rows;
+        double cov = sab - (sa * sb / n);
+        double va2 = saa - (sa * sa / n), vb2 = sbb - (sb * sb / n);
+        return va2 <= 1e-9 || vb2 <= 1e-9 ? 0 : cov / Math.Sqrt(va2 * vb2);
+    }
+
+    private sealed class Scratch(int width, int length, Fft2D fft)
+    {
+        public float[] A { get; } = new float[width * length];
+        public float[] B { get; } = new float[width * length];
+        public long[] Integral { get; } = new long[(width + 1) * (length + 1)];
+        public Fft2D.Workspace Fft { get; } = new(fft.Length);
+        public Dictionary<(int, int), double> Scores { get; } = [];
+    }
+}
