@@ -111,6 +111,8 @@ public static class GridRegistration
         var x = new double[present.Length];
         var y = new double[present.Length];
         GlobalSolver.Solve(present, columns, links, Model, options.MaxResidual, x, y);
+        westModel = westModel.AfterSolve(links);
+        northModel = northModel.AfterSolve(links);
 
         return new RegistrationResult(Placements(grid, present, x, y), Report(grid, links, missingPairs, scale, westModel, northModel, x, y, clock.Elapsed));
     }

@@ -134,9 +134,116 @@ internal sealed class PairAligner
             return new StripShift(PairOutcome.LowCorrelation, _nominalTx, 0, Math.Max(best, 0));
         }
 
-        double fx = Parabola(Score(s, bestTx - 1, bestTy), best, Score(s, bestTx + 1, bestTy));
-        double fy = Parabola(Score(s, bestTx, bestTy - 1), best, Score(s, bestTx, bestTy + 1));
+        if (!Subpixel(s, bestTx, bestTy, out double fx, out double fy))
+        {
+            fx = Parabola(Score(s, bestTx - 1, bestTy), best, Score(s, bestTx + 1, bestTy));
+            fy = Parabola(Score(s, bestTx, bestTy - 1), best, Score(s, bestTx, bestTy + 1));
+        }
+
         return new StripShift(PairOutcome.Measured, bestTx + fx, bestTy + fy, best);
+    }
+
+    /// <summary>
+    /// The subpixel part of the shift by Gauss–Newton (Lucas–Kanade) on the overlap: A at the shift,
+    /// bilinearly resampled, against B scaled to A's contrast, with the mean of both images'
+    /// gradients, iterated a few times. Unlike a parabola through correlation values it has no pull
+    /// towards whole pixels. False where the overlap is too small or the system too weak to trust.
+    /// </summary>
+    private bool Subpixel(Scratch s, int tx, int ty, out double fx, out double fy)
+    {
+        fx = fy = 0;
+        int w = _width;
+        float[] a = s.A, b = s.B;
+
+        // B pixels (u, v) whose A partners u + t + f ± 1 (|f| ≤ 1) and their bilinear neighbours lie
+        // inside A, with a border of one in B for its gradients.
+        int u0 = Math.Max(1, 3 - tx), u1 = Math.Min(w - 1, w - 4 - tx);
+        int v0 = Math.Max(1, 3 - ty), v1 = Math.Min(_length - 1, _length - 4 - ty);
+        if (u1 - u0 < 3 || v1 - v0 < 8)
+        {
+            return false;
+        }
+
+        double sb = 0, sbb = 0, sa = 0, saa = 0;
+        for (int v = v0; v < v1; v++)
+        {
+            for (int u = u0; u < u1; u++)
+            {
+                double pb = b[(v * w) + u], pa = a[((v + ty) * w) + u + tx];
+                sb += pb;
+                sbb += pb * pb;
+                sa += pa;
+                saa += pa * pa;
+            }
+        }
+
+        double n = (double)(u1 - u0) * (v1 - v0);
+        double mb = sb / n, ma = sa / n;
+        double varB = (sbb / n) - (mb * mb), varA = (saa / n) - (ma * ma);
+        if (varA <= 1e-6 || varB <= 1e-6)
+        {
+            return false;
+        }
+
+        double gain = Math.Sqrt(varA / varB);
+        for (int iteration = 0; iteration < 3; iteration++)
+        {
+            double gxx = 0, gxy = 0, gyy = 0, ex = 0, ey = 0;
+            for (int v = v0; v < v1; v++)
+            {
+                for (int u = u0; u < u1; u++)
+                {
+                    double ax = u + tx + fx, ay = v + ty + fy;
+                    double av = Bilinear(a, w, ax, ay);
+                    double agx = 0.5 * (Bilinear(a, w, ax + 1, ay) - Bilinear(a, w, ax - 1, ay));
+                    double agy = 0.5 * (Bilinear(a, w, ax, ay + 1) - Bilinear(a, w, ax, ay - 1));
+                    int i = (v * w) + u;
+                    double bv = ((b[i] - mb) * gain) + ma;
+                    double bgx = 0.5 * gain * (b[i + 1] - b[i - 1]);
+                    double bgy = 0.5 * gain * (b[i + w] - b[i - w]);
+                    double gx = 0.5 * (agx + bgx), gy = 0.5 * (agy + bgy);
+                    double e = bv - av;
+                    gxx += gx * gx;
+                    gxy += gx * gy;
+                    gyy += gy * gy;
+                    ex += gx * e;
+                    ey += gy * e;
+                }
+            }
+
+            double det = (gxx * gyy) - (gxy * gxy);
+            if (det <= 1e-9 * Math.Max(1, gxx * gyy))
+            {
+                return false;
+            }
+
+            double dx = ((gyy * ex) - (gxy * ey)) / det;
+            double dy = ((gxx * ey) - (gxy * ex)) / det;
+            fx += dx;
+            fy += dy;
+            if (Math.Abs(fx) > 1 || Math.Abs(fy) > 1)
+            {
+                return false;
+            }
+
+            if (Math.Abs(dx) < 0.005 && Math.Abs(dy) < 0.005)
+            {
+                break;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Bilinear sample of a row-major float image (the caller keeps the point inside).</summary>
+    private static double Bilinear(float[] image, int width, double x, double y)
+    {
+        int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
+        double wx = x - x0, wy = y - y0;
+        int i = (y0 * width) + x0;
+        double top = image[i] + (wx * (image[i + 1] - image[i]));
+        double bottom = image[i + width] + (wx * (image[i + width + 1] - image[i + width]));
+        return top + (wy * (bottom - top));
     }
 
     /// <summary>Vertex of the parabola through three equally spaced values, as an offset from the middle one.</summary>

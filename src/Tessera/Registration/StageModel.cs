@@ -73,6 +73,31 @@ public sealed record StageModel(
         return new StageModel(direction, mx, my, tileSize - (west ? mx : my), repeatability, Math.Max(boundX, boundY), kept, FromNominal: false);
     }
 
+    /// <summary>
+    /// The model as the final solution leaves it: repeatability and pair count over the links still
+    /// measured after the solve dropped the ones it disagreed with (offsets and bound as fitted).
+    /// </summary>
+    internal StageModel AfterSolve(List<PairLink> links)
+    {
+        if (FromNominal)
+        {
+            return this;
+        }
+
+        double repeatability = 0;
+        int kept = 0;
+        foreach (PairLink link in links)
+        {
+            if (link.Direction == Direction && link.Outcome == PairOutcome.Measured)
+            {
+                repeatability = Math.Max(repeatability, Math.Max(Math.Abs(link.Dx - OffsetX), Math.Abs(link.Dy - OffsetY)));
+                kept++;
+            }
+        }
+
+        return this with { Repeatability = repeatability, Pairs = kept };
+    }
+
     private static double Median(double[] values)
     {
         Array.Sort(values);
