@@ -144,10 +144,11 @@ internal sealed class PairAligner
     }
 
     /// <summary>
-    /// The subpixel part of the shift by Gauss–Newton (Lucas–Kanade) on the overlap: A at the shift,
-    /// bilinearly resampled, against B scaled to A's contrast, with the mean of both images'
-    /// gradients, iterated a few times. Unlike a parabola through correlation values it has no pull
-    /// towards whole pixels. False where the overlap is too small or the system too weak to trust.
+    /// The subpixel part of the shift by Lucas–Kanade on the overlap: B, scaled to A's contrast, is
+    /// the template; gradients and their normal matrix are computed once; each iteration resamples
+    /// A bilinearly at the current shift and solves a 2×2 system. Unlike a
+    /// parabola through correlation values it has no pull towards whole pixels. False where the
+    /// overlap is too small or its texture too weak to trust.
     /// </summary>
     private bool Subpixel(Scratch s, int tx, int ty, out double fx, out double fy)
     {
@@ -155,11 +156,12 @@ internal sealed class PairAligner
         int w = _width;
         float[] a = s.A, b = s.B;
 
-        // B pixels (u, v) whose A partners u + t + f ± 1 (|f| ≤ 1) and their bilinear neighbours lie
+        // B pixels (u, v) whose A partners at u + t + f (|f| ≤ 1) have both bilinear neighbours
         // inside A, with a border of one in B for its gradients.
-        int u0 = Math.Max(1, 3 - tx), u1 = Math.Min(w - 1, w - 4 - tx);
-        int v0 = Math.Max(1, 3 - ty), v1 = Math.Min(_length - 1, _length - 4 - ty);
-        if (u1 - u0 < 3 || v1 - v0 < 8)
+        int u0 = Math.Max(1, 2 - tx), u1 = Math.Min(w - 1, w - 3 - tx);
+        int v0 = Math.Max(1, 2 - ty), v1 = Math.Min(_length - 1, _length - 3 - ty);
+        int cols = u1 - u0, rows = v1 - v0;
+        if (cols < 3 || rows < 8)
         {
             return false;
         }
@@ -177,7 +179,7 @@ internal sealed class PairAligner
             }
         }
 
-        double n = (double)(u1 - u0) * (v1 - v0);
+        double n = (double)cols * rows;
         double mb = sb / n, ma = sa / n;
         double varB = (sbb / n) - (mb * mb), varA = (saa / n) - (ma * ma);
         if (varA <= 1e-6 || varB <= 1e-6)
@@ -185,40 +187,78 @@ internal sealed class PairAligner
             return false;
         }
 
-        double gain = Math.Sqrt(varA / varB);
-        for (int iteration = 0; iteration < 3; iteration++)
+        // Template: B' = (B − mean B)·gain + mean A; the gradient is the mean of B's and of A's at the
+        // whole-pixel shift (which cancels the first-order bias of using either alone), fixed for
+        // all iterations together with its normal matrix.
+        float gain = (float)Math.Sqrt(varA / varB), offset = (float)(ma - (mb * gain));
+        float[] tv = s.TemplateValue, tgx = s.TemplateGx, tgy = s.TemplateGy;
+        double hxx = 0, hxy = 0, hyy = 0;
+        for (int v = v0, k = 0; v < v1; v++)
         {
-            double gxx = 0, gxy = 0, gyy = 0, ex = 0, ey = 0;
+            for (int u = u0; u < u1; u++, k++)
+            {
+                int i = (v * w) + u;
+                tv[k] = (b[i] * gain) + offset;
+                int j = ((v + ty) * w) + u + tx;
+                float gx = 0.25f * ((gain * (b[i + 1] - b[i - 1])) + (a[j + 1] - a[j - 1]));
+                float gy = 0.25f * ((gain * (b[i + w] - b[i - w])) + (a[j + w] - a[j - w]));
+                tgx[k] = gx;
+                tgy[k] = gy;
+                hxx += gx * gx;
+                hxy += gx * gy;
+                hyy += gy * gy;
+            }
+        }
+
+        double det = (hxx * hyy) - (hxy * hxy);
+        if (det <= 1e-9 * Math.Max(1, hxx * hyy))
+        {
+            return false;
+        }
+
+        int vector = Vector<float>.Count;
+        for (int iteration = 0; iteration < 4; iteration++)
+        {
+            int ix = (int)Math.Floor(tx + fx), iy = (int)Math.Floor(ty + fy);
+            float wx = (float)(tx + fx - ix), wy = (float)(ty + fy - iy);
+            float w00 = (1 - wx) * (1 - wy), w01 = wx * (1 - wy), w10 = (1 - wx) * wy, w11 = wx * wy;
+            var v00 = new Vector<float>(w00);
+            var v01 = new Vector<float>(w01);
+            var v10 = new Vector<float>(w10);
+            var v11 = new Vector<float>(w11);
+            double ex = 0, ey = 0;
             for (int v = v0; v < v1; v++)
             {
-                for (int u = u0; u < u1; u++)
+                int k0 = (v - v0) * cols;
+                ReadOnlySpan<float> top = a.AsSpan(((v + iy) * w) + u0 + ix, cols + 1);
+                ReadOnlySpan<float> bottom = a.AsSpan(((v + iy + 1) * w) + u0 + ix, cols + 1);
+                ReadOnlySpan<float> t = tv.AsSpan(k0, cols), gxs = tgx.AsSpan(k0, cols), gys = tgy.AsSpan(k0, cols);
+                Vector<float> accX = default, accY = default;
+                int u = 0;
+                for (; u <= cols - vector; u += vector)
                 {
-                    double ax = u + tx + fx, ay = v + ty + fy;
-                    double av = Bilinear(a, w, ax, ay);
-                    double agx = 0.5 * (Bilinear(a, w, ax + 1, ay) - Bilinear(a, w, ax - 1, ay));
-                    double agy = 0.5 * (Bilinear(a, w, ax, ay + 1) - Bilinear(a, w, ax, ay - 1));
-                    int i = (v * w) + u;
-                    double bv = ((b[i] - mb) * gain) + ma;
-                    double bgx = 0.5 * gain * (b[i + 1] - b[i - 1]);
-                    double bgy = 0.5 * gain * (b[i + w] - b[i - w]);
-                    double gx = 0.5 * (agx + bgx), gy = 0.5 * (agy + bgy);
-                    double e = bv - av;
-                    gxx += gx * gx;
-                    gxy += gx * gy;
-                    gyy += gy * gy;
-                    ex += gx * e;
-                    ey += gy * e;
+                    Vector<float> resampled = (new Vector<float>(top[u..]) * v00) + (new Vector<float>(top[(u + 1)..]) * v01)
+                        + (new Vector<float>(bottom[u..]) * v10) + (new Vector<float>(bottom[(u + 1)..]) * v11);
+                    Vector<float> e = new Vector<float>(t[u..]) - resampled;
+                    accX += new Vector<float>(gxs[u..]) * e;
+                    accY += new Vector<float>(gys[u..]) * e;
                 }
+
+                float rx = Vector.Sum(accX), ry = Vector.Sum(accY);
+                for (; u < cols; u++)
+                {
+                    float resampled = (top[u] * w00) + (top[u + 1] * w01) + (bottom[u] * w10) + (bottom[u + 1] * w11);
+                    float e = t[u] - resampled;
+                    rx += gxs[u] * e;
+                    ry += gys[u] * e;
+                }
+
+                ex += rx;
+                ey += ry;
             }
 
-            double det = (gxx * gyy) - (gxy * gxy);
-            if (det <= 1e-9 * Math.Max(1, gxx * gyy))
-            {
-                return false;
-            }
-
-            double dx = ((gyy * ex) - (gxy * ey)) / det;
-            double dy = ((gxx * ey) - (gxy * ex)) / det;
+            double dx = ((hyy * ex) - (hxy * ey)) / det;
+            double dy = ((hxx * ey) - (hxy * ex)) / det;
             fx += dx;
             fy += dy;
             if (Math.Abs(fx) > 1 || Math.Abs(fy) > 1)
@@ -226,24 +266,13 @@ internal sealed class PairAligner
                 return false;
             }
 
-            if (Math.Abs(dx) < 0.005 && Math.Abs(dy) < 0.005)
+            if (Math.Abs(dx) < 0.01 && Math.Abs(dy) < 0.01)
             {
                 break;
             }
         }
 
         return true;
-    }
-
-    /// <summary>Bilinear sample of a row-major float image (the caller keeps the point inside).</summary>
-    private static double Bilinear(float[] image, int width, double x, double y)
-    {
-        int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
-        double wx = x - x0, wy = y - y0;
-        int i = (y0 * width) + x0;
-        double top = image[i] + (wx * (image[i + 1] - image[i]));
-        double bottom = image[i + width] + (wx * (image[i + width + 1] - image[i + width]));
-        return top + (wy * (bottom - top));
     }
 
     /// <summary>Vertex of the parabola through three equally spaced values, as an offset from the middle one.</summary>
@@ -547,6 +576,9 @@ internal sealed class PairAligner
         public Fft2D.Workspace Fft { get; } = new(fft.Length);
         public Dictionary<(int, int), double> Scores { get; } = [];
         public List<int> WindowRows { get; } = [];
+        public float[] TemplateValue { get; } = new float[width * length];
+        public float[] TemplateGx { get; } = new float[width * length];
+        public float[] TemplateGy { get; } = new float[width * length];
         public List<int> WindowColumns { get; } = [];
     }
 }
