@@ -154,8 +154,12 @@ public static partial class PositionsFile
         File.Move(temporary, path, overwrite: true);
     }
 
-    /// <summary>Shortest text that reads back as the same double ("R" round-trip), never exponent notation for ordinary positions.</summary>
-    private static string Format(double v) => (v == 0 ? 0 : v).ToString("0.0###############", CultureInfo.InvariantCulture);
+    /// <summary>The shortest text that reads back as the same double, with a decimal point as Fiji writes it (720.0).</summary>
+    private static string Format(double v)
+    {
+        string text = (v == 0 ? 0 : v).ToString("R", CultureInfo.InvariantCulture);
+        return text.Contains('.') || text.Contains('E') ? text : text + ".0";
+    }
 
     private static double Number(string text, string path, int line) =>
         double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
