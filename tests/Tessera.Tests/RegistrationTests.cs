@@ -164,6 +164,28 @@ public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper
         Assert.Contains("does not exist", run.Error);
     }
 
+    [Fact]
+    public void A_grid_without_any_texture_lies_on_the_nominal_grid()
+    {
+        using var temp = new TempDirectory();
+        var options = new JitteredTileSetOptions
+        {
+            Across = 3, Down = 2, TileWidth = 160, TileHeight = 120, OverlapX = 40, OverlapY = 32, Jitter = 0,
+            Black = [(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (2, 1)],
+        };
+        JitteredTileSet.Write(temp.Path, options);
+        TileGrid grid = GridScanner.Scan(temp.Path, new LayoutOptions("{x}_{y}.jpg"));
+        RegistrationResult result = GridRegistration.Run(grid, new OverlapSpec(40, 32, false), new RegistrationOptions { Threads = 2 }, Codec("auto"), CancellationToken.None);
+        output.WriteLine(result.Report.Format());
+        Assert.Equal(7, result.Report.Count(PairOutcome.Blank));
+        Assert.True(result.Report.West.FromNominal && result.Report.North.FromNominal);
+        Assert.All(result.Placements, p =>
+        {
+            Assert.Equal(p.Column * 120.0, p.X, 6);
+            Assert.Equal(p.Row * 88.0, p.Y, 6);
+        });
+    }
+
     private static double Median(double[] values)
     {
         double[] sorted = values.Order().ToArray();

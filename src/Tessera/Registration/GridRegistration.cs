@@ -43,6 +43,7 @@ public static class GridRegistration
             MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
         };
         var links = new List<PairLink>();
+        var pool = new PixelMemoryPool(maxFreeArrays: 2 * parallel.MaxDegreeOfParallelism);
         int missingPairs = 0;
         TileStrips?[] previous = new TileStrips?[columns], current = new TileStrips?[columns];
         var rowLinks = new PairLink?[2 * columns];
@@ -51,7 +52,7 @@ public static class GridRegistration
             int r = row;
             Parallel.For(0, columns, parallel, c =>
             {
-                current[c] = grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header) : null;
+                current[c] = grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header, pool) : null;
             });
 
             Parallel.For(0, 2 * columns, parallel, k =>
@@ -254,9 +255,9 @@ internal sealed class TileStrips
     public byte[]? North { get; private set; }
     public byte[]? South { get; private set; }
 
-    public static TileStrips Read(string path, ITileCodec codec, StripGeometry g, ImageHeader expected)
+    public static TileStrips Read(string path, ITileCodec codec, StripGeometry g, ImageHeader expected, PixelMemoryPool pool)
     {
-        using PixelBuffer image = Decode(path, codec, g.Scale);
+        using PixelBuffer image = Decode(path, codec, g.Scale, pool);
         if (image.Width != g.Width || image.Height != g.Height)
         {
             ImageHeader h = codec.ReadHeader(path);
@@ -299,27 +300,27 @@ internal sealed class TileStrips
 
     public void DropAllButSouth() => East = West = North = null;
 
-    private static PixelBuffer Decode(string path, ITileCodec codec, int scale)
+    private static PixelBuffer Decode(string path, ITileCodec codec, int scale, PixelMemoryPool pool)
     {
         if (scale == 1)
         {
-            return codec.Decode(path, PixelFormat.Gray8);
+            return codec.Decode(path, PixelFormat.Gray8, pool);
         }
 
-        if (codec is IScaledDecoder scaled && scaled.TryDecodeScaled(path, PixelFormat.Gray8, scale) is { } reduced)
+        if (codec is IScaledDecoder scaled && scaled.TryDecodeScaled(path, PixelFormat.Gray8, scale, pool) is { } reduced)
         {
             return reduced;
         }
 
-        using PixelBuffer full = codec.Decode(path, PixelFormat.Gray8);
-        return BoxReduce(full, scale);
+        using PixelBuffer full = codec.Decode(path, PixelFormat.Gray8, pool);
+        return BoxReduce(full, scale, pool);
     }
 
     /// <summary>Mean of each scale × scale box (partial boxes at the right and bottom edges).</summary>
-    private static PixelBuffer BoxReduce(PixelBuffer full, int scale)
+    private static PixelBuffer BoxReduce(PixelBuffer full, int scale, PixelMemoryPool pool)
     {
         int w = (full.Width + scale - 1) / scale, h = (full.Height + scale - 1) / scale;
-        var reduced = new PixelBuffer(new PixelRect(0, 0, w, h), PixelFormat.Gray8);
+        var reduced = new PixelBuffer(new PixelRect(0, 0, w, h), PixelFormat.Gray8, pool);
         var sums = new int[w];
         for (int y = 0; y < h; y++)
         {
