@@ -166,20 +166,7 @@ internal sealed class PairAligner
             return false;
         }
 
-        double sb = 0, sbb = 0, sa = 0, saa = 0;
-        for (int v = v0; v < v1; v++)
-        {
-            for (int u = u0; u < u1; u++)
-            {
-                double pb = b[(v * w) + u], pa = a[((v + ty) * w) + u + tx];
-                sb += pb;
-                sbb += pb * pb;
-                sa += pa;
-                saa += pa * pa;
-            }
-        }
-
-        double n = (double)cols * rows;
+        var (n, sa, sb, saa, sbb, _) = OverlapSums(a, b, tx, ty, u0 + tx, u1 + tx, v0 + ty, v1 + ty);
         double mb = sb / n, ma = sa / n;
         double varB = (sbb / n) - (mb * mb), varA = (saa / n) - (ma * ma);
         if (varA <= 1e-6 || varB <= 1e-6)
@@ -193,21 +180,46 @@ internal sealed class PairAligner
         float gain = (float)Math.Sqrt(varA / varB), offset = (float)(ma - (mb * gain));
         float[] tv = s.TemplateValue, tgx = s.TemplateGx, tgy = s.TemplateGy;
         double hxx = 0, hxy = 0, hyy = 0;
-        for (int v = v0, k = 0; v < v1; v++)
+        int vector = Vector<float>.Count;
+        var vGain = new Vector<float>(gain);
+        var vOffset = new Vector<float>(offset);
+        var quarter = new Vector<float>(0.25f);
+        for (int v = v0; v < v1; v++)
         {
-            for (int u = u0; u < u1; u++, k++)
+            int k0 = (v - v0) * cols, i = (v * w) + u0, j = ((v + ty) * w) + u0 + tx;
+            ReadOnlySpan<float> bm = b.AsSpan(i, cols), bl = b.AsSpan(i - 1, cols), br = b.AsSpan(i + 1, cols), bu = b.AsSpan(i - w, cols), bd = b.AsSpan(i + w, cols);
+            ReadOnlySpan<float> al = a.AsSpan(j - 1, cols), ar = a.AsSpan(j + 1, cols), au = a.AsSpan(j - w, cols), ad = a.AsSpan(j + w, cols);
+            Span<float> t = tv.AsSpan(k0, cols), gxs = tgx.AsSpan(k0, cols), gys = tgy.AsSpan(k0, cols);
+            Vector<float> axx = default, axy = default, ayy = default;
+            int u = 0;
+            for (; u <= cols - vector; u += vector)
             {
-                int i = (v * w) + u;
-                tv[k] = (b[i] * gain) + offset;
-                int j = ((v + ty) * w) + u + tx;
-                float gx = 0.25f * ((gain * (b[i + 1] - b[i - 1])) + (a[j + 1] - a[j - 1]));
-                float gy = 0.25f * ((gain * (b[i + w] - b[i - w])) + (a[j + w] - a[j - w]));
-                tgx[k] = gx;
-                tgy[k] = gy;
-                hxx += gx * gx;
-                hxy += gx * gy;
-                hyy += gy * gy;
+                Vector<float> gx = quarter * ((vGain * (new Vector<float>(br[u..]) - new Vector<float>(bl[u..]))) + (new Vector<float>(ar[u..]) - new Vector<float>(al[u..])));
+                Vector<float> gy = quarter * ((vGain * (new Vector<float>(bd[u..]) - new Vector<float>(bu[u..]))) + (new Vector<float>(ad[u..]) - new Vector<float>(au[u..])));
+                ((new Vector<float>(bm[u..]) * vGain) + vOffset).CopyTo(t[u..]);
+                gx.CopyTo(gxs[u..]);
+                gy.CopyTo(gys[u..]);
+                axx += gx * gx;
+                axy += gx * gy;
+                ayy += gy * gy;
             }
+
+            float rxx = Vector.Sum(axx), rxy = Vector.Sum(axy), ryy = Vector.Sum(ayy);
+            for (; u < cols; u++)
+            {
+                float gx = 0.25f * ((gain * (br[u] - bl[u])) + (ar[u] - al[u]));
+                float gy = 0.25f * ((gain * (bd[u] - bu[u])) + (ad[u] - au[u]));
+                t[u] = (bm[u] * gain) + offset;
+                gxs[u] = gx;
+                gys[u] = gy;
+                rxx += gx * gx;
+                rxy += gx * gy;
+                ryy += gy * gy;
+            }
+
+            hxx += rxx;
+            hxy += rxy;
+            hyy += ryy;
         }
 
         double det = (hxx * hyy) - (hxy * hxy);
@@ -216,7 +228,6 @@ internal sealed class PairAligner
             return false;
         }
 
-        int vector = Vector<float>.Count;
         for (int iteration = 0; iteration < 4; iteration++)
         {
             int ix = (int)Math.Floor(tx + fx), iy = (int)Math.Floor(ty + fy);
@@ -347,11 +358,28 @@ internal sealed class PairAligner
             float inverseY = 1f / (Math.Min(h, y + BoxRadius + 1) - Math.Max(0, y - BoxRadius));
             ReadOnlySpan<byte> row = source.Slice(y * w, w);
             Span<float> output = target.AsSpan(y * w, w);
-            float rowSum = 0, rowSq = 0;
             for (int x = 0; x < w; x++)
             {
-                float v = row[x] - (columnSums[x] * inverseX[x] * inverseY);
-                output[x] = v;
+                output[x] = row[x];
+            }
+
+            int vector = Vector<float>.Count, i = 0;
+            var vInverseY = new Vector<float>(inverseY);
+            Vector<float> vSum = default, vSq = default;
+            for (; i <= w - vector; i += vector)
+            {
+                Vector<float> local = Vector.ConvertToSingle(new Vector<int>(columnSums.AsSpan(i))) * new Vector<float>(inverseX.AsSpan(i)) * vInverseY;
+                Vector<float> v = new Vector<float>(output[i..]) - local;
+                v.CopyTo(output[i..]);
+                vSum += v;
+                vSq += v * v;
+            }
+
+            float rowSum = Vector.Sum(vSum), rowSq = Vector.Sum(vSq);
+            for (; i < w; i++)
+            {
+                float v = output[i] - (columnSums[i] * inverseX[i] * inverseY);
+                output[i] = v;
                 rowSum += v;
                 rowSq += v * v;
             }
@@ -366,7 +394,14 @@ internal sealed class PairAligner
 
         static void Add(Span<int> into, ReadOnlySpan<int> values, int sign)
         {
-            for (int x = 0; x < into.Length; x++)
+            int x = 0, vector = Vector<int>.Count;
+            var vSign = new Vector<int>(sign);
+            for (; x <= into.Length - vector; x += vector)
+            {
+                (new Vector<int>(into[x..]) + (vSign * new Vector<int>(values[x..]))).CopyTo(into[x..]);
+            }
+
+            for (; x < into.Length; x++)
             {
                 into[x] += sign * values[x];
             }
@@ -516,12 +551,21 @@ internal sealed class PairAligner
         int w = _width;
         int ax0 = Math.Max(0, tx), ax1 = Math.Min(w, w + tx);
         int ay0 = Math.Max(0, ty), ay1 = Math.Min(_length, _length + ty);
-        int cols = ax1 - ax0, rows = ay1 - ay0;
-        if (cols < 3 || rows < _length / 2)
+        if (ax1 - ax0 < 3 || ay1 - ay0 < _length / 2)
         {
             return -2;
         }
 
+        var (n, sa, sb, saa, sbb, sab) = OverlapSums(a, b, tx, ty, ax0, ax1, ay0, ay1);
+        double cov = sab - (sa * sb / n);
+        double va2 = saa - (sa * sa / n), vb2 = sbb - (sb * sb / n);
+        return va2 <= 1e-9 || vb2 <= 1e-9 ? 0 : cov / Math.Sqrt(va2 * vb2);
+    }
+
+    /// <summary>Sums over A's columns [ax0, ax1) and rows [ay0, ay1) and B's pixels shifted by −t: n, ΣA, ΣB, ΣA², ΣB², ΣAB.</summary>
+    private (double N, double A, double B, double AA, double BB, double AB) OverlapSums(float[] a, float[] b, int tx, int ty, int ax0, int ax1, int ay0, int ay1)
+    {
+        int w = _width, cols = ax1 - ax0;
         double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
         int vector = Vector<float>.Count;
         for (int y = ay0; y < ay1; y++)
@@ -559,10 +603,7 @@ internal sealed class PairAligner
             sab += fab;
         }
 
-        double n = (double)cols * rows;
-        double cov = sab - (sa * sb / n);
-        double va2 = saa - (sa * sa / n), vb2 = sbb - (sb * sb / n);
-        return va2 <= 1e-9 || vb2 <= 1e-9 ? 0 : cov / Math.Sqrt(va2 * vb2);
+        return ((double)cols * (ay1 - ay0), sa, sb, saa, sbb, sab);
     }
 
     private sealed class Scratch(int width, int length, Fft2D fft)
