@@ -44,8 +44,7 @@ internal static class GlobalSolver
         SpanningTreeStart(present, links, weights, dx, dy, priorX, priorY, x, y);
         for (int round = 0; round < MaxRounds; round++)
         {
-            Conjugate(links, weights, dx, priorX, x, n);
-            Conjugate(links, weights, dy, priorY, y, n);
+            BothAxes();
 
             double worst = 0;
             for (int l = 0; l < links.Count; l++)
@@ -72,8 +71,12 @@ internal static class GlobalSolver
             }
         }
 
-        Conjugate(links, weights, dx, priorX, x, n);
-        Conjugate(links, weights, dy, priorY, y, n);
+        BothAxes();
+
+        // The axes are independent systems: one thread each.
+        void BothAxes() => Parallel.Invoke(
+            () => Conjugate(links, weights, dx, priorX, x, n),
+            () => Conjugate(links, weights, dy, priorY, y, n));
     }
 
     public static double Residual(PairLink link, double[] x, double[] y)
