@@ -32,8 +32,8 @@ public sealed class JitteredFixture : IDisposable
 
 public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper output) : IClassFixture<JitteredFixture>
 {
-    /// <summary>Jitter is ±20 px per tile, so neighbours are up to 40 px apart from nominal; a little slack beyond that.</summary>
-    private static readonly RegistrationOptions Options = new() { SearchMargin = 48, Threads = 2 };
+    /// <summary>The defaults (jitter is ±20 px per tile, so neighbours are up to 40 px off nominal; the default search reaches 48).</summary>
+    private static readonly RegistrationOptions Options = new() { Threads = 2 };
 
     private JitteredTileSetOptions O => fixture.Set.Options;
 
@@ -146,7 +146,7 @@ public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper
     {
         using var temp = new TempDirectory();
         string target = temp.Combine("positions.txt");
-        CliRunner.Result run = CliRunner.Run("register", fixture.Directory.Path, "--overlap", "80,64", "--search", "48", "--output", target);
+        CliRunner.Result run = CliRunner.Run("register", fixture.Directory.Path, "--overlap", "80,64", "--output", target);
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("measured and used", run.Output);
         Assert.StartsWith("# Define", File.ReadAllText(target));
