@@ -5,6 +5,7 @@ var root = new RootCommand("Tessera: stitch a grid of overlapping image tiles in
 {
     BuildCommand.Create(),
     PlanCommand.Create(),
+    RegisterCommand.Create(),
     SampleCommand.Create(),
     ServeCommand.Create(),
     VerifyCommand.Create(),

@@ -10,7 +10,7 @@ namespace Tessera.Codecs;
 /// into a reused buffer, so a tile costs no conversion and no allocation. Everything that is not
 /// JPEG goes to <paramref name="fallback"/>.
 /// </summary>
-public sealed unsafe class TurboJpegCodec : ITileCodec, IDisposable
+public sealed unsafe partial class TurboJpegCodec : ITileCodec, IDisposable
 {
     private const int PixelFormatRgbx = 2, PixelFormatGray = 6;
     private const int SubsampleGray = 3, Subsample420 = 2;

@@ -1,0 +1,110 @@
+namespace Tessera.Registration;
+
+/// <summary>Which neighbour a pair links a tile to.</summary>
+public enum PairDirection
+{
+    /// <summary>The tile and the one on its left (one column less).</summary>
+    West,
+
+    /// <summary>The tile and the one above it (one row less).</summary>
+    North,
+}
+
+/// <summary>
+/// What the stage does between neighbours in one direction, estimated from every measured pair
+/// (full-resolution pixels): the typical offset from one tile to the next, the overlap that
+/// implies, and how far pairs stray from it.
+/// </summary>
+/// <param name="Direction">West pairs (horizontal neighbours) or north pairs (vertical ones).</param>
+/// <param name="OffsetX">Median x offset from the first tile of a pair to the second.</param>
+/// <param name="OffsetY">Median y offset.</param>
+/// <param name="Overlap">Estimated overlap: tile width (west) or height (north) minus the offset along.</param>
+/// <param name="Repeatability">Largest deviation from the median offset, along either axis, among the pairs kept: how far the stage strays.</param>
+/// <param name="Bound">Deviation beyond which a measured pair is rejected (3 robust σ, at least 3 px).</param>
+/// <param name="Pairs">Measured pairs the model rests on.</param>
+/// <param name="FromNominal">True where too few pairs were measured and the nominal grid stands in.</param>
+public sealed record StageModel(
+    PairDirection Direction, double OffsetX, double OffsetY, double Overlap, double Repeatability, double Bound, int Pairs, bool FromNominal)
+{
+    private const int MinPairs = 3;
+    private const double MinBound = 3.0;
+
+    /// <summary>Fits the model to the measured pairs of one direction and rejects those outside it.</summary>
+    internal static StageModel Fit(PairDirection direction, List<PairLink> links, double nominalX, double nominalY, int tileSize, int searchMargin)
+    {
+        var measured = new List<int>();
+        for (int i = 0; i < links.Count; i++)
+        {
+            if (links[i].Direction == direction && links[i].Outcome == PairOutcome.Measured)
+            {
+                measured.Add(i);
+            }
+        }
+
+        bool west = direction == PairDirection.West;
+        if (measured.Count < MinPairs)
+        {
+            double along = west ? nominalX : nominalY;
+            return new StageModel(direction, nominalX, nominalY, tileSize - along, searchMargin, searchMargin, measured.Count, FromNominal: true);
+        }
+
+        double[] xs = measured.Select(i => links[i].Dx).ToArray();
+        double[] ys = measured.Select(i => links[i].Dy).ToArray();
+        double mx = Median(xs), my = Median(ys);
+        double boundX = Math.Max(MinBound, 3 * 1.4826 * Median(xs.Select(v => Math.Abs(v - mx)).ToArray()));
+        double boundY = Math.Max(MinBound, 3 * 1.4826 * Median(ys.Select(v => Math.Abs(v - my)).ToArray()));
+        double repeatability = 0;
+        int kept = 0;
+        foreach (int i in measured)
+        {
+            PairLink link = links[i];
+            double ex = Math.Abs(link.Dx - mx), ey = Math.Abs(link.Dy - my);
+            if (ex > boundX || ey > boundY)
+            {
+                links[i] = link with { Outcome = PairOutcome.OutsideStageModel };
+            }
+            else
+            {
+                repeatability = Math.Max(repeatability, Math.Max(ex, ey));
+                kept++;
+            }
+        }
+
+        return new StageModel(direction, mx, my, tileSize - (west ? mx : my), repeatability, Math.Max(boundX, boundY), kept, FromNominal: false);
+    }
+
+    /// <summary>
+    /// The model as the final solution leaves it: repeatability and pair count over the links still
+    /// measured after the solve dropped the ones it disagreed with (offsets and bound as fitted).
+    /// </summary>
+    internal StageModel AfterSolve(List<PairLink> links)
+    {
+        if (FromNominal)
+        {
+            return this;
+        }
+
+        double repeatability = 0;
+        int kept = 0;
+        foreach (PairLink link in links)
+        {
+            if (link.Direction == Direction && link.Outcome == PairOutcome.Measured)
+            {
+                repeatability = Math.Max(repeatability, Math.Max(Math.Abs(link.Dx - OffsetX), Math.Abs(link.Dy - OffsetY)));
+                kept++;
+            }
+        }
+
+        return this with { Repeatability = repeatability, Pairs = kept };
+    }
+
+    private static double Median(double[] values)
+    {
+        Array.Sort(values);
+        int n = values.Length;
+        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[(n / 2) - 1] + values[n / 2]);
+    }
+}
+
+/// <summary>One neighbour pair: cell indices (row-major) of the two tiles and the offset from the first to the second.</summary>
+internal readonly record struct PairLink(int First, int Second, PairDirection Direction, double Dx, double Dy, double Correlation, PairOutcome Outcome);
