@@ -3,7 +3,10 @@ using System.Runtime.InteropServices;
 using System.Globalization;
 using Tessera.Build;
 using Tessera.Codecs;
+using Tessera.Layout;
 using Tessera.Pyramid;
+using Tessera.Registration;
+using Tessera.Sinks;
 
 namespace Tessera.Cli;
 
@@ -33,6 +36,11 @@ internal static class BuildCommand
         var iiifId = new Option<string>("--iiif-id") { Description = "Base URL of the IIIF service (the image's id is this/OUTPUT).", DefaultValueFactory = _ => "https://example.com/iiif" };
         var skipBlank = new Option<bool>("--skip-blank") { Description = "Leave out tiles that are entirely the background colour (viewers show a missing tile as empty)." };
         var finish = new Option<bool>("--finish") { Description = "After all shards: build the remaining levels and write OUTPUT.dzi." };
+        var register = new Option<bool>("--register")
+        {
+            Description = "Measure where every tile really is first (as tessera register), write the positions to OUTPUT.registered.txt with a report beside it, and build with them.",
+        };
+        var registration = new RegistrationCliOptions();
 
         var command = new Command("build", "Build a Deep Zoom pyramid straight from a grid of overlapping tiles.");
         options.AddTo(command);
@@ -43,6 +51,8 @@ internal static class BuildCommand
         command.Options.Add(container);
         command.Options.Add(layout);
         command.Options.Add(iiifId);
+        command.Options.Add(register);
+        registration.AddTo(command);
         command.SetAction((result, cancellationToken) => Task.FromResult(Errors.Guard(() =>
         {
             BuildRequest request = options.ToRequest(result) with
@@ -60,15 +70,34 @@ internal static class BuildCommand
                 request = options.WithIiifDefaults(result, request);
             }
 
-            return Run(request, options.Codec(result), cancellationToken);
+            RegistrationOptions? registering = null;
+            if (result.GetValue(register))
+            {
+                registering = request.Placements is not null ? throw new TesseraException("--register measures the positions; --positions gives them: use one.")
+                    : request.Shard is not null || request.Finish ? throw new TesseraException("Shards must share one set of positions: run tessera register once, then give every shard and --finish --positions FILE.")
+                    : registration.ToOptions(result, request.Pyramid.Threads);
+            }
+
+            return Run(request, options.Codec(result), registering, cancellationToken);
         })));
         return command;
     }
 
-    private static int Run(BuildRequest request, CodecChoice choice, CancellationToken cancellationToken)
+    private static int Run(BuildRequest request, CodecChoice choice, RegistrationOptions? registering, CancellationToken cancellationToken)
     {
         ITileCodec codec = TileCodecs.Create(choice, out string codecName);
         using var disposeCodec = codec as IDisposable;
+        if (registering is not null)
+        {
+            TileGrid grid = GridScanner.Scan(request.InputDirectory, request.Layout);
+            var input = new TileInputCodec(codec, request.Input, request.Background, grid.Files());
+            string positions = Path.ChangeExtension(new DziPaths(request.OutputPath).DziFile, ".registered.txt");
+            request = request with
+            {
+                Placements = RegisterCommand.Register(grid, request.Overlap, registering, input, request.InputDirectory, positions, cancellationToken),
+            };
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var interrupt = StopOn(PosixSignal.SIGINT, stop);
         using var terminate = StopOn(PosixSignal.SIGTERM, stop);
@@ -129,9 +158,11 @@ internal static class BuildCommand
             : string.Create(inv, $"Wrote {r.Written}: {r.Geometry.Width}×{r.Geometry.Height} px, {r.Geometry.LevelCount} levels");
         Console.WriteLine(string.Format(inv, "{0}, {1:N0} tiles in {2:F1} s ({3:N0} tiles/s).",
             what, r.TilesWritten, seconds, r.TilesWritten / Math.Max(seconds, 1e-3)));
-        Console.WriteLine(string.Format(inv,
-            "Input: {0}×{1} grid of {2}×{3} px tiles, overlap {4}×{5} px; {6:N0} tile decodes; codec: {7}.",
-            r.Columns, r.Rows, r.TileWidth, r.TileHeight, r.OverlapX, r.OverlapY, r.InputDecodes, codecName));
+        Console.WriteLine(r.Positioned
+            ? string.Format(inv, "Input: {0:N0} tiles at the positions given, the first {1}×{2} px; {3:N0} tile decodes; codec: {4}.",
+                r.TileCount, r.TileWidth, r.TileHeight, r.InputDecodes, codecName)
+            : string.Format(inv, "Input: {0}×{1} grid of {2}×{3} px tiles, overlap {4}×{5} px; {6:N0} tile decodes; codec: {7}.",
+                r.Columns, r.Rows, r.TileWidth, r.TileHeight, r.OverlapX, r.OverlapY, r.InputDecodes, codecName));
         if (r.Correction is not null)
         {
             Console.WriteLine($"Illumination: {r.Correction}.");

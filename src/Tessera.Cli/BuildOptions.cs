@@ -12,50 +12,16 @@ namespace Tessera.Cli;
 /// <summary>The arguments and options that describe a build, shared by <c>build</c> and <c>plan</c>.</summary>
 internal sealed class BuildOptions
 {
-    private readonly Argument<string> _input = new("INPUT_DIR") { Description = "Folder of input tiles: JPEG, PNG, TIFF or WebP; 8- or 16-bit; grey, RGB or RGBA." };
+    private readonly TileSetOptions _tiles = new();
     private readonly Argument<string> _output = new("OUTPUT.dzi") { Description = "The pyramid to write: OUTPUT.dzi and the tile folder OUTPUT_files beside it." };
-    private readonly Option<string?> _pattern = new("--pattern")
-    {
-        Description = "File name template: {x} (or {c}) is the column and {y} (or {r}) the row, e.g. r{rrr}_c{ccc}.tif; {i} is the sequence number for a sequential --order, e.g. tile_{iii}.tif. Any run of digits matches, so zero-padded and 1-based names work; a repeated letter only shows the padding. Default: {x}_{y}.jpg (pattern order), any image file with a number in its name (sequential orders).",
-    };
-
-    private readonly Option<string> _order = new("--order")
-    {
-        Description = "How files map to grid cells: 'pattern' (column and row in the name), or for numbered files (needs --across or --down; a gap in the numbers is a missing cell): 'row-major' (row by row), 'column-major' (column by column), 'snake-rows' (row by row, every second row reversed), 'snake-columns' (column by column, every second column reversed). Fiji's names row-by-row, column-by-column, snake-by-rows and snake-by-columns are accepted too.",
-        DefaultValueFactory = _ => "pattern",
-    };
-
-    private readonly Option<int?> _across = new("--across") { Description = "Tiles per row, for a sequential --order (with only --down, the file numbers decide it)." };
-    private readonly Option<int?> _down = new("--down") { Description = "Tiles per column, for a sequential --order (with only --across, the file numbers decide it)." };
-    private readonly Option<string> _start = new("--start")
-    {
-        Description = "Corner of the first tile, for a sequential --order: top-left, top-right, bottom-left or bottom-right (Fiji's Right & Down, Left & Down, Right & Up, Left & Up for rows).",
-        DefaultValueFactory = _ => "top-left",
-    };
-
-    private readonly Option<string> _overlap = new("--overlap")
-    {
-        Description = "Nominal overlap of neighbouring tiles: a percentage of the tile (10%) or pixels (80,60 for horizontal,vertical; 80 for both). With --blend seam, seams run through the middle of each overlap.",
-        DefaultValueFactory = _ => "0",
-    };
 
     private readonly Option<int> _tileSize = new("--tile-size") { Description = "Pyramid tile size in pixels, without overlap.", DefaultValueFactory = _ => 254 };
+
     private readonly Option<int> _tileOverlap = new("--tile-overlap") { Description = "Pixels each pyramid tile repeats of its neighbours.", DefaultValueFactory = _ => 1 };
+
     private readonly Option<string> _format = new("--format") { Description = "Tile format: jpeg, png or webp.", DefaultValueFactory = _ => "jpeg" };
+
     private readonly Option<int> _quality = new("--quality") { Description = "JPEG and WebP quality, 1-100.", DefaultValueFactory = _ => 75 };
-    private readonly Option<int> _threads = new("--threads") { Description = "Worker threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
-    private readonly Option<string> _background = new("--background")
-    {
-        Description = "Colour of cells without a tile, and what transparent input pixels are flattened over: black, white, #rrggbb, r,g,b or a grey level.",
-        DefaultValueFactory = _ => "black",
-    };
-
-    private readonly Option<string?> _range = new("--range")
-    {
-        Description = "MIN,MAX: how 16-bit input maps to 8 bits, the same for every tile: MIN and below to 0, MAX and above to 255, linear between, rounded half up. Default: the 0.1 and 99.9 percentiles of up to 32 tiles spread over the grid. 8-bit input is not remapped.",
-    };
-
-    private readonly Option<int> _page = new("--page") { Description = "Page of multi-page TIFF tiles to read, from 0 (the first).", DefaultValueFactory = _ => 0 };
 
     private readonly Option<string> _blend = new("--blend")
     {
@@ -68,50 +34,27 @@ internal sealed class BuildOptions
         Description = "Divide uneven illumination (darker corners) out of every tile: 'auto' estimates one smooth gain field from the tiles themselves; a FILE is a measured one (an image of an empty field, tile-sized, any brightness).",
     };
 
+    private readonly Option<string?> _positions = new("--positions")
+    {
+        Description = "Place each tile where FILE says instead of on the nominal grid: a Fiji TileConfiguration (registered or not) or a MIST global-positions file, names relative to INPUT_DIR. Tiles may differ in size; positions are rounded to whole pixels.",
+    };
+
     private readonly Option<string?> _darkField = new("--darkfield") { Description = "With --flatfield: an image taken with no light (tile-sized), subtracted from every tile first." };
-
-    private readonly Option<string> _codec = new("--codec")
-    {
-        Description = "JPEG codec: auto (the system's libjpeg-turbo where installed, else SkiaSharp), skia or turbojpeg.",
-        DefaultValueFactory = _ => "auto",
-    };
-
-    private static readonly Dictionary<string, TileOrder> Orders = new()
-    {
-        ["pattern"] = TileOrder.Pattern,
-        ["row-major"] = TileOrder.RowMajor,
-        ["row-by-row"] = TileOrder.RowMajor,
-        ["column-major"] = TileOrder.ColumnMajor,
-        ["column-by-column"] = TileOrder.ColumnMajor,
-        ["snake-rows"] = TileOrder.SnakeRows,
-        ["snake-by-rows"] = TileOrder.SnakeRows,
-        ["snake-columns"] = TileOrder.SnakeColumns,
-        ["snake-by-columns"] = TileOrder.SnakeColumns,
-    };
-
-    private static readonly Dictionary<string, StartCorner> Corners = new()
-    {
-        ["top-left"] = StartCorner.TopLeft,
-        ["top-right"] = StartCorner.TopRight,
-        ["bottom-left"] = StartCorner.BottomLeft,
-        ["bottom-right"] = StartCorner.BottomRight,
-    };
 
     public BuildOptions()
     {
-        _order.AcceptOnlyFromAmong([.. Orders.Keys]);
-        _order.HelpName = "pattern|row-major|column-major|snake-rows|snake-columns";
-        _start.AcceptOnlyFromAmong([.. Corners.Keys]);
         _format.AcceptOnlyFromAmong("jpeg", "png", "webp");
-        _codec.AcceptOnlyFromAmong("auto", "skia", "turbojpeg");
         _blend.AcceptOnlyFromAmong("seam", "overlay", "linear");
     }
 
+    public TileSetOptions Tiles => _tiles;
+
     public void AddTo(Command command)
     {
-        command.Arguments.Add(_input);
+        _tiles.AddInput(command);
         command.Arguments.Add(_output);
-        foreach (Option option in new Option[] { _pattern, _order, _across, _down, _start, _overlap, _tileSize, _tileOverlap, _format, _quality, _threads, _background, _blend, _flatField, _darkField, _range, _page, _codec })
+        _tiles.AddOptions(command);
+        foreach (Option option in new Option[] { _positions, _tileSize, _tileOverlap, _format, _quality, _blend, _flatField, _darkField })
         {
             command.Options.Add(option);
         }
@@ -119,28 +62,24 @@ internal sealed class BuildOptions
 
     public BuildRequest ToRequest(ParseResult result) => new()
     {
-        InputDirectory = result.GetValue(_input)!,
+        InputDirectory = _tiles.InputDirectory(result),
         OutputPath = result.GetValue(_output)!,
-        Layout = new LayoutOptions(
-            result.GetValue(_pattern),
-            Orders[result.GetValue(_order)!],
-            result.GetValue(_across),
-            result.GetValue(_down),
-            Corners[result.GetValue(_start)!]),
-        Overlap = OverlapSpec.Parse(result.GetValue(_overlap)!),
+        Layout = _tiles.Layout(result),
+        Overlap = _tiles.Overlap(result),
         Pyramid = new PyramidOptions
         {
             TileSize = result.GetValue(_tileSize),
             Overlap = result.GetValue(_tileOverlap),
             Encode = new EncodeSettings(TileFormatExtensions.Parse(result.GetValue(_format)!), result.GetValue(_quality)),
-            Threads = result.GetValue(_threads),
+            Threads = _tiles.Threads(result),
         },
-        Background = Rgb.Parse(result.GetValue(_background)!),
+        Background = _tiles.Background(result),
         Blend = BlendModes.Parse(result.GetValue(_blend)!),
         FlatField = result.GetValue(_flatField) is { } flat ? FlatFieldSpec.Parse(flat, result.GetValue(_darkField))
             : result.GetValue(_darkField) is not null ? throw new TesseraException("--darkfield goes with --flatfield (auto or a file).")
             : null,
-        Input = new InputOptions(result.GetValue(_range) is { } range ? IntensityRange.Parse(range) : null, result.GetValue(_page)),
+        Input = _tiles.Input(result),
+        Placements = result.GetValue(_positions) is { } positions ? PositionsFile.Read(positions, _tiles.InputDirectory(result)) : null,
     };
 
     /// <summary>
@@ -156,10 +95,5 @@ internal sealed class BuildOptions
         },
     };
 
-    public CodecChoice Codec(ParseResult result) => result.GetValue(_codec) switch
-    {
-        "skia" => CodecChoice.Skia,
-        "turbojpeg" => CodecChoice.TurboJpeg,
-        _ => CodecChoice.Auto,
-    };
+    public CodecChoice Codec(ParseResult result) => _tiles.Codec(result);
 }

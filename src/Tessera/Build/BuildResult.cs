@@ -36,6 +36,12 @@ public sealed record BuildResult(
     /// <summary>The file that marks the pyramid complete: NAME.dzi, or NAME.zip.</summary>
     public string Written { get; init; } = "";
 
+    /// <summary>Input tiles placed (present cells of the grid, or the tiles of a positions list).</summary>
+    public int TileCount { get; init; }
+
+    /// <summary>Whether the tiles were placed at explicit positions rather than on the nominal grid.</summary>
+    public bool Positioned { get; init; }
+
     /// <summary>The flat-field divided out of every tile, described; null for none.</summary>
     public string? Correction { get; init; }
 }

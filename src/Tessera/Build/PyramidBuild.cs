@@ -153,6 +153,8 @@ public static class PyramidBuild
             InputRange = _job.Input.Range,
             Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(_job, _sink),
             Correction = _job.Correction?.Describe(),
+            TileCount = _job.TileCount,
+            Positioned = _request.Placements is not null,
         };
 
         public void Dispose()

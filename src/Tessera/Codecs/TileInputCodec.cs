@@ -10,7 +10,7 @@ namespace Tessera.Codecs;
 /// <see cref="Range"/> and their alpha flattened over the background (see <see cref="SampleConverter"/>).
 /// Encoding is the wrapped codec's.
 /// </summary>
-public sealed class TileInputCodec : ITileCodec
+public sealed class TileInputCodec : ITileCodec, IScaledDecoder
 {
     private readonly Lazy<IntensityRange?> _range;
     private readonly Lazy<byte[]?> _table;
@@ -82,6 +82,10 @@ public sealed class TileInputCodec : ITileCodec
     }
 
     public IEncodedImage Encode(PixelBuffer source, PixelRect region, EncodeSettings settings) => Inner.Encode(source, region, settings);
+
+    /// <summary>JPEG files at reduced scale straight from the wrapped decoder where it can; null otherwise (decode in full and shrink).</summary>
+    public PixelBuffer? TryDecodeScaled(string path, PixelFormat format, int denominator, PixelMemoryPool? pool = null) =>
+        InputKinds.HasJpegName(path) && Inner is IScaledDecoder scaled ? scaled.TryDecodeScaled(path, format, denominator, pool) : null;
 
     private static TileReadException NoRange(string path) =>
         new(path, "it has 16-bit samples but none of the tiles sampled for the automatic range had, so there is no range: give --range MIN,MAX");
