@@ -268,6 +268,13 @@ for size in "${sizes[@]}"; do
     rows+=("| $grid | $megapixels | tessera | $wall_s | $rss_mib | $planned_mib |")
     status "[$grid] tessera: $wall_s s, $rss_mib MiB (plan said $planned_mib), $tessera_tiles tiles, codec: $codec"
 
+    status "[$grid] tessera register"
+    measure "$logs/$grid-register.log" "${tessera[@]}" register "$data" --overlap "$OVERLAP_X,$OVERLAP_Y" \
+        --output "$out/registered.txt"
+    register_s=$wall_s
+    rows+=("| $grid | $megapixels | tessera register | $wall_s | $rss_mib | |")
+    status "[$grid] tessera register: $wall_s s, $rss_mib MiB"
+
     status "[$grid] codec floor"
     measure "$logs/$grid-floor.log" dotnet "$bench_dll" floor "$data" --tile-size 254 --tile-overlap 1 \
         --quality 75 --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y
@@ -300,7 +307,7 @@ for size in "${sizes[@]}"; do
         baseline_ratio="not run"
         rows+=("| $grid | $megapixels | libvips baseline | not run | not run | |")
     fi
-    ratios+=("| $grid | $megapixels | $(ratio "$tessera_s" "$floor_s") | $(ratio "$tessera_s" "$floor_write_s") | $baseline_ratio |")
+    ratios+=("| $grid | $megapixels | $(ratio "$tessera_s" "$floor_s") | $(ratio "$tessera_s" "$floor_write_s") | $baseline_ratio | $(ratio "$register_s" "$tessera_s") |")
 
     if ((size == shards_grid)); then
         run_shards "$grid" "$data" "$out"
@@ -327,8 +334,8 @@ tables=$(
     echo "|---|---:|---|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
     echo
-    echo "| grid | megapixels | tessera / floor time | tessera / (floor + writes) time | baseline / tessera time |"
-    echo "|---|---:|---:|---:|---:|"
+    echo "| grid | megapixels | tessera / floor time | tessera / (floor + writes) time | baseline / tessera time | register / build time |"
+    echo "|---|---:|---:|---:|---:|---:|"
     printf '%s\n' "${ratios[@]}"
     if ((${#shard_rows[@]} > 0)); then
         echo
