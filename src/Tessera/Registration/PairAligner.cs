@@ -404,6 +404,7 @@ internal sealed class PairAligner
         double mean = sum / n;
         return Math.Sqrt(Math.Max(0, (sumSq / n) - (mean * mean)));
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         static void Add(Span<int> into, ReadOnlySpan<int> values, int sign)
         {
             int x = 0, vector = Vector<int>.Count;
