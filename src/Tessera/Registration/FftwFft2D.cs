@@ -39,9 +39,9 @@ internal sealed unsafe class FftwFft2D : IFft2D
 
     /// <summary>The transform, or null (with the reason) where libfftw3f cannot be loaded.</summary>
     /// <param name="measure">
-    /// FFTW_MEASURE (times candidate algorithms, 70–170 ms a size here) rather than FFTW_ESTIMATE
-    /// (a guess, 0.2 ms); for the registration's sizes both plans ran equally fast, so estimate is
-    /// the default.
+    /// FFTW_MEASURE (times candidate algorithms: 70–170 ms per size and process here) rather than
+    /// FFTW_ESTIMATE (a guess, 0.2 ms). Measured per transform: 64×128 equal (11.8 µs), but 64×256
+    /// estimate 124 µs against measure 32 µs, so measure is the default.
     /// </param>
     public static FftwFft2D? TryCreate(int width, int height, out string? problem, bool measure = true)
     {
