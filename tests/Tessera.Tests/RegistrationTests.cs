@@ -78,6 +78,17 @@ public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public void Built_in_and_fftw_backends_place_every_tile_alike()
+    {
+        RegistrationResult builtIn = Register(Codec("auto"), Options with { Fft = FftBackend.BuiltIn });
+        RegistrationResult fftw = Register(Codec("auto"), Options with { Fft = FftBackend.Fftw });
+        var other = fftw.Placements.ToDictionary(p => (p.Column, p.Row));
+        double worst = builtIn.Placements.Max(p => Math.Max(Math.Abs(p.X - other[(p.Column, p.Row)].X), Math.Abs(p.Y - other[(p.Column, p.Row)].Y)));
+        Assert.True(worst <= 0.05, string.Create(CultureInfo.InvariantCulture, $"the backends place tiles up to {worst:F3} px apart"));
+        Assert.Equal(builtIn.Report.Outcomes.OrderBy(o => o.Key), fftw.Report.Outcomes.OrderBy(o => o.Key));
+    }
+
+    [Fact]
     public void Textureless_black_and_foreign_tiles_stay_within_the_stage_model()
     {
         RegistrationResult result = Register(Codec("auto"));

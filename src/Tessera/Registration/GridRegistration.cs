@@ -255,6 +255,7 @@ internal sealed class TileStrips
     public byte[]? North { get; private set; }
     public byte[]? South { get; private set; }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static TileStrips Read(string path, ITileCodec codec, StripGeometry g, ImageHeader expected, PixelMemoryPool pool)
     {
         using PixelBuffer image = Decode(path, codec, g.Scale, pool);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Tessera.Registration;
 
@@ -44,7 +45,7 @@ internal sealed class PairAligner
     private readonly int _width;
     private readonly int _length;
     private readonly int _cropStart;
-    private readonly Fft2D _fft;
+    private readonly IFft2D _fft;
     private readonly int _nominalTx;
     private readonly int _margin;
     private readonly RegistrationOptions _options;
@@ -71,10 +72,14 @@ internal sealed class PairAligner
         // grids); the NCC that picks and refines it still uses the whole strip.
         ny = Math.Max(Math.Min(ny, 2 * nx), Math.Min(64, ny));
         _cropStart = Math.Max(0, (length - ny) / 2);
-        _fft = new Fft2D(nx, ny);
-        _scratch = new ThreadLocal<Scratch>(() => new Scratch(width, length, _fft));
+        _fft = FftBackends.Create(nx, ny, options.Fft);
+        _scratch = new ThreadLocal<Scratch>(() => new Scratch(width, length, _fft.CreateWorkspace()));
     }
 
+    /// <summary>The FFT in use (its name says which backend).</summary>
+    public IFft2D Fft => _fft;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public StripShift Align(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
         Scratch s = _scratch.Value!;
@@ -148,6 +153,7 @@ internal sealed class PairAligner
     /// parabola through correlation values it has no pull towards whole pixels. False where the
     /// overlap is too small or its texture too weak to trust.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Subpixel(Scratch s, int tx, int ty, out double fx, out double fy)
     {
         fx = fy = 0;
@@ -300,6 +306,7 @@ internal sealed class PairAligner
     /// Strip minus its local box mean (a (2r+1)² box, shrunk at the edges), as floats, by running
     /// sums along rows then down columns; returns the standard deviation of the result.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double HighPass(ReadOnlySpan<byte> source, float[] target, Scratch s)
     {
         int w = _width, h = _length;
@@ -397,6 +404,7 @@ internal sealed class PairAligner
         double mean = sum / n;
         return Math.Sqrt(Math.Max(0, (sumSq / n) - (mean * mean)));
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         static void Add(Span<int> into, ReadOnlySpan<int> values, int sign)
         {
             int x = 0, vector = Vector<int>.Count;
@@ -413,37 +421,54 @@ internal sealed class PairAligner
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PhaseCorrelate(Scratch s)
     {
         int nx = _fft.Width, ny = _fft.Height, w = _width;
-        Fft2D.Workspace ws = s.Fft;
-        Array.Clear(ws.Re);
-        Array.Clear(ws.Im);
+        FftWorkspace ws = s.Fft;
+        Span<float> re = ws.Re, im = ws.Im;
+        int st = ws.Stride;
+        ws.Values.Clear();
         int rows = Math.Min(ny, _length);
         for (int y = 0; y < rows; y++)
         {
-            s.A.AsSpan((y + _cropStart) * w, w).CopyTo(ws.Re.AsSpan(y * nx, w));
-            s.B.AsSpan((y + _cropStart) * w, w).CopyTo(ws.Im.AsSpan(y * nx, w));
+            ReadOnlySpan<float> a = s.A.AsSpan((y + _cropStart) * w, w), b = s.B.AsSpan((y + _cropStart) * w, w);
+            if (st == 1)
+            {
+                a.CopyTo(re.Slice(y * nx, w));
+                b.CopyTo(im.Slice(y * nx, w));
+            }
+            else
+            {
+                Span<float> line = ws.Values.Slice(y * nx * 2, 2 * w);
+                for (int x = 0; x < w; x++)
+                {
+                    line[2 * x] = a[x];
+                    line[(2 * x) + 1] = b[x];
+                }
+            }
         }
 
         _fft.Forward(ws);
 
         // Z = FFT(A + iB): FA = (Z(k) + conj Z(−k)) / 2, FB = (Z(k) − conj Z(−k)) / 2i. The
-        // normalised cross-power FA·conj(FB) is Hermitian, so each pair {k, −k} is done once.
-        float[] re = ws.Re, im = ws.Im;
-        for (int kx = 0; kx < nx; kx++)
+        // normalised cross-power FA·conj(FB) is Hermitian, so each pair {k, −k} is done once. The
+        // spectrum is `outer` lines of `inner` (which axis is which depends on the backend); −k
+        // negates both indices, modulo the powers of two.
+        int inner = _fft.TransposedSpectrum ? ny : nx, outer = _fft.TransposedSpectrum ? nx : ny;
+        for (int ko = 0; ko < outer; ko++)
         {
-            int nkx = (nx - kx) & (nx - 1);
-            for (int ky = 0; ky < ny; ky++)
+            int nko = (outer - ko) & (outer - 1);
+            for (int ki = 0; ki < inner; ki++)
             {
-                int i = (kx * ny) + ky;
-                int j = (nkx * ny) + ((ny - ky) & (ny - 1));
+                int i = (ko * inner) + ki;
+                int j = (nko * inner) + ((inner - ki) & (inner - 1));
                 if (j < i)
                 {
                     continue;
                 }
 
-                float zr = re[i], zi = im[i], wr = re[j], wi = im[j];
+                float zr = re[i * st], zi = im[i * st], wr = re[j * st], wi = im[j * st];
                 float ar = 0.5f * (zr + wr), ai = 0.5f * (zi - wi);
                 float br = 0.5f * (zi + wi), bi = -0.5f * (zr - wr);
                 float cr = (ar * br) + (ai * bi), ci = (ai * br) - (ar * bi);
@@ -458,10 +483,10 @@ internal sealed class PairAligner
                     cr = ci = 0;
                 }
 
-                re[i] = cr;
-                im[i] = ci;
-                re[j] = cr;
-                im[j] = i == j ? 0 : -ci;
+                re[i * st] = cr;
+                im[i * st] = ci;
+                re[j * st] = cr;
+                im[j * st] = i == j ? 0 : -ci;
             }
         }
 
@@ -472,9 +497,11 @@ internal sealed class PairAligner
     /// The strongest local maxima of the correlation surface whose shift, in some interpretation,
     /// lies in the search window, as (x, y) indices; cells outside it are never looked at.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private List<(int X, int Y)> Peaks(Scratch s)
     {
-        float[] surface = s.Fft.Re;
+        Span<float> surface = s.Fft.Re;
+        int st = s.Fft.Stride;
         int nx = _fft.Width, ny = _fft.Height;
         List<int> rows = s.WindowRows, columns = s.WindowColumns;
         if (rows.Count == 0)
@@ -508,9 +535,9 @@ internal sealed class PairAligner
                 int offset = y * nx;
                 foreach (int x in columns)
                 {
-                    if (surface[offset + x] > max)
+                    if (surface[(offset + x) * st] > max)
                     {
-                        (max, px, py) = (surface[offset + x], x, y);
+                        (max, px, py) = (surface[(offset + x) * st], x, y);
                     }
                 }
             }
@@ -525,7 +552,7 @@ internal sealed class PairAligner
             {
                 for (int dx = -2; dx <= 2; dx++)
                 {
-                    surface[((py + dy + ny) % ny * nx) + ((px + dx + nx) % nx)] = float.NegativeInfinity;
+                    surface[(((py + dy + ny) % ny * nx) + ((px + dx + nx) % nx)) * st] = float.NegativeInfinity;
                 }
             }
         }
@@ -551,6 +578,7 @@ internal sealed class PairAligner
         return score;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Ncc(float[] a, float[] b, int tx, int ty)
     {
         int w = _width;
@@ -568,6 +596,7 @@ internal sealed class PairAligner
     }
 
     /// <summary>Sums over A's columns [ax0, ax1) and rows [ay0, ay1) and B's pixels shifted by −t: n, ΣA, ΣB, ΣA², ΣB², ΣAB.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (double N, double A, double B, double AA, double BB, double AB) OverlapSums(float[] a, float[] b, int tx, int ty, int ax0, int ax1, int ay0, int ay1)
     {
         int w = _width, cols = ax1 - ax0;
@@ -611,7 +640,7 @@ internal sealed class PairAligner
         return ((double)cols * (ay1 - ay0), sa, sb, saa, sbb, sab);
     }
 
-    private sealed class Scratch(int width, int length, Fft2D fft)
+    private sealed class Scratch(int width, int length, FftWorkspace fft)
     {
         public float[] A { get; } = new float[width * length];
         public float[] B { get; } = new float[width * length];
@@ -620,7 +649,7 @@ internal sealed class PairAligner
         public int[] Prefix { get; } = new int[width + 1];
         public float[] InverseCountX { get; } = Enumerable.Range(0, width)
             .Select(x => 1f / (Math.Min(width, x + BoxRadius + 1) - Math.Max(0, x - BoxRadius))).ToArray();
-        public Fft2D.Workspace Fft { get; } = new(fft.Length);
+        public FftWorkspace Fft { get; } = fft;
         public Dictionary<(int, int), double> Scores { get; } = [];
         public List<int> WindowRows { get; } = [];
         public float[] TemplateValue { get; } = new float[width * length];

@@ -37,6 +37,9 @@ public sealed record RegistrationOptions
     /// <summary>After the global solve, measured links that disagree with the solution by more than this (px) are dropped.</summary>
     public double MaxResidual { get; init; } = 2.0;
 
+    /// <summary>The FFT behind the phase correlation (tests and benchmarks pick one; the CLI leaves it on auto).</summary>
+    internal FftBackend Fft { get; init; } = FftBackend.Auto;
+
     /// <summary>Worker threads; 0 for all cores.</summary>
     public int Threads { get; init; }
 
