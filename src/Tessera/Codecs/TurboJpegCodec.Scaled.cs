@@ -24,36 +24,6 @@ public sealed unsafe partial class TurboJpegCodec : IScaledDecoder
         // 1/denominator that is exactly ⌈size / denominator⌉ (its TJSCALED rounding).
         int width = (fullWidth + denominator - 1) / denominator;
         int height = (fullHeight + denominator - 1) / denominator;
-        var buffer = new PixelBuffer(new PixelRect(0, 0, width, height), format, pool);
-        try
-        {
-            int result;
-            fixed (byte* src = file.Bytes)
-            fixed (byte* dst = buffer.Data)
-            {
-                result = _api.Decompress(_handles.Value!.Decompressor, src, (nuint)file.Length, dst, width, buffer.Stride, height,
-                    format == PixelFormat.Gray8 ? PixelFormatGray : PixelFormatRgbx, 0);
-            }
-
-            if (result != 0)
-            {
-                Handles handles = _handles.Value!;
-                try
-                {
-                    ThrowUnlessHarmless(path, handles.Decompressor);
-                }
-                finally
-                {
-                    handles.RenewDecompressor();
-                }
-            }
-
-            return buffer;
-        }
-        catch
-        {
-            buffer.Dispose();
-            throw;
-        }
+        return Decompress(path, file, width, height, format, pool);
     }
 }

@@ -59,6 +59,15 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IDisposable
         }
 
         var (width, height, _, _) = Header(path, file);
+        return Decompress(path, file, width, height, format, pool);
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="file"/> into a new <paramref name="width"/>×<paramref name="height"/>
+    /// buffer: the full size, or a smaller one TurboJPEG reaches with its scaled inverse DCT.
+    /// </summary>
+    private PixelBuffer Decompress(string path, FileBytes file, int width, int height, PixelFormat format, PixelMemoryPool? pool)
+    {
         var buffer = new PixelBuffer(new PixelRect(0, 0, width, height), format, pool);
         try
         {

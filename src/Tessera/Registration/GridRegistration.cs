@@ -33,8 +33,10 @@ public static class GridRegistration
         var (overlapX, overlapY) = overlap.ToPixels(header.Width, header.Height);
         int scale = options.DecodeScale ?? ChooseScale(Math.Min(overlapX, overlapY), options.MinScaledOverlap);
         var geometry = new StripGeometry(header.Width, header.Height, overlapX, overlapY, scale, options.SearchMargin);
-        var westAligner = new PairAligner(geometry.StripX, geometry.Height, geometry.NominalTx, geometry.Margin, options);
-        var northAligner = new PairAligner(geometry.StripY, geometry.Width, geometry.NominalTy, geometry.Margin, options);
+        // FFT plans are made (measured, for FFTW) while the first row of tiles decodes.
+        Task<(PairAligner West, PairAligner North)> planning = Task.Run(() => (
+            new PairAligner(geometry.StripX, geometry.Height, geometry.NominalTx, geometry.Margin, options),
+            new PairAligner(geometry.StripY, geometry.Width, geometry.NominalTy, geometry.Margin, options)));
 
         int columns = grid.Columns, rows = grid.Rows;
         var parallel = new ParallelOptions
@@ -43,21 +45,28 @@ public static class GridRegistration
             MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
         };
         var links = new List<PairLink>();
-        var pool = new PixelMemoryPool(maxFreeArrays: 2 * parallel.MaxDegreeOfParallelism);
+        var pool = new PixelMemoryPool(maxFreeArrays: 3 * parallel.MaxDegreeOfParallelism);
         int missingPairs = 0;
-        TileStrips?[] previous = new TileStrips?[columns], current = new TileStrips?[columns];
+        TileStrips? Read(int c, int r) => grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header, pool) : null;
+
+        // Row r's pairs are aligned in the same parallel pass that decodes row r + 1: one pass (and
+        // one wait for its slowest item) per row. Strips alive: row r − 1's south edges, rows r and r + 1.
+        TileStrips?[] previous = new TileStrips?[columns], current = new TileStrips?[columns], next = new TileStrips?[columns];
+        Parallel.For(0, columns, parallel, c => current[c] = Read(c, 0));
+        var (westAligner, northAligner) = planning.Result;
         var rowLinks = new PairLink?[2 * columns];
         for (int row = 0; row < rows; row++)
         {
             int r = row;
-            Parallel.For(0, columns, parallel, c =>
+            Parallel.For(0, 3 * columns, parallel, item =>
             {
-                current[c] = grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header, pool) : null;
-            });
+                if (item < columns)
+                {
+                    next[item] = r + 1 < rows ? Read(item, r + 1) : null;
+                    return;
+                }
 
-            Parallel.For(0, 2 * columns, parallel, k =>
-            {
-                int c = k / 2;
+                int k = item - columns, c = k / 2;
                 rowLinks[k] = null;
                 if (current[c] is not { } tile)
                 {
@@ -93,10 +102,11 @@ public static class GridRegistration
 
             for (int c = 0; c < columns; c++)
             {
+                previous[c] = null;
                 current[c]?.DropAllButSouth();
             }
 
-            (previous, current) = (current, previous);
+            (previous, current, next) = (current, next, previous);
         }
 
         StageModel westModel = StageModel.Fit(PairDirection.West, links, header.Width - overlapX, 0, header.Width, options.SearchMargin);
