@@ -75,6 +75,11 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("--overwrite", again.Error);
         Assert.Equal(0, CliRunner.Run("build", tiles, _dir.Combine("p.dzi"), "--overlap", "16,12", "--overwrite").ExitCode);
+
+        // --overwrite with nothing to replace, in a folder that does not exist yet, just builds.
+        var fresh = CliRunner.Run("build", tiles, _dir.Combine("new", "folder", "p.dzi"), "--overlap", "16,12", "--overwrite");
+        Assert.True(fresh.ExitCode == 0, fresh.Error);
+        Assert.True(File.Exists(_dir.Combine("new", "folder", "p.dzi")));
     }
 
     [Fact]

@@ -249,7 +249,8 @@ public static class PyramidBuild
 
     private static void DeleteViewerPage(Job job)
     {
-        if (job.Request.PyramidLayout == PyramidLayout.DeepZoom)
+        // The output's folder may not exist yet (it is made when the pyramid is opened).
+        if (job.Request.PyramidLayout == PyramidLayout.DeepZoom && File.Exists(job.Paths.HtmlFile))
         {
             File.Delete(job.Paths.HtmlFile);
         }
