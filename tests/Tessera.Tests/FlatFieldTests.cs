@@ -82,6 +82,42 @@ public sealed class FlatFieldTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(new byte[] { 70, 70, 70, 90 }, tile.Data.AsSpan(p * 4, 4).ToArray()));
     }
 
+    [Theory]
+    [InlineData(PixelFormat.Gray8)]
+    [InlineData(PixelFormat.Rgbx8888)]
+    public void Apply_is_the_documented_fixed_point_formula_on_every_pixel(PixelFormat format)
+    {
+        // 161 px rows: the vectorised body and the scalar tail both run in every row.
+        const int w = 161, h = 7;
+        var random = new Random(5);
+        using var gainImage = new PixelBuffer(new PixelRect(0, 0, w, h), PixelFormat.Gray8);
+        using var darkImage = new PixelBuffer(new PixelRect(0, 0, w, h), PixelFormat.Gray8);
+        random.NextBytes(gainImage.Data.AsSpan(0, w * h));
+        for (int i = 0; i < w * h; i++)
+        {
+            gainImage.Data[i] = (byte)(60 + (gainImage.Data[i] % 190));
+            darkImage.Data[i] = (byte)random.Next(0, 30);
+        }
+
+        FlatField field = FlatField.Load(WritePng("g", gainImage), WritePng("d", darkImage), Codec, w, h);
+        using var tile = new PixelBuffer(new PixelRect(0, 0, w, h), format);
+        random.NextBytes(tile.Data.AsSpan(0, tile.Stride * h));
+        byte[] before = tile.Data.AsSpan(0, tile.Stride * h).ToArray();
+        field.Apply(tile);
+        int bpp = tile.BytesPerPixel;
+        for (int p = 0; p < w * h; p++)
+        {
+            int g = (int)Math.Round(1024.0 * (1f / field.Gain[p]));
+            int d = (int)Math.Round(field.Dark![p]);
+            for (int c = 0; c < bpp; c++)
+            {
+                int i = (p * bpp) + c;
+                int expected = bpp == 4 && c == 3 ? before[i] : Math.Min(((Math.Max(before[i] - d, 0) << 5) * g + 0x4000) >> 15, 255);
+                Assert.True(expected == tile.Data[i], $"pixel {p} channel {c}: {before[i]} became {tile.Data[i]}, expected {expected}");
+            }
+        }
+    }
+
     [Fact]
     public void The_cli_applies_it_records_it_and_refuses_a_missing_file()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 using Tessera.Codecs;
 using Tessera.Compositing;
@@ -158,7 +159,11 @@ public sealed class FlatField : ITileCorrection
             $"from \"{Path.GetFileName(gainFile)}\"{(darkFile is null ? "" : $" and \"{Path.GetFileName(darkFile)}\"")}");
     }
 
-    /// <summary>Corrects a tile in place: (value − dark) / gain, rounded, kept within 0–255; alpha is left alone.</summary>
+    /// <summary>
+    /// Corrects a tile in place: max(value − dark, 0) / gain, rounded half up, at most 255; alpha
+    /// is left alone. In fixed point, 1/gain with 10 fraction bits (within 0.05 % of the field),
+    /// the same on every path: round(((v − d) · 32 · G) / 32768) with G = round(1024 / gain).
+    /// </summary>
     public void Apply(PixelBuffer tile)
     {
         if (tile.Width != Width || tile.Height != Height)
@@ -171,42 +176,41 @@ public sealed class FlatField : ITileCorrection
         for (int y = 0; y < Height; y++)
         {
             Span<byte> row = tile.Row(y);
-            ReadOnlySpan<float> scaleRow = scale.AsSpan(y * length, length), offsetRow = offset.AsSpan(y * length, length);
-            int i = 0;
-            if (Vector.IsHardwareAccelerated)
-            {
-                int n = Vector<float>.Count;
-                for (; i <= length - Vector<byte>.Count; i += Vector<byte>.Count)
-                {
-                    Vector.Widen(new Vector<byte>(row.Slice(i)), out Vector<ushort> low, out Vector<ushort> high);
-                    Vector.Widen(low, out Vector<uint> a, out Vector<uint> b);
-                    Vector.Widen(high, out Vector<uint> c, out Vector<uint> d);
-                    a = Correct(a, scaleRow.Slice(i), offsetRow.Slice(i));
-                    b = Correct(b, scaleRow.Slice(i + n), offsetRow.Slice(i + n));
-                    c = Correct(c, scaleRow.Slice(i + (2 * n)), offsetRow.Slice(i + (2 * n)));
-                    d = Correct(d, scaleRow.Slice(i + (3 * n)), offsetRow.Slice(i + (3 * n)));
-                    Vector.Narrow(Vector.Narrow(a, b), Vector.Narrow(c, d)).CopyTo(row.Slice(i));
-                }
-            }
-
+            ReadOnlySpan<short> scaleRow = scale.AsSpan(y * length, length);
+            ReadOnlySpan<byte> offsetRow = offset.AsSpan(y * length, length);
+            int i = Avx2.IsSupported ? CorrectAvx2(row, scaleRow, offsetRow) : 0;
             for (; i < length; i++)
             {
-                float v = ((row[i] - offsetRow[i]) * scaleRow[i]) + 0.5f;
-                row[i] = v <= 0 ? (byte)0 : v >= 255 ? (byte)255 : (byte)v;
+                int v = Math.Max(row[i] - offsetRow[i], 0);
+                row[i] = (byte)Math.Min((((v << 5) * scaleRow[i]) + 0x4000) >> 15, 255);
             }
         }
     }
 
-    /// <summary>Same arithmetic as the scalar tail: (v − offset) × scale + 0.5, clamped, truncated.</summary>
-    private static Vector<uint> Correct(Vector<uint> values, ReadOnlySpan<float> scale, ReadOnlySpan<float> offset)
+    /// <summary>The vectorised body of <see cref="Apply"/> (pmulhrsw is exactly the scalar formula); returns how far it got.</summary>
+    private static unsafe int CorrectAvx2(Span<byte> row, ReadOnlySpan<short> scale, ReadOnlySpan<byte> offset)
     {
-        Vector<float> v = ((Vector.ConvertToSingle(values) - new Vector<float>(offset)) * new Vector<float>(scale)) + new Vector<float>(0.5f);
-        v = Vector.Min(Vector.Max(v, Vector<float>.Zero), new Vector<float>(255f));
-        return Vector.AsVectorUInt32(Vector.ConvertToInt32(v));
+        int i = 0;
+        fixed (byte* r = row, o = offset)
+        fixed (short* g = scale)
+        {
+            for (; i <= row.Length - 32; i += 32)
+            {
+                Vector256<byte> v = Avx2.SubtractSaturate(Avx.LoadVector256(r + i), Avx.LoadVector256(o + i));
+                Vector256<short> low = Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int16(v.GetLower()), 5);
+                Vector256<short> high = Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int16(v.GetUpper()), 5);
+                low = Avx2.MultiplyHighRoundScale(low, Avx.LoadVector256(g + i));
+                high = Avx2.MultiplyHighRoundScale(high, Avx.LoadVector256(g + i + 16));
+                Vector256<byte> packed = Avx2.PackUnsignedSaturate(low, high);
+                Avx.Store(r + i, Avx2.Permute4x64(packed.AsUInt64(), 0b11_01_10_00).AsByte());
+            }
+        }
+
+        return i;
     }
 
-    /// <summary>1 / gain and the dark offset laid out like a tile's bytes (alpha: scale 1, offset 0), made once per layout.</summary>
-    private (float[] Scale, float[] Offset) PerChannel(int bytesPerPixel)
+    /// <summary>G = round(1024 / gain) and the dark offset laid out like a tile's bytes (alpha: G = 1024, offset 0), made once per layout.</summary>
+    private (short[] Scale, byte[] Offset) PerChannel(int bytesPerPixel)
     {
         if ((bytesPerPixel == 1 ? _gray : _colour) is { } ready)
         {
@@ -215,15 +219,17 @@ public sealed class FlatField : ITileCorrection
 
         lock (_gainInverse)
         {
-            var scale = new float[_gainInverse.Length * bytesPerPixel];
-            var offset = new float[scale.Length];
+            var scale = new short[_gainInverse.Length * bytesPerPixel];
+            var offset = new byte[scale.Length];
             for (int p = 0; p < _gainInverse.Length; p++)
             {
+                short g = (short)Math.Round(1024.0 * _gainInverse[p]);
+                byte d = (byte)Math.Clamp(Math.Round(_dark[p]), 0, 255);
                 for (int c = 0; c < bytesPerPixel; c++)
                 {
                     bool alpha = bytesPerPixel == 4 && c == 3;
-                    scale[(p * bytesPerPixel) + c] = alpha ? 1f : _gainInverse[p];
-                    offset[(p * bytesPerPixel) + c] = alpha ? 0f : _dark[p];
+                    scale[(p * bytesPerPixel) + c] = alpha ? (short)1024 : g;
+                    offset[(p * bytesPerPixel) + c] = alpha ? (byte)0 : d;
                 }
             }
 
@@ -300,7 +306,7 @@ public sealed class FlatField : ITileCorrection
 
         for (int i = 0; i < gain.Length; i++)
         {
-            // Clamp: a gain near zero would blow noise up without bound.
+            // Clamp: a gain near zero would blow noise up without bound (and 1/gain must fit the fixed point).
             gain[i] = (float)Math.Clamp(gain[i] / mean, 0.05, 20);
         }
 
@@ -333,5 +339,5 @@ public sealed class FlatField : ITileCorrection
         return plane;
     }
 
-    private sealed record ChannelLayout(float[] Scale, float[] Offset);
+    private sealed record ChannelLayout(short[] Scale, byte[] Offset);
 }
