@@ -47,7 +47,8 @@ public static class GridRegistration
         var links = new List<PairLink>();
         var pool = new PixelMemoryPool(maxFreeArrays: 3 * parallel.MaxDegreeOfParallelism);
         int missingPairs = 0;
-        TileStrips? Read(int c, int r) => grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header, pool) : null;
+        var strips = new StripPool();
+        TileStrips? Read(int c, int r) => grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header, pool, strips) : null;
 
         // Row r's pairs are aligned in the same parallel pass that decodes row r + 1: one pass (and
         // one wait for its slowest item) per row. Strips alive: row r − 1's south edges, rows r and r + 1.
@@ -102,8 +103,9 @@ public static class GridRegistration
 
             for (int c = 0; c < columns; c++)
             {
+                previous[c]?.Drop(strips);
                 previous[c] = null;
-                current[c]?.DropAllButSouth();
+                current[c]?.DropAllButSouth(strips);
             }
 
             (previous, current, next) = (current, next, previous);
@@ -266,7 +268,7 @@ internal sealed class TileStrips
     public byte[]? South { get; private set; }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static TileStrips Read(string path, ITileCodec codec, StripGeometry g, ImageHeader expected, PixelMemoryPool pool)
+    public static TileStrips Read(string path, ITileCodec codec, StripGeometry g, ImageHeader expected, PixelMemoryPool pool, StripPool strips)
     {
         using PixelBuffer image = Decode(path, codec, g.Scale, pool);
         if (image.Width != g.Width || image.Height != g.Height)
@@ -276,23 +278,23 @@ internal sealed class TileStrips
         }
 
         int w = g.Width, sx = g.StripX, sy = g.StripY;
-        var strips = new TileStrips
+        var result = new TileStrips
         {
-            East = new byte[sx * g.Height],
-            West = new byte[sx * g.Height],
-            North = new byte[sy * w],
-            South = new byte[sy * w],
+            East = strips.Rent(sx * g.Height),
+            West = strips.Rent(sx * g.Height),
+            North = strips.Rent(sy * w),
+            South = strips.Rent(sy * w),
         };
         for (int y = 0; y < g.Height; y++)
         {
             ReadOnlySpan<byte> row = image.Row(y)[..w];
-            row[(w - sx)..].CopyTo(strips.East.AsSpan(y * sx, sx));
-            row[..sx].CopyTo(strips.West.AsSpan(y * sx, sx));
+            row[(w - sx)..].CopyTo(result.East.AsSpan(y * sx, sx));
+            row[..sx].CopyTo(result.West.AsSpan(y * sx, sx));
             if (y < sy)
             {
                 for (int x = 0; x < w; x++)
                 {
-                    strips.North[(x * sy) + y] = row[x];
+                    result.North[(x * sy) + y] = row[x];
                 }
             }
 
@@ -301,15 +303,29 @@ internal sealed class TileStrips
             {
                 for (int x = 0; x < w; x++)
                 {
-                    strips.South[(x * sy) + s] = row[x];
+                    result.South[(x * sy) + s] = row[x];
                 }
             }
         }
 
-        return strips;
+        return result;
     }
 
-    public void DropAllButSouth() => East = West = North = null;
+    /// <summary>Gives back the strips only this row's pairs need; the south one stays for the row below.</summary>
+    public void DropAllButSouth(StripPool pool)
+    {
+        pool.Return(East);
+        pool.Return(West);
+        pool.Return(North);
+        East = West = North = null;
+    }
+
+    public void Drop(StripPool pool)
+    {
+        DropAllButSouth(pool);
+        pool.Return(South);
+        South = null;
+    }
 
     private static PixelBuffer Decode(string path, ITileCodec codec, int scale, PixelMemoryPool pool)
     {
@@ -355,5 +371,26 @@ internal sealed class TileStrips
         }
 
         return reduced;
+    }
+}
+
+/// <summary>
+/// Strip arrays handed back once both pairs that need them are done, and handed out again: a
+/// registration then allocates a few rows' worth of strips instead of four arrays per tile, and
+/// its memory stays near what it holds instead of following the garbage collector's slack.
+/// </summary>
+internal sealed class StripPool
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, System.Collections.Concurrent.ConcurrentBag<byte[]>> _free = new();
+
+    public byte[] Rent(int length) =>
+        _free.TryGetValue(length, out var bag) && bag.TryTake(out byte[]? array) ? array : new byte[length];
+
+    public void Return(byte[]? array)
+    {
+        if (array is not null)
+        {
+            _free.GetOrAdd(array.Length, static _ => []).Add(array);
+        }
     }
 }
