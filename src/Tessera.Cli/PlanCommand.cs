@@ -35,8 +35,15 @@ internal static class PlanCommand
     {
         var inv = CultureInfo.InvariantCulture;
         void Line(string label, string value) => Console.WriteLine(string.Create(inv, $"{label,-18}{value}"));
-        Line("grid", string.Create(inv, $"{p.Columns}×{p.Rows} cells, {p.TilesPresent:N0} tiles, {p.TilesMissing:N0} missing"));
-        Line("input tiles", string.Create(inv, $"{p.TileWidth}×{p.TileHeight} px, overlap {p.OverlapX}×{p.OverlapY} px"));
+        if (p.Columns > 0)
+        {
+            Line("grid", string.Create(inv, $"{p.Columns}×{p.Rows} cells, {p.TilesPresent:N0} tiles, {p.TilesMissing:N0} missing"));
+            Line("input tiles", string.Create(inv, $"{p.TileWidth}×{p.TileHeight} px, overlap {p.OverlapX}×{p.OverlapY} px"));
+        }
+        else
+        {
+            Line("tiles", string.Create(inv, $"{p.TilesPresent:N0} at the positions given, the first {p.TileWidth}×{p.TileHeight} px"));
+        }
         Line("mosaic", string.Create(inv, $"{p.Geometry.Width:N0}×{p.Geometry.Height:N0} px ({(double)p.Geometry.Width * p.Geometry.Height / 1e9:F2} gigapixels)"));
         Line("levels", string.Create(inv, $"{p.Geometry.LevelCount} (0-{p.Geometry.TopLevel}), tiles {p.Geometry.TileSize} px + {p.Geometry.Overlap} overlap"));
         Line("output tiles", string.Create(inv, $"{p.OutputTiles:N0}"));

@@ -115,6 +115,10 @@ public sealed class PositionedBuildTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.Exists(_dir.Combine("out.registered.report.txt")));
         Assert.Equal(0, CliRunner.Run(["verify", output]).ExitCode);
 
+        var plan = CliRunner.Run(["plan", tiles, _dir.Combine("planned.dzi"), "--positions", _dir.Combine("out.registered.txt")]);
+        Assert.True(plan.ExitCode == 0, plan.Error);
+        Assert.Contains("12 at the positions given", plan.Output);
+
         // The same positions given back build the very same pyramid.
         var again = CliRunner.Run(["build", tiles, _dir.Combine("again.dzi"), "--positions", _dir.Combine("out.registered.txt"), "--tile-size", "128"]);
         Assert.True(again.ExitCode == 0, again.Error);
