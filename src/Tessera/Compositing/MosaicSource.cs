@@ -7,11 +7,9 @@ namespace Tessera.Compositing;
 /// The stitched plane of a <see cref="GridMosaic"/>, rendered on demand from the tile files. Each
 /// pixel is copied from the tile whose cell holds it; cells without a tile get the background.
 /// </summary>
-public sealed class MosaicSource : IMosaicSource
+public sealed class MosaicSource : TiledSource
 {
     private readonly GridMosaic _mosaic;
-    private readonly Rgb _background;
-    private readonly DecodedTileCache _cache;
     private readonly Action<int, string, PixelBuffer> _validate;
 
     /// <param name="cacheBudgetBytes">The most decoded tile memory to keep for later renders.</param>
@@ -19,23 +17,17 @@ public sealed class MosaicSource : IMosaicSource
     /// <param name="correction">Applied to each tile once, as it is decoded (flat-field, say); null for none.</param>
     public MosaicSource(GridMosaic mosaic, PixelFormat format, ITileCodec codec, Rgb background, long cacheBudgetBytes,
         PixelMemoryPool? pool = null, ITileCorrection? correction = null)
+        : base(format, codec, background, cacheBudgetBytes, pool, correction)
     {
         _mosaic = mosaic;
-        _background = background;
-        Format = format;
-        _cache = new DecodedTileCache(codec, format, cacheBudgetBytes, pool, correction);
         _validate = ValidateTile;
     }
 
-    public int Width => _mosaic.Width;
-    public int Height => _mosaic.Height;
-    public PixelFormat Format { get; }
+    public override int Width => _mosaic.Width;
+    public override int Height => _mosaic.Height;
 
-    /// <summary>Input tiles decoded so far; above the tile count where tiles had to be decoded again.</summary>
-    public long Decodes => _cache.Decodes;
-
-    public void Plan(IReadOnlyList<PixelRect> renders, int lookahead) =>
-        _cache.SetPlan(_mosaic.Grid.Columns * _mosaic.Grid.Rows, renders, CellsMeeting, lookahead);
+    public override void Plan(IReadOnlyList<PixelRect> renders, int lookahead) =>
+        Cache.SetPlan(_mosaic.Grid.Columns * _mosaic.Grid.Rows, renders, CellsMeeting, lookahead);
 
     /// <summary>The ids (row * columns + column) of the cells that meet <paramref name="rect"/>.</summary>
     private void CellsMeeting(PixelRect rect, List<int> cells)
@@ -52,7 +44,7 @@ public sealed class MosaicSource : IMosaicSource
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public void Render(PixelBuffer target)
+    public override void Render(PixelBuffer target)
     {
         PixelRect bounds = target.Bounds;
         var (c0, c1, r0, r1) = _mosaic.CellsMeeting(bounds);
@@ -72,13 +64,13 @@ public sealed class MosaicSource : IMosaicSource
                 {
                     for (int y = part.Y; y < part.Bottom; y++)
                     {
-                        _background.Fill(target.RowAt(part.X, y, part.Width), Format);
+                        Background.Fill(target.RowAt(part.X, y, part.Width), Format);
                     }
 
                     continue;
                 }
 
-                using DecodedTileCache.Lease lease = _cache.Acquire((row * _mosaic.Grid.Columns) + column, path, _validate);
+                using DecodedTileCache.Lease lease = Cache.Acquire((row * _mosaic.Grid.Columns) + column, path, _validate);
                 PixelBuffer tile = lease.Pixels;
                 PixelRect origin = _mosaic.TileRect(column, row);
                 int rowBytes = part.Width * bpp;
@@ -99,6 +91,4 @@ public sealed class MosaicSource : IMosaicSource
                 $"it is {pixels.Width}×{pixels.Height} px but the tiles of this grid are {_mosaic.TileWidth}×{_mosaic.TileHeight} px; tiles of different sizes need explicit positions");
         }
     }
-
-    public void Dispose() => _cache.Dispose();
 }

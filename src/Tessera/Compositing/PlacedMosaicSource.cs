@@ -18,38 +18,30 @@ namespace Tessera.Compositing;
 /// exact integer comparisons, and blended pixels from the same float operations in the same order
 /// (no fused multiply-add) wherever the pixel falls in a run.
 /// </remarks>
-public sealed class PlacedMosaicSource : IMosaicSource
+public sealed class PlacedMosaicSource : TiledSource
 {
     private readonly PlacedMosaic _mosaic;
     private readonly BlendMode _mode;
-    private readonly Rgb _background;
-    private readonly DecodedTileCache _cache;
     private readonly Action<int, string, PixelBuffer> _validate;
 
     /// <param name="cacheBudgetBytes">The most decoded tile memory to keep for later renders.</param>
     /// <param name="correction">Applied to each tile once, as it is decoded (flat-field, say); null for none.</param>
     public PlacedMosaicSource(PlacedMosaic mosaic, BlendMode mode, PixelFormat format, ITileCodec codec, Rgb background,
         long cacheBudgetBytes, PixelMemoryPool? pool = null, ITileCorrection? correction = null)
+        : base(format, codec, background, cacheBudgetBytes, pool, correction)
     {
         _mosaic = mosaic;
         _mode = mode;
-        _background = background;
-        Format = format;
-        _cache = new DecodedTileCache(codec, format, cacheBudgetBytes, pool, correction);
         _validate = ValidateTile;
     }
 
-    public int Width => _mosaic.Width;
-    public int Height => _mosaic.Height;
-    public PixelFormat Format { get; }
+    public override int Width => _mosaic.Width;
+    public override int Height => _mosaic.Height;
 
-    /// <summary>Input tiles decoded so far; above the tile count where tiles had to be decoded again.</summary>
-    public long Decodes => _cache.Decodes;
+    public override void Plan(IReadOnlyList<PixelRect> renders, int lookahead) =>
+        Cache.SetPlan(_mosaic.Count, renders, _mosaic.TilesMeeting, lookahead);
 
-    public void Plan(IReadOnlyList<PixelRect> renders, int lookahead) =>
-        _cache.SetPlan(_mosaic.Count, renders, _mosaic.TilesMeeting, lookahead);
-
-    public void Render(PixelBuffer target)
+    public override void Render(PixelBuffer target)
     {
         PixelRect bounds = target.Bounds;
         var meeting = new List<int>();
@@ -76,7 +68,7 @@ public sealed class PlacedMosaicSource : IMosaicSource
                 while (next < byTop.Length && byTop[next].Top <= y)
                 {
                     Placed placed = byTop[next++];
-                    leases[placed.Id] = _cache.Acquire(placed.Id, _mosaic.PathOf(placed.Id), _validate);
+                    leases[placed.Id] = Cache.Acquire(placed.Id, _mosaic.PathOf(placed.Id), _validate);
                     placed.Pixels = leases[placed.Id].Pixels;
                     InsertById(active, placed);
                 }
@@ -137,8 +129,6 @@ public sealed class PlacedMosaicSource : IMosaicSource
                 $"it is {pixels.Width}×{pixels.Height} px but was placed as {expected.Width}×{expected.Height} px");
         }
     }
-
-    public void Dispose() => _cache.Dispose();
 
     /// <summary>A tile present in a render, its rows and columns clipped to the render.</summary>
     private sealed class Placed(int id, PixelRect rect, PixelRect bounds)
@@ -210,7 +200,7 @@ public sealed class PlacedMosaicSource : IMosaicSource
 
                 if (count == 0)
                 {
-                    source._background.Fill(target.RowAt(x, y, end - x), source.Format);
+                    source.Background.Fill(target.RowAt(x, y, end - x), source.Format);
                 }
                 else if (count == 1)
                 {
