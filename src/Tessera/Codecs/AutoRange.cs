@@ -1,4 +1,5 @@
 using Tessera.Imaging;
+using Tessera.Layout;
 
 namespace Tessera.Codecs;
 
@@ -45,23 +46,8 @@ public static class AutoRange
     }
 
     /// <summary>The tiles sampled, in the order described above, of the present tiles <paramref name="files"/>.</summary>
-    public static List<string> Sample(IReadOnlyList<string> files)
-    {
-        if (files.Count <= SampleTiles)
-        {
-            return [.. files];
-        }
+    public static List<string> Sample(IReadOnlyList<string> files) => TileSample.Spread(files, SampleTiles);
 
-        var chosen = new List<string>(SampleTiles);
-        for (int k = 0; k < SampleTiles; k++)
-        {
-            chosen.Add(files[(int)((long)k * files.Count / SampleTiles)]);
-        }
-
-        return chosen;
-    }
-
-    /// <summary>The percentile range of a histogram of 16-bit values; a range of one value is widened by one.</summary>
     public static IntensityRange FromHistogram(ReadOnlySpan<long> histogram)
     {
         long total = 0;

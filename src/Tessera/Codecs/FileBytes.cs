@@ -38,17 +38,10 @@ internal sealed class FileBytes : IDisposable
 
             int length = (int)size;
             byte[] bytes = ArrayPool<byte>.Shared.Rent(length);
-            int read = 0;
-            while (read < length)
+            if (FileReads.ReadAtMost(handle, bytes.AsSpan(0, length), 0) < length)
             {
-                int n = RandomAccess.Read(handle, bytes.AsSpan(read, length - read), read);
-                if (n == 0)
-                {
-                    ArrayPool<byte>.Shared.Return(bytes);
-                    throw new TileReadException(path, "the file shrank while it was read");
-                }
-
-                read += n;
+                ArrayPool<byte>.Shared.Return(bytes);
+                throw new TileReadException(path, "the file shrank while it was read");
             }
 
             return new FileBytes(bytes, length);

@@ -29,7 +29,7 @@ internal static class InputKinds
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            int length = ReadFully(handle, head, 0);
+            int length = FileReads.ReadAtMost(handle, head, 0);
             head = head[..length];
             if (IsTiff(head) || IsWebp(head))
             {
@@ -66,7 +66,7 @@ internal static class InputKinds
 
         long offset = 33;
         Span<byte> chunk = stackalloc byte[8];
-        while (ReadFully(handle, chunk, offset) == 8)
+        while (FileReads.ReadAtMost(handle, chunk, offset) == 8)
         {
             uint length = BinaryPrimitives.ReadUInt32BigEndian(chunk);
             ReadOnlySpan<byte> type = chunk[4..];
@@ -84,22 +84,5 @@ internal static class InputKinds
         }
 
         return false;
-    }
-
-    private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer, long offset)
-    {
-        int read = 0;
-        while (read < buffer.Length)
-        {
-            int n = RandomAccess.Read(handle, buffer[read..], offset + read);
-            if (n == 0)
-            {
-                break;
-            }
-
-            read += n;
-        }
-
-        return read;
     }
 }

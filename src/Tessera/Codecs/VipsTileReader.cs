@@ -103,7 +103,7 @@ internal static class VipsTileReader
     {
         Span<byte> head = stackalloc byte[4];
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        int n = RandomAccess.Read(handle, head, 0);
+        int n = FileReads.ReadAtMost(handle, head, 0);
         return InputKinds.IsTiff(head[..n]);
     }
 

@@ -72,16 +72,7 @@ public sealed class BlockStore
             int length = (int)core.Area * buffer.BytesPerPixel;
             using (var handle = File.OpenHandle(path))
             {
-                int read = 0;
-                if (RandomAccess.GetLength(handle) == length)
-                {
-                    for (int n; read < length && (n = RandomAccess.Read(handle, buffer.Data.AsSpan(read, length - read), read)) > 0;)
-                    {
-                        read += n;
-                    }
-                }
-
-                if (read != length)
+                if (RandomAccess.GetLength(handle) != length || FileReads.ReadAtMost(handle, buffer.Data.AsSpan(0, length), 0) != length)
                 {
                     throw new TesseraException($"\"{path}\" is not the {length} bytes of block {block}; the work folder is damaged: remove it and build again.");
                 }

@@ -87,16 +87,9 @@ internal abstract class RasterStore : IPixelSource, IDisposable
 
         protected override void ReadRow(long offset, Span<byte> row)
         {
-            int done = 0;
-            while (done < row.Length)
+            if (FileReads.ReadAtMost(_handle, row, offset) < row.Length)
             {
-                int n = RandomAccess.Read(_handle, row[done..], offset + done);
-                if (n == 0)
-                {
-                    throw new IOException("The temporary level file is shorter than written.");
-                }
-
-                done += n;
+                throw new IOException("The temporary level file is shorter than written.");
             }
         }
 

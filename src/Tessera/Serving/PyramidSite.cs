@@ -41,7 +41,7 @@ public abstract class PyramidSite : IDisposable
         };
         byte[] page = Encoding.UTF8.GetBytes(ViewerPage.Render(name, geometry, format, zipped: false));
         _page = Content(page, "text/html; charset=utf-8", PageCacheControl, modified);
-        _tilePrefix = "/" + name + "_files/";
+        _tilePrefix = "/" + DziPaths.FilesFolderName(name) + "/";
         _tileSuffix = "." + format;
     }
 
@@ -278,7 +278,7 @@ public abstract class PyramidSite : IDisposable
         {
             _zip = zip;
             _entries = entries;
-            _filesPrefix = name + "_files/";
+            _filesPrefix = DziPaths.FilesFolderName(name) + "/";
         }
 
         public static ZipSite Create(string zipFile)

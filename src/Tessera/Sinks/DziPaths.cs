@@ -17,13 +17,16 @@ public sealed record DziPaths
         }
 
         DziFile = full;
-        FilesDirectory = full[..^4] + "_files";
+        FilesDirectory = FilesFolderName(full[..^4]);
         WorkDirectory = full[..^4] + ".tessera";
         ZipFile = full[..^4] + ".zip";
         HtmlFile = full[..^4] + ".html";
     }
 
     public string DziFile { get; }
+
+    /// <summary>The tile folder of pyramid NAME (NAME.dzi): NAME_files, as libvips names it on disk and in zips.</summary>
+    public static string FilesFolderName(string name) => name + "_files";
     public string FilesDirectory { get; }
 
     /// <summary>The build's own folder while it runs (job settings, finished blocks); removed when the pyramid is complete.</summary>

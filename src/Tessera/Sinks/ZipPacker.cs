@@ -23,7 +23,7 @@ public static class ZipPacker
                 {
                     foreach (string tile in Directory.EnumerateFiles(pyramid.LevelDirectory(level)).Order(StringComparer.Ordinal))
                     {
-                        Add(zip, tile, $"{name}_files/{level}/{Path.GetFileName(tile)}");
+                        Add(zip, tile, $"{DziPaths.FilesFolderName(name)}/{level}/{Path.GetFileName(tile)}");
                     }
                 }
 

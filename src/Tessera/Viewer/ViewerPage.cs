@@ -25,7 +25,7 @@ public static partial class ViewerPage
         var pyramid = new Dictionary<string, object>
         {
             ["name"] = name,
-            ["tilesUrl"] = Uri.EscapeDataString(name + "_files") + "/",
+            ["tilesUrl"] = Uri.EscapeDataString(DziPaths.FilesFolderName(name)) + "/",
             ["format"] = format,
             ["width"] = geometry.Width,
             ["height"] = geometry.Height,
