@@ -260,12 +260,14 @@ public static class PyramidBuild
     /// <param name="Grid">The grid the tiles were found on; null where a positions list gave them without one.</param>
     /// <param name="Mosaic">The tiles on their nominal grid, where they are placed so and blended by seams (the fast path).</param>
     /// <param name="Placed">The tiles at explicit positions, or on the grid with another blend; null on the fast path.</param>
-    /// <param name="Correction">The flat-field divided out of every tile, or null.</param>
+    /// <param name="FlatField">The flat-field divided out of every tile, or null; worked out on first use (an estimate reads tiles, which <c>plan</c> never does).</param>
     internal sealed record Job(
         BuildRequest Request, TileGrid? Grid, ImageHeader First, int OverlapX, int OverlapY, GridMosaic? Mosaic, PlacedMosaic? Placed,
-        ITileCorrection? Correction, DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan,
+        Lazy<ITileCorrection?> FlatField, DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan,
         TileInputCodec Input)
     {
+        public ITileCorrection? Correction => FlatField.Value;
+
         /// <summary>Grey if the first tile is grey, else colour; every tile is converted to it.</summary>
         public PixelFormat PixelFormat => First.Format;
 
@@ -283,13 +285,15 @@ public static class PyramidBuild
             request.Pyramid.Validate();
             TileGrid? grid = request.Placements is null ? GridScanner.Scan(request.InputDirectory, request.Layout) : null;
             IReadOnlyList<string> files = request.Placements?.Select(p => p.Path).ToList() ?? grid!.Files();
+            if (files.Count == 0)
+            {
+                throw new LayoutException("The positions list no tiles.");
+            }
 
             // Every read below (headers, flat-field, the build) goes through the input codec: all formats and depths, one range.
             var input = new TileInputCodec(codec, request.Input, request.Background, files);
             codec = input;
-            string firstTile = grid?.FirstTile ?? request.Placements!.FirstOrDefault().Path
-                ?? throw new LayoutException("The positions list no tiles.");
-            ImageHeader first = codec.ReadHeader(firstTile);
+            ImageHeader first = codec.ReadHeader(files[0]);
             var (overlapX, overlapY) = request.Overlap.ToPixels(first.Width, first.Height);
             GridMosaic? mosaic = grid is null ? null : new GridMosaic(grid, first.Width, first.Height, overlapX, overlapY);
             PlacedMosaic? placed = request.Placements is { } placements ? Place(placements, codec)
@@ -304,13 +308,13 @@ public static class PyramidBuild
             var geometry = placed is null
                 ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
                 : new DziGeometry(placed.Width, placed.Height, pyramid.TileSize, pyramid.Overlap);
-            ITileCorrection? correction = request.FlatField switch
+            var flatField = new Lazy<ITileCorrection?>(() => request.FlatField switch
             {
                 null => null,
-                { IsEstimated: true } spec => FlatField.Estimate(files, codec, first.Format, spec.Samples, spec.DarkFile),
-                var spec => FlatField.Load(spec.GainFile!, spec.DarkFile, codec, first.Width, first.Height),
-            };
-            return new Job(request, grid, first, overlapX, overlapY, placed is null ? mosaic : null, placed, correction,
+                { IsEstimated: true } spec => Illumination.FlatField.Estimate(files, input, first.Format, spec.Samples, spec.DarkFile),
+                var spec => Illumination.FlatField.Load(spec.GainFile!, spec.DarkFile, input, first.Width, first.Height),
+            });
+            return new Job(request, grid, first, overlapX, overlapY, placed is null ? mosaic : null, placed, flatField,
                 paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input);
         }
 

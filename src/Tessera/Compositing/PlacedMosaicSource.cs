@@ -68,8 +68,9 @@ public sealed class PlacedMosaicSource : TiledSource
                 while (next < byTop.Length && byTop[next].Top <= y)
                 {
                     Placed placed = byTop[next++];
-                    leases[placed.Id] = Cache.Acquire(placed.Id, _mosaic.PathOf(placed.Id), _validate);
-                    placed.Pixels = leases[placed.Id].Pixels;
+                    DecodedTileCache.Lease lease = Cache.Acquire(placed.Id, _mosaic.PathOf(placed.Id), _validate);
+                    leases[placed.Id] = lease;
+                    placed.Pixels = lease.Pixels;
                     InsertById(active, placed);
                 }
 

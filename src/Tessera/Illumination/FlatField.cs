@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Tessera.Codecs;
 using Tessera.Compositing;
 using Tessera.Imaging;
+using Tessera.Layout;
 
 namespace Tessera.Illumination;
 
@@ -26,9 +27,10 @@ public sealed class FlatField : ITileCorrection
     /// <summary>Degree of the polynomial surface fitted to the estimate: smooth, yet follows a cos⁴ falloff closely.</summary>
     private const int Degree = 6;
 
-    private readonly float[] _gainInverse;
-    private readonly float[] _dark;
+    private readonly float[] _gain;
+    private readonly float[]? _dark;
     private readonly string _description;
+    private readonly Lock _layoutLock = new();
     private ChannelLayout? _gray;
     private ChannelLayout? _colour;
 
@@ -36,18 +38,12 @@ public sealed class FlatField : ITileCorrection
     {
         Width = width;
         Height = height;
-        Gain = gain;
-        Dark = dark;
-        _gainInverse = new float[gain.Length];
-        _dark = dark ?? new float[gain.Length];
-        for (int i = 0; i < gain.Length; i++)
-        {
-            _gainInverse[i] = 1f / gain[i];
-        }
+        _gain = gain;
+        _dark = dark;
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(gain.AsSpan()));
-        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_dark.AsSpan()));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes((dark ?? new float[gain.Length]).AsSpan()));
         string digest = Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
         _description = string.Create(CultureInfo.InvariantCulture,
             $"flat-field {source}, {width}×{height}, gain {gain.Min():F3}–{gain.Max():F3}{(dark is null ? "" : ", dark offset")}, sha256 {digest}");
@@ -57,10 +53,10 @@ public sealed class FlatField : ITileCorrection
     public int Height { get; }
 
     /// <summary>The gain at each pixel of a tile, row by row; its mean is 1.</summary>
-    public IReadOnlyList<float> Gain { get; }
+    public IReadOnlyList<float> Gain => _gain;
 
     /// <summary>The dark offset at each pixel of a tile (0–255 units), or null for none.</summary>
-    public IReadOnlyList<float>? Dark { get; }
+    public IReadOnlyList<float>? Dark => _dark;
 
     public string Describe() => _description;
 
@@ -76,9 +72,8 @@ public sealed class FlatField : ITileCorrection
     /// <param name="darkFile">An image taken with no light, subtracted from every tile first; null for none.</param>
     public static FlatField Estimate(IReadOnlyList<string> tiles, ITileCodec codec, PixelFormat format, int samples = DefaultSamples, string? darkFile = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
-        int count = Math.Min(samples, tiles.Count);
-        string[] chosen = Enumerable.Range(0, count).Select(i => tiles[(int)((long)i * tiles.Count / count)]).ToArray();
+        List<string> chosen = TileSample.Spread(tiles, samples);
+        int count = chosen.Count;
         ImageHeader first = codec.ReadHeader(chosen[0]);
         int width = first.Width, height = first.Height;
         int cellsX = (width + Cell - 1) / Cell, cellsY = (height + Cell - 1) / Cell;
@@ -217,14 +212,14 @@ public sealed class FlatField : ITileCorrection
             return (ready.Scale, ready.Offset);
         }
 
-        lock (_gainInverse)
+        lock (_layoutLock)
         {
-            var scale = new short[_gainInverse.Length * bytesPerPixel];
+            var scale = new short[_gain.Length * bytesPerPixel];
             var offset = new byte[scale.Length];
-            for (int p = 0; p < _gainInverse.Length; p++)
+            for (int p = 0; p < _gain.Length; p++)
             {
-                short g = (short)Math.Round(1024.0 * _gainInverse[p]);
-                byte d = (byte)Math.Clamp(Math.Round(_dark[p]), 0, 255);
+                short g = (short)Math.Round(1024.0 * (1f / _gain[p]));
+                byte d = _dark is null ? (byte)0 : (byte)Math.Clamp(Math.Round(_dark[p]), 0, 255);
                 for (int c = 0; c < bytesPerPixel; c++)
                 {
                     bool alpha = bytesPerPixel == 4 && c == 3;
