@@ -28,13 +28,7 @@ internal static class FloorCommand
         var codecName = args.String("codec", "auto");
         var writeTo = args.String("write", "");
         args.EnsureAllUsed(1);
-        var choice = codecName switch
-        {
-            "auto" => CodecChoice.Auto,
-            "skia" => CodecChoice.Skia,
-            "turbojpeg" => CodecChoice.TurboJpeg,
-            _ => throw new UsageException("--codec must be auto, skia or turbojpeg"),
-        };
+        var choice = TileCodecs.ParseChoice(codecName) ?? throw new UsageException("--codec must be auto, skia or turbojpeg");
         if (quality > 100)
         {
             throw new UsageException("--quality must be at most 100");

@@ -120,10 +120,6 @@ internal sealed class TileSetOptions
     public InputOptions Input(ParseResult result) =>
         new(result.GetValue(_range) is { } range ? IntensityRange.Parse(range) : null, result.GetValue(_page));
 
-    public CodecChoice Codec(ParseResult result) => result.GetValue(_codec) switch
-    {
-        "skia" => CodecChoice.Skia,
-        "turbojpeg" => CodecChoice.TurboJpeg,
-        _ => CodecChoice.Auto,
-    };
+    /// <summary>The codec asked for (the option accepts only the names <see cref="TileCodecs.ParseChoice"/> knows).</summary>
+    public CodecChoice Codec(ParseResult result) => TileCodecs.ParseChoice(result.GetValue(_codec)!)!.Value;
 }

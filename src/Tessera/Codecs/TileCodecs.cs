@@ -15,6 +15,15 @@ public enum CodecChoice
 
 public static class TileCodecs
 {
+    /// <summary>The choice as <c>--codec</c> names it (auto, skia, turbojpeg); null for any other name.</summary>
+    public static CodecChoice? ParseChoice(string name) => name switch
+    {
+        "auto" => CodecChoice.Auto,
+        "skia" => CodecChoice.Skia,
+        "turbojpeg" => CodecChoice.TurboJpeg,
+        _ => null,
+    };
+
     /// <summary>The codec for <paramref name="choice"/>, and a line saying which one it is.</summary>
     public static ITileCodec Create(CodecChoice choice, out string description)
     {
