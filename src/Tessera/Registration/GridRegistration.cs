@@ -54,7 +54,7 @@ public static class GridRegistration
         // one wait for its slowest item) per row. Strips alive: row r − 1's south edges, rows r and r + 1.
         TileStrips?[] previous = new TileStrips?[columns], current = new TileStrips?[columns], next = new TileStrips?[columns];
         Parallel.For(0, columns, parallel, c => current[c] = Read(c, 0));
-        var (westAligner, northAligner) = planning.Result;
+        var (westAligner, northAligner) = planning.GetAwaiter().GetResult(); // a planning error surfaces as itself, not wrapped
         var rowLinks = new PairLink?[2 * columns];
         for (int row = 0; row < rows; row++)
         {
