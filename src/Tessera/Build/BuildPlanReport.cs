@@ -56,28 +56,37 @@ public sealed record BuildPlanReport(
     }
 
     /// <summary>
-    /// One block per thread at every level it holds, plus the decoded tiles kept between blocks: a
-    /// row of them across one band (for the block row below) and a column per thread (for the block
-    /// to the right), plus <see cref="BaseMemoryBytes"/>. None of it depends on the grid's size.
+    /// What the first round holds — each thread's block working set (see
+    /// <see cref="PyramidPlan.BlockWorkingBytes"/>) and the decoded tiles kept between blocks: a row
+    /// of them across one band (for the block row below) and a column per thread (for the block to
+    /// the right) — plus the last levels, built whole from the first that fits in one block (that
+    /// level and the one halved from it), plus <see cref="BaseMemoryBytes"/>. Pixel memory is pooled,
+    /// so the two phases add up. None of it depends on the grid's size.
     /// </summary>
     private static long PeakMemory(PyramidBuild.Job job)
     {
         PyramidPlan plan = job.Plan;
         int bpp = job.PixelFormat.BytesPerPixel();
         int threads = job.Pyramid.Threads;
-        long blockBytes = 0;
-        for (int k = 0; k <= plan.BlockLevels; k++)
-        {
-            long side = Math.Min(plan.BlockBufferSide(k), Math.Max(plan.Geometry.Width, plan.Geometry.Height));
-            blockBytes += side * side * bpp;
-        }
-
         long bandPixels = Math.Min((long)plan.BlockSpan * PyramidPlan.BandWidth, plan.Geometry.Width);
         var (stepX, stepY) = job.Step;
         long keptTiles = Math.Min(job.TileCount,
             (bandPixels / stepX) + 2 + (threads * (((plan.BlockSpan + 16L) / stepY) + 2)));
         long tileBytes = (long)job.First.Width * job.First.Height * bpp;
-        return BaseMemoryBytes + (threads * blockBytes) + (keptTiles * tileBytes);
+        long firstRound = plan.HasBlockRound ? (threads * plan.BlockWorkingBytes(bpp)) + (keptTiles * tileBytes) : 0;
+
+        long whole = 0;
+        for (int level = plan.Geometry.TopLevel; level >= 0; level--)
+        {
+            var (width, height) = plan.Geometry.LevelSize(level);
+            if (width <= plan.BlockSpan && height <= plan.BlockSpan)
+            {
+                whole = (long)width * height * bpp * 5 / 4;
+                break;
+            }
+        }
+
+        return BaseMemoryBytes + firstRound + whole;
     }
 
     private static double PyramidPixels(DziGeometry geometry)

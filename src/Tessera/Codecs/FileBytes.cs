@@ -19,6 +19,9 @@ internal sealed class FileBytes : IDisposable
     /// <summary>JPEG files start with the SOI marker FF D8.</summary>
     public bool IsJpeg => Length >= 2 && Bytes[0] == 0xFF && Bytes[1] == 0xD8;
 
+    /// <summary>Whether the file ends with the EOI marker FF D9, as a JPEG that is not truncated (and has nothing after its image) does.</summary>
+    public bool EndsWithJpegEnd => Length >= 4 && Bytes[Length - 2] == 0xFF && Bytes[Length - 1] == 0xD9;
+
     /// <exception cref="TileReadException">The file is missing, empty or unreadable.</exception>
     public static FileBytes Read(string path)
     {

@@ -37,7 +37,9 @@ public static class TileCodecs
         TurboJpegCodec? turbo = TurboJpegCodec.TryCreate(skia, out string? problem);
         if (turbo is not null)
         {
-            description = "libjpeg-turbo (system) for JPEG, SkiaSharp for PNG";
+            description = turbo.DecodesRegions
+                ? "libjpeg-turbo (system) for JPEG, decoding only the part of each tile used; SkiaSharp for PNG"
+                : $"libjpeg-turbo (system) for JPEG, whole tiles ({turbo.RegionProblem}); SkiaSharp for PNG";
             return turbo;
         }
 

@@ -10,7 +10,7 @@ namespace Tessera.Codecs;
 /// <see cref="Range"/> and their alpha flattened over the background (see <see cref="SampleConverter"/>).
 /// Encoding is the wrapped codec's.
 /// </summary>
-public sealed class TileInputCodec : ITileCodec, IScaledDecoder
+public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
 {
     private readonly Lazy<IntensityRange?> _range;
     private readonly Lazy<byte[]?> _table;
@@ -86,6 +86,10 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder
     /// <summary>JPEG files at reduced scale straight from the wrapped decoder where it can; null otherwise (decode in full and shrink).</summary>
     public PixelBuffer? TryDecodeScaled(string path, PixelFormat format, int denominator, PixelMemoryPool? pool = null) =>
         InputKinds.HasJpegName(path) && Inner is IScaledDecoder scaled ? scaled.TryDecodeScaled(path, format, denominator, pool) : null;
+
+    /// <summary>Parts of JPEG files straight from the wrapped decoder where it can; false otherwise (decode whole).</summary>
+    public bool TryDecodeRegion(string path, int width, int height, PixelRect region, PixelBuffer target, int atX, int atY) =>
+        InputKinds.HasJpegName(path) && Inner is IRegionDecoder regions && regions.TryDecodeRegion(path, width, height, region, target, atX, atY);
 
     private static TileReadException NoRange(string path) =>
         new(path, "it has 16-bit samples but none of the tiles sampled for the automatic range had, so there is no range: give --range MIN,MAX");

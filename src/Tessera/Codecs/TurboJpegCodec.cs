@@ -7,10 +7,11 @@ namespace Tessera.Codecs;
 /// JPEG through the system's libjpeg-turbo (TurboJPEG API, <c>libturbojpeg.so.0</c>; Debian package
 /// <c>libturbojpeg0</c>), whose SIMD paths decode and encode about twice as fast as the scalar
 /// libjpeg-turbo inside SkiaSharp's portable build. Encodes straight from the engine's RGBX rows
-/// into a reused buffer, so a tile costs no conversion and no allocation. Everything that is not
-/// JPEG goes to <paramref name="fallback"/>.
+/// into a reused buffer, so a tile costs no conversion and no allocation. Where Tessera's native
+/// region layer is built (see <see cref="JpegRegionDecoder"/>) it also decodes parts of tiles.
+/// Everything that is not JPEG goes to <paramref name="fallback"/>.
 /// </summary>
-public sealed unsafe partial class TurboJpegCodec : ITileCodec, IDisposable
+public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, IDisposable
 {
     private const int PixelFormatRgbx = 2, PixelFormatGray = 6;
     private const int SubsampleGray = 3, Subsample420 = 2;
@@ -21,21 +22,39 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IDisposable
     private readonly ITileCodec _fallback;
     private readonly Api _api;
     private readonly ThreadLocal<Handles> _handles;
+    private readonly JpegRegionDecoder? _regions;
 
-    private TurboJpegCodec(Api api, ITileCodec fallback)
+    private TurboJpegCodec(Api api, ITileCodec fallback, JpegRegionDecoder? regions)
     {
         _api = api;
         _fallback = fallback;
+        _regions = regions;
         _handles = new ThreadLocal<Handles>(() => new Handles(_api), trackAllValues: true);
     }
 
     public string Name => "turbojpeg";
 
-    /// <summary>The codec, or null (with the reason) where libturbojpeg cannot be loaded.</summary>
-    public static TurboJpegCodec? TryCreate(ITileCodec fallback, out string? problem)
+    /// <summary>Whether parts of tiles can be decoded (<see cref="TryDecodeRegion"/>); if not, <see cref="RegionProblem"/> says why.</summary>
+    public bool DecodesRegions => _regions is not null;
+
+    /// <summary>Why regions cannot be decoded; null where they can.</summary>
+    public string? RegionProblem { get; private init; }
+
+    /// <summary>
+    /// The codec, or null (with the reason) where libturbojpeg cannot be loaded. With
+    /// <paramref name="regions"/> false it decodes whole tiles even where it could decode parts.
+    /// </summary>
+    public static TurboJpegCodec? TryCreate(ITileCodec fallback, out string? problem, bool regions = true)
     {
         Api? api = Api.TryLoad(out problem);
-        return api is null ? null : new TurboJpegCodec(api, fallback);
+        if (api is null)
+        {
+            return null;
+        }
+
+        string? regionProblem = "turned off";
+        JpegRegionDecoder? decoder = regions ? JpegRegionDecoder.TryLoad(out regionProblem) : null;
+        return new TurboJpegCodec(api, fallback, decoder) { RegionProblem = decoder is null ? regionProblem : null };
     }
 
     public ImageHeader ReadHeader(string path)
@@ -60,6 +79,21 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IDisposable
 
         var (width, height, _, _) = Header(path, file);
         return Decompress(path, file, width, height, format, pool);
+    }
+
+    public bool TryDecodeRegion(string path, int width, int height, PixelRect region, PixelBuffer target, int atX, int atY)
+    {
+        if (_regions is null)
+        {
+            return false;
+        }
+
+        using FileBytes file = FileBytes.Read(path);
+
+        // The region decoder stops after the region's last row, so it cannot tell a truncated
+        // file; one whose data does not end with EOI goes to the whole decode, which can.
+        return file.IsJpeg && file.EndsWithJpegEnd
+            && _regions.Decode(path, file.Bytes.AsSpan(0, file.Length), width, height, region, target, atX, atY);
     }
 
     /// <summary>
@@ -185,6 +219,7 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IDisposable
         }
 
         _handles.Dispose();
+        _regions?.Dispose();
     }
 
     /// <summary>

@@ -87,6 +87,27 @@ internal sealed class DecodedTileCache : IDisposable
         SetPlan(starts, uses, lookahead);
     }
 
+    /// <summary>
+    /// Decodes <paramref name="part"/> of tile <paramref name="id"/> (in the tile's coordinates)
+    /// straight into <paramref name="target"/> at (<paramref name="atX"/>, <paramref name="atY"/>),
+    /// bypassing the cache, where that is as good as going through it: the plan has one render for
+    /// the tile (or there is no plan, so nothing is kept anyway), no correction is to be applied,
+    /// and the codec can decode parts of this file (see <see cref="IRegionDecoder"/>). False, with
+    /// nothing written, otherwise: acquire the tile instead.
+    /// </summary>
+    public bool TryDecodeInto(int id, string path, int width, int height, PixelRect part, PixelBuffer target, int atX, int atY)
+    {
+        bool usedOnce = _useStarts.Length == 0 || (id < _usesDone.Length && _useStarts[id + 1] - _useStarts[id] == 1);
+        if (!usedOnce || _correction is not null || _codec is not IRegionDecoder regions
+            || !regions.TryDecodeRegion(path, width, height, part, target, atX, atY))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _decodes);
+        return true;
+    }
+
     /// <summary>Whether tile <paramref name="id"/>, just used, is needed again within the lookahead.</summary>
     private bool NeededSoon(int id)
     {
@@ -103,8 +124,10 @@ internal sealed class DecodedTileCache : IDisposable
     /// <summary>
     /// The decoded pixels of tile <paramref name="id"/>, held until the lease is disposed.
     /// <paramref name="validate"/> checks a fresh decode (its size, say) before anyone sees it.
+    /// With <paramref name="used"/>, only that part of the tile is ever read, so only it needs decoding
+    /// where the codec can do that; the rest of the buffer is then undefined.
     /// </summary>
-    public Lease Acquire(int id, string path, Action<int, string, PixelBuffer> validate)
+    public Lease Acquire(int id, string path, Action<int, string, PixelBuffer> validate, UsedPart? used = null)
     {
         while (true)
         {
@@ -118,7 +141,7 @@ internal sealed class DecodedTileCache : IDisposable
 
                 if (entry.Pixels is null)
                 {
-                    PixelBuffer pixels = _codec.Decode(path, _format, _pool);
+                    PixelBuffer pixels = DecodeUsed(path, used) ?? _codec.Decode(path, _format, _pool);
                     try
                     {
                         validate(id, path, pixels);
@@ -139,6 +162,32 @@ internal sealed class DecodedTileCache : IDisposable
                 return new Lease(this, id, entry);
             }
         }
+    }
+
+    /// <summary>The used part of the tile in a whole-size buffer; null where only a whole decode will do.</summary>
+    private PixelBuffer? DecodeUsed(string path, UsedPart? used)
+    {
+        if (used is not { } u || _codec is not IRegionDecoder regions)
+        {
+            return null;
+        }
+
+        var pixels = new PixelBuffer(new PixelRect(0, 0, u.Width, u.Height), _format, _pool);
+        try
+        {
+            if (regions.TryDecodeRegion(path, u.Width, u.Height, u.Part, pixels, u.Part.X, u.Part.Y))
+            {
+                return pixels;
+            }
+        }
+        catch
+        {
+            pixels.Dispose();
+            throw;
+        }
+
+        pixels.Dispose();
+        return null;
     }
 
     private void Release(int id, Entry entry)
@@ -176,6 +225,9 @@ internal sealed class DecodedTileCache : IDisposable
 
         _entries.Clear();
     }
+
+    /// <summary>The part of a <paramref name="Width"/>×<paramref name="Height"/> tile that its renders read, in the tile's coordinates.</summary>
+    public readonly record struct UsedPart(int Width, int Height, PixelRect Part);
 
     internal sealed class Entry
     {

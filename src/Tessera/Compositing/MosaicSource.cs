@@ -70,9 +70,21 @@ public sealed class MosaicSource : TiledSource
                     continue;
                 }
 
-                using DecodedTileCache.Lease lease = Cache.Acquire((row * _mosaic.Grid.Columns) + column, path, _validate);
-                PixelBuffer tile = lease.Pixels;
+                // A tile only this render uses is decoded straight into the target, and only the
+                // part shown; one used again later is decoded (its cell only) into the cache.
+                int id = (row * _mosaic.Grid.Columns) + column;
                 PixelRect origin = _mosaic.TileRect(column, row);
+                var inTile = new PixelRect(part.X - origin.X, part.Y - origin.Y, part.Width, part.Height);
+                if (Cache.TryDecodeInto(id, path, _mosaic.TileWidth, _mosaic.TileHeight, inTile, target, part.X, part.Y))
+                {
+                    continue;
+                }
+
+                PixelRect cell = _mosaic.CellRect(column, row);
+                var used = new DecodedTileCache.UsedPart(_mosaic.TileWidth, _mosaic.TileHeight,
+                    new PixelRect(cell.X - origin.X, cell.Y - origin.Y, cell.Width, cell.Height));
+                using DecodedTileCache.Lease lease = Cache.Acquire(id, path, _validate, used);
+                PixelBuffer tile = lease.Pixels;
                 int rowBytes = part.Width * bpp;
                 for (int y = part.Y; y < part.Bottom; y++)
                 {

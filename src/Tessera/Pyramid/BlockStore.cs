@@ -54,17 +54,48 @@ public sealed class BlockStore
             int rowBytes = core.Width * core.BytesPerPixel;
             for (int y = 0; y < core.Height; y++)
             {
-                stream.Write(core.Data, y * core.Stride, rowBytes);
+                stream.Write(core.Data, core.OffsetOf(core.Bounds.X, core.Bounds.Y + y), rowBytes);
             }
         }
 
         File.Move(temporary, path, overwrite: true);
     }
 
-    /// <summary>Copies every block's core into <paramref name="level"/>, the handover level.</summary>
-    internal void LoadAll(RasterStore level, PixelMemoryPool pool)
+    /// <summary>
+    /// The blocks in runs that lie side by side (one row of a band of blocks), whose cores are
+    /// copied into the handover level together (see <see cref="LoadRun"/>).
+    /// </summary>
+    internal List<(int Start, int End)> Runs()
     {
-        for (int block = 0; block < _plan.Blocks.Count; block++)
+        var runs = new List<(int, int)>();
+        for (int start = 0, end; start < _plan.Blocks.Count; start = end)
+        {
+            for (end = start + 1; end < _plan.Blocks.Count && _plan.Blocks[end].Y == _plan.Blocks[start].Y
+                 && _plan.Blocks[end].X == _plan.Blocks[end - 1].Right; end++)
+            {
+            }
+
+            runs.Add((start, end));
+        }
+
+        return runs;
+    }
+
+    /// <summary>
+    /// Copies the cores of blocks [start, end), which lie side by side, into <paramref name="level"/>,
+    /// the handover level, as one strip: its rows go to the level in long pieces, not one per block.
+    /// </summary>
+    internal void LoadRun(int start, int end, RasterStore level, PixelMemoryPool pool)
+    {
+        PixelRect strip = _plan.Core(start, _plan.BlockLevels);
+        for (int block = start + 1; block < end; block++)
+        {
+            PixelRect core = _plan.Core(block, _plan.BlockLevels);
+            strip = PixelRect.FromEdges(strip.X, strip.Y, core.Right, Math.Max(strip.Bottom, core.Bottom));
+        }
+
+        using var pixels = new PixelBuffer(strip, _format, pool);
+        for (int block = start; block < end; block++)
         {
             PixelRect core = _plan.Core(block, _plan.BlockLevels);
             using var buffer = new PixelBuffer(core, _format, pool);
@@ -78,8 +109,13 @@ public sealed class BlockStore
                 }
             }
 
-            level.Write(buffer);
+            for (int y = core.Y; y < core.Bottom; y++)
+            {
+                buffer.RowAt(core.X, y, core.Width).CopyTo(pixels.RowAt(core.X, y, core.Width));
+            }
         }
+
+        level.Write(pixels);
     }
 
     private string PathOf(int block)

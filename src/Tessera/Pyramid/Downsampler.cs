@@ -21,56 +21,70 @@ public static class Downsampler
     /// <param name="region">What to compute, in the coordinates of the level below.</param>
     /// <param name="pool">Where the result's memory comes from.</param>
     /// <param name="minimumLength">Passed on to <see cref="PixelBuffer"/>.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PixelBuffer Halve(PixelBuffer source, PixelRect sourceLevel, PixelRect region, PixelMemoryPool? pool = null, int minimumLength = 0)
     {
-        int lastX = sourceLevel.Right - 1, lastY = sourceLevel.Bottom - 1;
-        var needed = PixelRect.FromEdges(2 * region.X, 2 * region.Y,
-            Math.Min((2 * region.Right) - 1, lastX) + 1, Math.Min((2 * region.Bottom) - 1, lastY) + 1);
-        if (!source.Bounds.Contains(needed))
-        {
-            throw new ArgumentException($"Halving {region} needs {needed} of the level above, but the source holds {source.Bounds}.", nameof(region));
-        }
-
         var target = new PixelBuffer(region, source.Format, pool, minimumLength);
         try
         {
-            int bpp = source.BytesPerPixel;
-
-            // Output columns whose right-hand source column exists; the last may have to repeat its left one.
-            int pairs = Math.Min(region.Width, ((lastX + 1) / 2) - region.X);
-            bool repeatLastColumn = pairs < region.Width;
-            for (int y = region.Y; y < region.Bottom; y++)
-            {
-                int sy0 = 2 * y, sy1 = Math.Min(sy0 + 1, lastY);
-                ReadOnlySpan<byte> top = source.Data.AsSpan(source.OffsetOf(needed.X, sy0), needed.Width * bpp);
-                ReadOnlySpan<byte> bottom = source.Data.AsSpan(source.OffsetOf(needed.X, sy1), needed.Width * bpp);
-                Span<byte> output = target.RowAt(region.X, y, region.Width);
-                if (bpp == 4)
-                {
-                    HalveRowRgbx(top, bottom, output, pairs);
-                }
-                else
-                {
-                    HalveRowGray(top, bottom, output, pairs);
-                }
-
-                if (repeatLastColumn)
-                {
-                    int s = (needed.Width - 1) * bpp, d = (region.Width - 1) * bpp;
-                    for (int ch = 0; ch < bpp; ch++)
-                    {
-                        output[d + ch] = (byte)(((2 * top[s + ch]) + (2 * bottom[s + ch]) + 2) >> 2);
-                    }
-                }
-            }
-
+            HalveInto(source, sourceLevel, target);
             return target;
         }
         catch
         {
             target.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Computes all of <paramref name="target"/> (its bounds in the coordinates of the level below
+    /// <paramref name="source"/>'s) from <paramref name="source"/>, as <see cref="Halve"/> does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void HalveInto(PixelBuffer source, PixelRect sourceLevel, PixelBuffer target)
+    {
+        PixelRect region = target.Bounds;
+        int lastX = sourceLevel.Right - 1, lastY = sourceLevel.Bottom - 1;
+        var needed = PixelRect.FromEdges(2 * region.X, 2 * region.Y,
+            Math.Min((2 * region.Right) - 1, lastX) + 1, Math.Min((2 * region.Bottom) - 1, lastY) + 1);
+        if (!source.Bounds.Contains(needed))
+        {
+            throw new ArgumentException($"Halving {region} needs {needed} of the level above, but the source holds {source.Bounds}.", nameof(source));
+        }
+
+        if (target.Format != source.Format)
+        {
+            throw new ArgumentException($"Halving {source.Format} into {target.Format}.", nameof(target));
+        }
+
+        int bpp = source.BytesPerPixel;
+
+        // Output columns whose right-hand source column exists; the last may have to repeat its left one.
+        int pairs = Math.Min(region.Width, ((lastX + 1) / 2) - region.X);
+        bool repeatLastColumn = pairs < region.Width;
+        for (int y = region.Y; y < region.Bottom; y++)
+        {
+            int sy0 = 2 * y, sy1 = Math.Min(sy0 + 1, lastY);
+            ReadOnlySpan<byte> top = source.Data.AsSpan(source.OffsetOf(needed.X, sy0), needed.Width * bpp);
+            ReadOnlySpan<byte> bottom = source.Data.AsSpan(source.OffsetOf(needed.X, sy1), needed.Width * bpp);
+            Span<byte> output = target.RowAt(region.X, y, region.Width);
+            if (bpp == 4)
+            {
+                HalveRowRgbx(top, bottom, output, pairs);
+            }
+            else
+            {
+                HalveRowGray(top, bottom, output, pairs);
+            }
+
+            if (repeatLastColumn)
+            {
+                int s = (needed.Width - 1) * bpp, d = (region.Width - 1) * bpp;
+                for (int ch = 0; ch < bpp; ch++)
+                {
+                    output[d + ch] = (byte)(((2 * top[s + ch]) + (2 * bottom[s + ch]) + 2) >> 2);
+                }
+            }
         }
     }
 

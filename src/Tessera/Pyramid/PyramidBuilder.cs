@@ -18,8 +18,9 @@ namespace Tessera.Pyramid;
 /// blocks (see <see cref="PyramidPlan"/>) leave theirs in a <see cref="BlockStore"/>, so that they can
 /// be built by several processes and the rest finished by one; the rest runs the same procedure on
 /// that level (kept in memory, or a temporary file when large) until a level fits in one block and is
-/// finished whole. Memory is then one block per thread plus the decoded-tile cache, whatever the
-/// size of the image.
+/// finished whole. A block streams through in bands (see <see cref="BuildBlock"/>), so memory is a
+/// few windows a couple of tile rows high per thread plus the decoded-tile cache, whatever the size
+/// of the image.
 /// </remarks>
 public sealed class PyramidBuilder
 {
@@ -68,12 +69,12 @@ public sealed class PyramidBuilder
             return;
         }
 
-        PixelRect top = _geometry.LevelBounds(_geometry.TopLevel);
-
-        // A tile shared with the block below is needed again about one band later; one shared with
-        // the next band only after the whole band, so it is decoded again rather than kept.
-        source.Plan(todo.ConvertAll(block => _plan.Blocks[block].Inflate(Halo(0)).Intersect(top)),
-            lookahead: PyramidPlan.BandWidth + _options.Threads + 1);
+        // Blocks are rendered band by band (see BuildBlock). A tile shared with the block below is
+        // needed again about one band of blocks later; one shared with the next band of blocks only
+        // after the whole band, so it is decoded again rather than kept.
+        int bandsPerBlock = (1 << BlockLevels) + 1;
+        source.Plan(todo.SelectMany(block => BandsOf(_geometry.TopLevel, _plan.Blocks[block])).ToList(),
+            lookahead: (PyramidPlan.BandWidth + _options.Threads + 1) * bandsPerBlock);
         RunInParallel(todo.Count, i =>
         {
             int block = todo[i];
@@ -96,7 +97,8 @@ public sealed class PyramidBuilder
 
         var (width, height) = _geometry.LevelSize(_plan.HandoverLevel);
         using RasterStore handover = RasterStore.Create(width, height, source.Format, _options.InMemoryLevelBytes, _options.TemporaryDirectory);
-        store.LoadAll(handover, _pool);
+        List<(int Start, int End)> runs = store.Runs();
+        RunInParallel(runs.Count, i => store.LoadRun(runs[i].Start, runs[i].End, handover, _pool), cancellationToken);
         BuildFrom(handover, _plan.HandoverLevel, cancellationToken);
     }
 
@@ -130,32 +132,233 @@ public sealed class PyramidBuilder
     /// Renders <paramref name="block"/> of <paramref name="level"/> with its halo, writes the tiles of the
     /// K levels from there down whose cores lie in the block, and returns its core one level further down.
     /// </summary>
+    /// <remarks>
+    /// The block streams through in bands (<see cref="BandsOf"/>), one tile row of the top level
+    /// each: a band is rendered into that level's window, the tile row it completes is encoded, and
+    /// every pair of rows in is halved at once into the next level's window, where the same happens.
+    /// Each window holds a little over two tile rows, so a thread works in a few megabytes that stay
+    /// in the processor's cache rather than streaming a whole block through memory three times
+    /// (render, encode, halve); only the core handed over is kept whole.
+    /// </remarks>
     private PixelBuffer BuildBlock(IPixelSource source, int level, PixelRect block)
     {
-        PixelRect levelBounds = _geometry.LevelBounds(level);
-        var buffer = new PixelBuffer(block.Inflate(Halo(0)).Intersect(levelBounds), source.Format, _pool, BlockBufferLength(0, source.Format));
+        var windows = new LevelWindow[BlockLevels];
+        PixelBuffer? handover = null;
         try
         {
-            source.Render(buffer);
             for (int k = 0; k < BlockLevels; k++)
             {
+                PixelRect levelBounds = _geometry.LevelBounds(level - k);
                 PixelRect core = PyramidPlan.Shift(block, k).Intersect(levelBounds);
-                EmitTiles(buffer, level - k, core);
-
-                PixelRect below = _geometry.LevelBounds(level - k - 1);
-                PixelRect region = PyramidPlan.Shift(block, k + 1).Intersect(below).Inflate(Halo(k + 1)).Intersect(below);
-                PixelBuffer halved = Downsampler.Halve(buffer, levelBounds, region, _pool, BlockBufferLength(k + 1, source.Format));
-                buffer.Dispose();
-                buffer = halved;
-                levelBounds = below;
+                windows[k] = new LevelWindow(level - k, levelBounds, core.Inflate(Halo(k)).Intersect(levelBounds), _geometry.TilesIn(core),
+                    source.Format, _pool, _plan.WindowRows(k), _plan.BlockBufferSide(k));
             }
 
-            return buffer;
+            PixelRect handoverLevel = _geometry.LevelBounds(level - BlockLevels);
+            handover = new PixelBuffer(PyramidPlan.Shift(block, BlockLevels).Intersect(handoverLevel), source.Format, _pool,
+                BlockBufferLength(BlockLevels, source.Format));
+            int handoverRows = 0;
+            foreach (PixelRect band in BandsOf(level, block))
+            {
+                using (PixelBuffer rows = windows[0].Append(band.Height))
+                {
+                    source.Render(rows);
+                }
+
+                Advance(windows, 0, handover, ref handoverRows);
+            }
+
+            foreach (LevelWindow window in windows)
+            {
+                window.CheckDone();
+            }
+
+            if (handoverRows != handover.Height)
+            {
+                throw new InvalidOperationException($"Block {block} made {handoverRows} of its {handover.Height} handover rows.");
+            }
+
+            return handover;
         }
         catch
         {
-            buffer.Dispose();
+            handover?.Dispose();
             throw;
+        }
+        finally
+        {
+            foreach (LevelWindow? window in windows)
+            {
+                window?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The bands a block of <paramref name="level"/> is rendered in, top to bottom, together its
+    /// whole render (the block with its halo): each ends with a tile row of the level, the last
+    /// with the render.
+    /// </summary>
+    private List<PixelRect> BandsOf(int level, PixelRect block)
+    {
+        PixelRect levelBounds = _geometry.LevelBounds(level);
+        PixelRect render = block.Inflate(Halo(0)).Intersect(levelBounds);
+        var (c0, _, r0, r1) = _geometry.TilesIn(block.Intersect(levelBounds));
+        var bands = new List<PixelRect>(r1 - r0);
+        int y = render.Y;
+        for (int row = r0; row < r1 - 1; row++)
+        {
+            int end = _geometry.TileRect(level, c0, row).Bottom;
+            bands.Add(new PixelRect(render.X, y, render.Width, end - y));
+            y = end;
+        }
+
+        bands.Add(new PixelRect(render.X, y, render.Width, render.Bottom - y));
+        return bands;
+    }
+
+    /// <summary>
+    /// After rows arrive in window <paramref name="k"/>: encodes the tile rows now complete, halves
+    /// the row pairs now complete into the next window (or the handover core) and goes on there, and
+    /// lets go of the rows nothing needs any more.
+    /// </summary>
+    private void Advance(LevelWindow[] windows, int k, PixelBuffer handover, ref int handoverRows)
+    {
+        LevelWindow window = windows[k];
+        while (window.NextTileRow < window.EndTileRow
+               && _geometry.TileRect(window.Level, window.FirstColumn, window.NextTileRow).Bottom <= window.Bottom)
+        {
+            using PixelBuffer view = window.View();
+            for (int column = window.FirstColumn; column < window.EndColumn; column++)
+            {
+                EmitTile(view, window.Level, column, window.NextTileRow);
+            }
+
+            window.NextTileRow++;
+        }
+
+        // Row j below is made from rows 2j and 2j+1 (the last row repeated where the level ends).
+        bool last = k + 1 == BlockLevels;
+        PixelRect below = last ? handover.Bounds : windows[k + 1].Region;
+        int done = last ? below.Y + handoverRows : windows[k + 1].Bottom;
+        int ready = window.Bottom >= window.LevelBounds.Bottom ? below.Bottom : Math.Min(below.Bottom, window.Bottom / 2);
+        if (ready > done)
+        {
+            using (PixelBuffer from = window.View())
+            using (PixelBuffer into = last
+                ? new PixelBuffer(handover.Data, handover.OffsetOf(below.X, done), new PixelRect(below.X, done, below.Width, ready - done), handover.Format, handover.Stride)
+                : windows[k + 1].Append(ready - done))
+            {
+                Downsampler.HalveInto(from, window.LevelBounds, into);
+            }
+
+            if (last)
+            {
+                handoverRows += ready - done;
+            }
+            else
+            {
+                Advance(windows, k + 1, handover, ref handoverRows);
+            }
+        }
+
+        int nextTileTop = window.NextTileRow < window.EndTileRow
+            ? _geometry.TileRect(window.Level, window.FirstColumn, window.NextTileRow).Y
+            : int.MaxValue;
+        window.Release(Math.Min(nextTileTop, 2 * Math.Max(ready, done)));
+    }
+
+    /// <summary>
+    /// Consecutive rows of one level of a block, [<see cref="Top"/>, <see cref="Bottom"/>) of its
+    /// <see cref="Region"/>, in a buffer a few tile rows high that rows are appended to at the bottom
+    /// and let go of at the top, and the tile rows of the level the block writes.
+    /// </summary>
+    private sealed class LevelWindow : IDisposable
+    {
+        private readonly PixelMemoryPool _pool;
+        private readonly int _capacity;
+        private readonly int _stride;
+        private byte[]? _data;
+        private int _first; // the row at the start of the buffer
+
+        public LevelWindow(int level, PixelRect levelBounds, PixelRect region, (int C0, int C1, int R0, int R1) tiles,
+            PixelFormat format, PixelMemoryPool pool, int capacityRows, int widestRegion)
+        {
+            Level = level;
+            LevelBounds = levelBounds;
+            Region = region;
+            Format = format;
+            (FirstColumn, EndColumn, NextTileRow, EndTileRow) = tiles;
+            _pool = pool;
+            _capacity = capacityRows;
+            _stride = region.Width * format.BytesPerPixel();
+
+            // Every block asks for the same length, so the pool hands the same arrays round.
+            _data = pool.Rent(checked(widestRegion * format.BytesPerPixel() * capacityRows));
+            Top = Bottom = _first = region.Y;
+        }
+
+        public int Level { get; }
+        public PixelRect LevelBounds { get; }
+        public PixelRect Region { get; }
+        public PixelFormat Format { get; }
+        public int FirstColumn { get; }
+        public int EndColumn { get; }
+        public int NextTileRow { get; set; }
+        public int EndTileRow { get; }
+        public int Top { get; private set; }
+        public int Bottom { get; private set; }
+
+        private byte[] Data => _data ?? throw new ObjectDisposedException(nameof(LevelWindow));
+
+        /// <summary>The rows held, as a view.</summary>
+        public PixelBuffer View() => new(Data, (Top - _first) * _stride, new PixelRect(Region.X, Top, Region.Width, Bottom - Top), Format, _stride);
+
+        /// <summary>Room for the next <paramref name="rows"/> rows, as a view to fill; they count as held from now on.</summary>
+        public PixelBuffer Append(int rows)
+        {
+            if (Bottom + rows > Region.Bottom)
+            {
+                throw new InvalidOperationException($"Rows {Bottom}–{Bottom + rows} are past the block's {Region} at level {Level}.");
+            }
+
+            if (Bottom + rows - _first > _capacity)
+            {
+                // Move what is held to the start; after a tile row is written that is a few rows.
+                int held = Bottom - Top;
+                if (held + rows > _capacity)
+                {
+                    throw new InvalidOperationException($"Level {Level} would hold {held + rows} rows of a block, more than its {_capacity}.");
+                }
+
+                Data.AsSpan((Top - _first) * _stride, held * _stride).CopyTo(Data);
+                _first = Top;
+            }
+
+            var view = new PixelBuffer(Data, (Bottom - _first) * _stride, new PixelRect(Region.X, Bottom, Region.Width, rows), Format, _stride);
+            Bottom += rows;
+            return view;
+        }
+
+        /// <summary>Lets go of the rows above <paramref name="row"/>.</summary>
+        public void Release(int row) => Top = Math.Clamp(row, Top, Bottom);
+
+        /// <summary>Checks that every row of the region came in and every tile row went out.</summary>
+        public void CheckDone()
+        {
+            if (Bottom != Region.Bottom || NextTileRow != EndTileRow)
+            {
+                throw new InvalidOperationException($"Level {Level} of a block ended at row {Bottom} of {Region}, tile row {NextTileRow} of {EndTileRow}.");
+            }
+        }
+
+        public void Dispose()
+        {
+            byte[]? data = Interlocked.Exchange(ref _data, null);
+            if (data is not null)
+            {
+                _pool.Return(data);
+            }
         }
     }
 

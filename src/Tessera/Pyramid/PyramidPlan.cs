@@ -87,6 +87,25 @@ public sealed class PyramidPlan
     /// <summary>Side of a whole block's buffer k levels below its top, halo included.</summary>
     public int BlockBufferSide(int k) => (BlockSpan >> k) + (2 * Halo(k));
 
+    /// <summary>
+    /// Rows of a block's window k levels below its top (a block streams through in bands, see
+    /// <see cref="PyramidBuilder"/>): a tile row waiting for its last rows, plus the largest piece
+    /// that can arrive at once (a band, or the halving of one), with room to spare.
+    /// </summary>
+    public int WindowRows(int k) => (2 * (Geometry.TileSize + (2 * Geometry.Overlap))) + (2 * Halo(k)) + 4;
+
+    /// <summary>Bytes one thread's block holds at once: its K windows and the core it hands over.</summary>
+    public long BlockWorkingBytes(int bytesPerPixel)
+    {
+        long bytes = (long)(BlockSpan >> BlockLevels) * (BlockSpan >> BlockLevels) * bytesPerPixel;
+        for (int k = 0; k < BlockLevels; k++)
+        {
+            bytes += (long)BlockBufferSide(k) * WindowRows(k) * bytesPerPixel;
+        }
+
+        return bytes;
+    }
+
     /// <summary>Work in a block, as the top-level pixels it covers: encoding and decoding both scale with them.</summary>
     public long Cost(int block) => Core(block, 0).Area;
 

@@ -36,20 +36,18 @@ internal abstract class RasterStore : IPixelSource, IDisposable
     public void Write(PixelBuffer pixels)
     {
         PixelRect b = pixels.Bounds;
-        int rowBytes = b.Width * pixels.BytesPerPixel;
         for (int y = 0; y < b.Height; y++)
         {
-            WriteRow(((b.Y + y) * RowBytes) + ((long)b.X * pixels.BytesPerPixel), pixels.Data.AsSpan(y * pixels.Stride, rowBytes));
+            WriteRow(((b.Y + y) * RowBytes) + ((long)b.X * pixels.BytesPerPixel), pixels.RowAt(b.X, b.Y + y, b.Width));
         }
     }
 
     public void Render(PixelBuffer target)
     {
         PixelRect b = target.Bounds;
-        int rowBytes = b.Width * target.BytesPerPixel;
         for (int y = 0; y < b.Height; y++)
         {
-            ReadRow(((b.Y + y) * RowBytes) + ((long)b.X * target.BytesPerPixel), target.Data.AsSpan(y * target.Stride, rowBytes));
+            ReadRow(((b.Y + y) * RowBytes) + ((long)b.X * target.BytesPerPixel), target.RowAt(b.X, b.Y + y, b.Width));
         }
     }
 

@@ -1,0 +1,138 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Tessera.Imaging;
+
+namespace Tessera.Codecs;
+
+/// <summary>
+/// Decodes a rectangle of a JPEG straight into a caller's buffer, through Tessera's small native
+/// layer over the system's libjpeg-turbo (<c>libtessera_jpeg.so</c>, compiled from
+/// <c>Native/tessera_jpeg.c</c> when the library is built; Debian packages <c>gcc</c> and
+/// <c>libjpeg62-turbo-dev</c>). libjpeg crops columns to iMCU boundaries and skips rows without
+/// their inverse DCT; the layer keeps enough context that the pixels equal a whole decode's. Where
+/// the layer was not built or cannot load, <see cref="TryLoad"/> says why and Tessera decodes
+/// whole tiles as before.
+/// </summary>
+internal sealed unsafe class JpegRegionDecoder : IDisposable
+{
+    public const string LibraryFile = "libtessera_jpeg.so";
+
+    private const int MessageBytes = 200;
+    private const int Done = 0, DoneWithWarnings = 1, WrongSize = -2;
+
+    private readonly delegate* unmanaged<nint> _create;
+    private readonly delegate* unmanaged<nint, void> _destroy;
+    private readonly delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, nint, int, byte*, int, int> _decode;
+    private readonly ThreadLocal<nint> _handles;
+
+    private JpegRegionDecoder(nint library)
+    {
+        _create = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "tessera_jpeg_create");
+        _destroy = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "tessera_jpeg_destroy");
+        _decode = (delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, nint, int, byte*, int, int>)
+            NativeLibrary.GetExport(library, "tessera_jpeg_decode_region");
+        _handles = new ThreadLocal<nint>(CreateHandle, trackAllValues: true);
+    }
+
+    /// <summary>The decoder, or null (with the reason) where its native layer is missing or cannot load.</summary>
+    public static JpegRegionDecoder? TryLoad(out string? problem)
+    {
+        problem = null;
+        foreach (string? directory in new[] { Path.GetDirectoryName(typeof(JpegRegionDecoder).Assembly.Location), AppContext.BaseDirectory })
+        {
+            if (!string.IsNullOrEmpty(directory) && NativeLibrary.TryLoad(Path.Combine(directory, LibraryFile), out nint library))
+            {
+                try
+                {
+                    return new JpegRegionDecoder(library);
+                }
+                catch (EntryPointNotFoundException e)
+                {
+                    problem = $"{LibraryFile} is not the one this Tessera was built with: {e.Message}";
+                    return null;
+                }
+            }
+        }
+
+        problem = $"{LibraryFile} is missing or cannot load (it is built with Tessera where gcc and libjpeg62-turbo-dev are installed)";
+        return null;
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="region"/> of the JPEG <paramref name="jpeg"/> into
+    /// <paramref name="target"/> at (<paramref name="atX"/>, <paramref name="atY"/>); false, with
+    /// nothing written, when the image is not <paramref name="width"/>×<paramref name="height"/>.
+    /// Where the target is a buffer of the whole image and the region goes to its own place there,
+    /// libjpeg writes the rows in place, a few pixels around the region included; elsewhere only the
+    /// region is written, copied out of a scratch row buffer.
+    /// </summary>
+    /// <exception cref="TileReadException">The data is corrupt or ends early.</exception>
+    public bool Decode(string path, ReadOnlySpan<byte> jpeg, int width, int height, PixelRect region, PixelBuffer target, int atX, int atY)
+    {
+        if (!new PixelRect(0, 0, width, height).Contains(region) || region.IsEmpty)
+        {
+            throw new ArgumentOutOfRangeException(nameof(region), $"{region} is not inside the {width}×{height} image.");
+        }
+
+        if (!target.Bounds.Contains(new PixelRect(atX, atY, region.Width, region.Height)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(target), $"{region.Width}×{region.Height} px at ({atX}, {atY}) is not inside the target's {target.Bounds}.");
+        }
+
+        if (target.Format is not (PixelFormat.Rgbx8888 or PixelFormat.Gray8))
+        {
+            throw new ArgumentException($"JPEG regions decode to RGBX or grey, not {target.Format}.", nameof(target));
+        }
+
+        bool wholeImage = target.Bounds == new PixelRect(0, 0, width, height) && (atX, atY) == (region.X, region.Y);
+        byte* message = stackalloc byte[MessageBytes];
+        int status;
+        fixed (byte* source = jpeg)
+        fixed (byte* pixels = target.Data)
+        {
+            status = _decode(_handles.Value, source, (nuint)jpeg.Length, target.Format == PixelFormat.Gray8 ? 1 : 0,
+                width, height, region.X, region.Y, region.Width, region.Height,
+                pixels + (wholeImage ? target.OffsetOf(0, 0) : target.OffsetOf(atX, atY)), target.Stride, wholeImage ? 1 : 0,
+                message, MessageBytes);
+        }
+
+        switch (status)
+        {
+            case Done:
+                return true;
+            case WrongSize:
+                return false;
+            case DoneWithWarnings:
+                // As a whole decode: a warning that the data ends early is a truncated tile; others
+                // (stray bytes between markers, say) leave a whole image.
+                string warning = Text(message);
+                if (warning.Contains("Premature end", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new TileReadException(path, "the file is truncated");
+                }
+
+                return true;
+            default:
+                throw new TileReadException(path, $"the JPEG data is corrupt ({Text(message)})");
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (nint handle in _handles.Values)
+        {
+            _destroy(handle);
+        }
+
+        _handles.Dispose();
+    }
+
+    private nint CreateHandle()
+    {
+        nint handle = _create();
+        return handle != 0 ? handle : throw new OutOfMemoryException("tessera_jpeg_create failed.");
+    }
+
+    private static string Text(byte* message) =>
+        Encoding.UTF8.GetString(message, new ReadOnlySpan<byte>(message, MessageBytes).IndexOf((byte)0) is int n and >= 0 ? n : MessageBytes);
+}

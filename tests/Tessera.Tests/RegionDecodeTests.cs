@@ -1,0 +1,213 @@
+using NetVips;
+using Tessera.Build;
+using Tessera.Codecs;
+using Tessera.Imaging;
+using Tessera.Pyramid;
+using Tessera.Samples;
+using Tessera.Tests.Support;
+using Xunit;
+
+namespace Tessera.Tests;
+
+/// <summary>
+/// Decoding part of a JPEG (what the grid compositor does with the part of each tile it shows)
+/// gives exactly the pixels of a whole decode, writes nothing else, and leaves every file it cannot
+/// judge to the whole decode.
+/// </summary>
+public sealed class RegionDecodeTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly TurboJpegCodec _codec = TurboJpegCodec.TryCreate(new SkiaTileCodec(), out _)
+        ?? throw new InvalidOperationException("libturbojpeg0 is needed (scripts/setup.sh installs it).");
+
+    public static TheoryData<string, int, int> Kinds() => new()
+    {
+        { "420", 800, 600 },
+        { "420", 333, 217 },
+        { "444", 301, 190 },
+        { "grey", 257, 129 },
+        { "progressive", 321, 200 },
+    };
+
+    [Fact]
+    public void The_native_layer_is_built_and_loads() =>
+        Assert.True(_codec.DecodesRegions, $"libtessera_jpeg.so did not load: {_codec.RegionProblem}");
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void A_region_is_exactly_the_whole_decode_there_and_nothing_else_is_written(string kind, int width, int height)
+    {
+        string path = WriteJpeg(kind, width, height);
+        PixelFormat format = kind == "grey" ? PixelFormat.Gray8 : PixelFormat.Rgbx8888;
+        using PixelBuffer whole = _codec.Decode(path, format);
+        int bpp = format.BytesPerPixel();
+
+        // The target is larger than the image and placed elsewhere, as a block of the plane is.
+        var target = new PixelBuffer(new PixelRect(-50, 1000, width + 100, height + 40), format);
+        var own = new PixelBuffer(new PixelRect(0, 0, width, height), format);
+        int checkedRegions = 0;
+        foreach (PixelRect region in Regions(width, height))
+        {
+            Array.Fill(target.Data, (byte)0xA5);
+            int atX = -50 + 37, atY = 1000 + 11;
+            Assert.True(_codec.TryDecodeRegion(path, width, height, region, target, atX, atY), $"{kind}: {region} was refused");
+            for (int y = target.Bounds.Y; y < target.Bounds.Bottom; y++)
+            {
+                for (int x = target.Bounds.X; x < target.Bounds.Right; x++)
+                {
+                    int ix = x - atX + region.X, iy = y - atY + region.Y;
+                    bool inside = ix >= region.X && ix < region.Right && iy >= region.Y && iy < region.Bottom;
+                    ReadOnlySpan<byte> got = target.Data.AsSpan(target.OffsetOf(x, y), bpp);
+                    if (inside)
+                    {
+                        Assert.True(got.SequenceEqual(whole.Data.AsSpan(whole.OffsetOf(ix, iy), bpp)),
+                            $"{kind} {width}×{height}: region {region} differs from the whole decode at ({ix}, {iy})");
+                    }
+                    else if (got.IndexOfAnyExcept((byte)0xA5) >= 0)
+                    {
+                        Assert.Fail($"{kind} {width}×{height}: region {region} wrote the target at ({x}, {y}), outside the region");
+                    }
+                }
+            }
+
+            // Into a buffer of the image itself, libjpeg writes in place: the region must still be exact.
+            Array.Fill(own.Data, (byte)0xA5);
+            Assert.True(_codec.TryDecodeRegion(path, width, height, region, own, region.X, region.Y));
+            for (int y = region.Y; y < region.Bottom; y++)
+            {
+                Assert.True(own.RowAt(region.X, y, region.Width).SequenceEqual(whole.RowAt(region.X, y, region.Width)),
+                    $"{kind} {width}×{height}: region {region} decoded in place differs from the whole decode in row {y}");
+            }
+
+            checkedRegions++;
+        }
+
+        Assert.True(checkedRegions > 20);
+        target.Dispose();
+        own.Dispose();
+    }
+
+    [Fact]
+    public void Files_it_cannot_judge_go_to_the_whole_decode_untouched()
+    {
+        string path = WriteJpeg("420", 200, 150);
+        byte[] bytes = File.ReadAllBytes(path);
+        var target = new PixelBuffer(new PixelRect(0, 0, 200, 150), PixelFormat.Rgbx8888);
+        Array.Fill(target.Data, (byte)7);
+        var region = new PixelRect(20, 15, 160, 120);
+
+        // Another size than the grid's: refused, and the whole decode names the size.
+        Assert.False(_codec.TryDecodeRegion(path, 201, 150, region, target, 20, 15));
+
+        // Truncated (no EOI at the end): refused; the whole decode says it is truncated.
+        string truncated = _dir.Combine("truncated.jpg");
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length * 2 / 3)]);
+        Assert.False(_codec.TryDecodeRegion(truncated, 200, 150, region, target, 20, 15));
+        Assert.Contains("truncated", Assert.Throws<TileReadException>(() => _codec.Decode(truncated, PixelFormat.Rgbx8888)).Message);
+
+        // Bytes after the image: refused, and decoded whole as before.
+        string trailing = _dir.Combine("trailing.jpg");
+        File.WriteAllBytes(trailing, [.. bytes, 0, 1, 2, 3]);
+        Assert.False(_codec.TryDecodeRegion(trailing, 200, 150, region, target, 20, 15));
+        _codec.Decode(trailing, PixelFormat.Rgbx8888).Dispose();
+
+        Assert.Equal(-1, target.Data.AsSpan(0, 200 * 150 * 4).IndexOfAnyExcept((byte)7));
+        target.Dispose();
+    }
+
+    [Fact]
+    public void A_corrupt_file_is_named_and_the_decoder_goes_on()
+    {
+        string path = WriteJpeg("420", 200, 150);
+        byte[] bytes = File.ReadAllBytes(path);
+
+        // The frame marker turned into one for a JPEG process libjpeg does not implement.
+        int sof = bytes.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+        Assert.True(sof > 0);
+        bytes[sof + 1] = 0xC5;
+        string bad = _dir.Combine("bad.jpg");
+        File.WriteAllBytes(bad, bytes);
+
+        using var target = new PixelBuffer(new PixelRect(0, 0, 200, 150), PixelFormat.Rgbx8888);
+        var e = Assert.Throws<TileReadException>(() => _codec.TryDecodeRegion(bad, 200, 150, new PixelRect(10, 10, 50, 50), target, 10, 10));
+        Assert.Contains("bad.jpg", e.Message);
+        Assert.True(_codec.TryDecodeRegion(path, 200, 150, new PixelRect(10, 10, 50, 50), target, 10, 10));
+    }
+
+    [Fact]
+    public void A_pyramid_built_from_regions_is_the_one_built_from_whole_tiles()
+    {
+        string tiles = _dir.Combine("tiles");
+        SampleGrid.Write(tiles, Support.Samples.Small(TileFormat.Jpeg) with { Across = 7, Down = 5, TileWidth = 300, TileHeight = 220, OverlapX = 34, OverlapY = 26 });
+        TurboJpegCodec whole = TurboJpegCodec.TryCreate(new SkiaTileCodec(), out _, regions: false)!;
+        Assert.False(whole.DecodesRegions);
+        try
+        {
+            // Small blocks, so that many tiles are shared between blocks (cached, their cells
+            // decoded) and many are not (decoded straight into the block).
+            foreach (string? flatField in new[] { null, "auto" })
+            {
+                string a = _dir.Combine($"regions-{flatField}", "out.dzi"), b = _dir.Combine($"whole-{flatField}", "out.dzi");
+                BuildRequest request = Build(tiles, a, flatField);
+                BuildResult built = PyramidBuild.Run(request, _codec);
+                PyramidBuild.Run(request with { OutputPath = b }, whole);
+                Assert.True(built.InputDecodes >= 35);
+                PyramidComparison.AssertIdenticalFiles(b, a);
+            }
+        }
+        finally
+        {
+            whole.Dispose();
+        }
+    }
+
+    private static BuildRequest Build(string tiles, string output, string? flatField) => new()
+    {
+        InputDirectory = tiles,
+        OutputPath = output,
+        Overlap = new Layout.OverlapSpec(34, 26, IsPercent: false),
+        Pyramid = new PyramidOptions { TileSize = 62, BlockLevels = 2, Threads = 2 },
+        FlatField = flatField is null ? null : Illumination.FlatFieldSpec.Parse(flatField, null),
+    };
+
+    /// <summary>Regions touching every edge, one pixel, one row and column, and odd offsets in between.</summary>
+    private static IEnumerable<PixelRect> Regions(int width, int height)
+    {
+        int[] starts = [0, 1, 2, 3, 7, 15, 16, 17, 31, 33, 40];
+        foreach (int x in starts)
+        {
+            foreach (int y in new[] { 0, 1, 5, 8, 16, 30, 33 })
+            {
+                yield return new PixelRect(x, y, width - (2 * x), height - (2 * y));
+                yield return new PixelRect(x, y, Math.Min(37, width - x), Math.Min(29, height - y));
+            }
+        }
+
+        yield return new PixelRect(0, 0, width, height);
+        yield return new PixelRect(width - 1, height - 1, 1, 1);
+        yield return new PixelRect(0, height / 2, width, 1);
+        yield return new PixelRect(width / 2, 0, 1, height);
+        yield return new PixelRect(width - 19, height - 23, 19, 23);
+    }
+
+    /// <summary>A textured test image saved by libvips as the kind of JPEG asked for.</summary>
+    private string WriteJpeg(string kind, int width, int height)
+    {
+        string path = _dir.Combine($"{kind}-{width}x{height}.jpg");
+        using Image noise = Image.Gaussnoise(width, height, mean: 128, sigma: 40);
+        using Image xy = Image.Xyz(width, height);
+        using Image ramp = (xy[0] * (200.0 / width)) + (xy[1] * (55.0 / height));
+        using Image grey = ((noise * 0.5) + ramp).Cast(Enums.BandFormat.Uchar);
+        using Image bands = kind == "grey" ? grey.Copy() : grey.Bandjoin(grey.Flip(Enums.Direction.Horizontal), grey.Flip(Enums.Direction.Vertical));
+        bands.Jpegsave(path, q: 90,
+            interlace: kind == "progressive",
+            subsampleMode: kind == "444" ? Enums.ForeignSubsample.Off : Enums.ForeignSubsample.On);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        _codec.Dispose();
+        _dir.Dispose();
+    }
+}
