@@ -129,11 +129,39 @@ internal sealed class DecodedTileCache : IDisposable
     /// </summary>
     public Lease Acquire(int id, string path, Action<int, string, PixelBuffer> validate, UsedPart? used = null)
     {
+        Get(id, path, validate, used, wait: true, out Lease lease);
+        return lease;
+    }
+
+    /// <summary>
+    /// As <see cref="Acquire"/>, but false at once, instead of waiting, while another thread holds the
+    /// tile's entry (decoding it, most likely): the caller can do other work and come back.
+    /// </summary>
+    public bool TryAcquire(int id, string path, Action<int, string, PixelBuffer> validate, UsedPart? used, out Lease lease) =>
+        Get(id, path, validate, used, wait: false, out lease);
+
+    private bool Get(int id, string path, Action<int, string, PixelBuffer> validate, UsedPart? used, bool wait, out Lease lease)
+    {
         while (true)
         {
             Entry entry = _entries.GetOrAdd(id, static _ => new Entry());
-            lock (entry)
+            bool taken = false;
+            try
             {
+                if (wait)
+                {
+                    Monitor.Enter(entry, ref taken);
+                }
+                else if (!Monitor.TryEnter(entry))
+                {
+                    lease = default;
+                    return false;
+                }
+                else
+                {
+                    taken = true;
+                }
+
                 if (entry.Removed)
                 {
                     continue; // freed by another thread between the lookup and the lock
@@ -159,7 +187,15 @@ internal sealed class DecodedTileCache : IDisposable
                 }
 
                 entry.Pins++;
-                return new Lease(this, id, entry);
+                lease = new Lease(this, id, entry);
+                return true;
+            }
+            finally
+            {
+                if (taken)
+                {
+                    Monitor.Exit(entry);
+                }
             }
         }
     }

@@ -43,56 +43,90 @@ public sealed class MosaicSource : TiledSource
         }
     }
 
+    /// <remarks>
+    /// A tile only this render uses is decoded straight into the target, and only the part shown; one
+    /// used again later is decoded (its cell only) into the cache and copied. A tile another thread is
+    /// decoding just then is left for last rather than waited for.
+    /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Render(PixelBuffer target)
     {
         PixelRect bounds = target.Bounds;
         var (c0, c1, r0, r1) = _mosaic.CellsMeeting(bounds);
-        int bpp = target.BytesPerPixel;
+        List<(int Column, int Row)>? busy = null;
         for (int row = r0; row < r1; row++)
         {
             for (int column = c0; column < c1; column++)
             {
-                PixelRect part = _mosaic.CellRect(column, row).Intersect(bounds);
-                if (part.IsEmpty)
+                if (!RenderCell(target, column, row, wait: false))
                 {
-                    continue;
-                }
-
-                string? path = _mosaic.Grid[column, row];
-                if (path is null)
-                {
-                    for (int y = part.Y; y < part.Bottom; y++)
-                    {
-                        Background.Fill(target.RowAt(part.X, y, part.Width), Format);
-                    }
-
-                    continue;
-                }
-
-                // A tile only this render uses is decoded straight into the target, and only the
-                // part shown; one used again later is decoded (its cell only) into the cache.
-                int id = (row * _mosaic.Grid.Columns) + column;
-                PixelRect origin = _mosaic.TileRect(column, row);
-                var inTile = new PixelRect(part.X - origin.X, part.Y - origin.Y, part.Width, part.Height);
-                if (Cache.TryDecodeInto(id, path, _mosaic.TileWidth, _mosaic.TileHeight, inTile, target, part.X, part.Y))
-                {
-                    continue;
-                }
-
-                PixelRect cell = _mosaic.CellRect(column, row);
-                var used = new DecodedTileCache.UsedPart(_mosaic.TileWidth, _mosaic.TileHeight,
-                    new PixelRect(cell.X - origin.X, cell.Y - origin.Y, cell.Width, cell.Height));
-                using DecodedTileCache.Lease lease = Cache.Acquire(id, path, _validate, used);
-                PixelBuffer tile = lease.Pixels;
-                int rowBytes = part.Width * bpp;
-                for (int y = part.Y; y < part.Bottom; y++)
-                {
-                    tile.Data.AsSpan(tile.OffsetOf(part.X - origin.X, y - origin.Y), rowBytes)
-                        .CopyTo(target.RowAt(part.X, y, part.Width));
+                    (busy ??= []).Add((column, row));
                 }
             }
         }
+
+        if (busy is not null)
+        {
+            foreach (var (column, row) in busy)
+            {
+                RenderCell(target, column, row, wait: true);
+            }
+        }
+    }
+
+    /// <summary>The part of <paramref name="target"/> in cell (column, row); false if the tile was busy and <paramref name="wait"/> false.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private bool RenderCell(PixelBuffer target, int column, int row, bool wait)
+    {
+        PixelRect part = _mosaic.CellRect(column, row).Intersect(target.Bounds);
+        if (part.IsEmpty)
+        {
+            return true;
+        }
+
+        string? path = _mosaic.Grid[column, row];
+        if (path is null)
+        {
+            for (int y = part.Y; y < part.Bottom; y++)
+            {
+                Background.Fill(target.RowAt(part.X, y, part.Width), Format);
+            }
+
+            return true;
+        }
+
+        int id = (row * _mosaic.Grid.Columns) + column;
+        PixelRect origin = _mosaic.TileRect(column, row);
+        var inTile = new PixelRect(part.X - origin.X, part.Y - origin.Y, part.Width, part.Height);
+        if (Cache.TryDecodeInto(id, path, _mosaic.TileWidth, _mosaic.TileHeight, inTile, target, part.X, part.Y))
+        {
+            return true;
+        }
+
+        PixelRect cell = _mosaic.CellRect(column, row);
+        var used = new DecodedTileCache.UsedPart(_mosaic.TileWidth, _mosaic.TileHeight,
+            new PixelRect(cell.X - origin.X, cell.Y - origin.Y, cell.Width, cell.Height));
+        DecodedTileCache.Lease lease;
+        if (wait)
+        {
+            lease = Cache.Acquire(id, path, _validate, used);
+        }
+        else if (!Cache.TryAcquire(id, path, _validate, used, out lease))
+        {
+            return false;
+        }
+
+        using (lease)
+        {
+            PixelBuffer tile = lease.Pixels;
+            int rowBytes = part.Width * target.BytesPerPixel;
+            for (int y = part.Y; y < part.Bottom; y++)
+            {
+                tile.Data.AsSpan(tile.OffsetOf(inTile.X, y - origin.Y), rowBytes).CopyTo(target.RowAt(part.X, y, part.Width));
+            }
+        }
+
+        return true;
     }
 
     private void ValidateTile(int id, string path, PixelBuffer pixels)
