@@ -93,12 +93,12 @@ public sealed class ShardTests : IDisposable
         string output = _dir.Combine("p.dzi");
         string[] shard = ["build", tiles, output, .. Common("8"), "--shard", "0/1"];
 
-        // Kill it once some blocks are done (their cores appear in the work folder).
+        // Kill it once some blocks are done (their numbers appear in the shard's log in the work folder).
         using (ChildProcess process = ChildProcess.Start(shard))
         {
             var clock = Stopwatch.StartNew();
             while (!process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60) &&
-                   (!Directory.Exists(_dir.Combine("p.tessera")) || Directory.GetFiles(_dir.Combine("p.tessera"), "block-*.raw").Length < 3))
+                   (!Directory.Exists(_dir.Combine("p.tessera")) || Directory.GetFiles(_dir.Combine("p.tessera"), "*.log").Sum(log => new FileInfo(log).Length) < 3 * 4))
             {
                 Thread.Sleep(5);
             }

@@ -61,7 +61,8 @@ public static class PyramidBuild
             _progress = progress;
             _job = Job.Prepare(request, codec);
             _sink = CreateSink(_job);
-            _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat);
+            _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat,
+                request.Shard is { } shard ? BlockStore.ShardWriter(shard.Index, shard.Count) : "blocks");
             var pool = new PixelMemoryPool();
             _source = _job.CreateSource(_job.Input, pool);
             _builder = new PyramidBuilder(_job.Plan, _job.Pyramid, codec, _sink, progress, pool);
@@ -99,6 +100,7 @@ public static class PyramidBuild
             _sink.Open(_job.Geometry.LevelCount);
             _progress.SetTotal(_job.Geometry.TotalTileCount() - Plan.TileCount(0, Plan.Blocks.Count));
             _builder.Finish(_source, _store, cancellationToken);
+            _store.Dispose();
             Complete(_job, _sink);
             return Result(0, Plan.Blocks.Count, complete: true);
         }
@@ -109,6 +111,7 @@ public static class PyramidBuild
             if (_request.Container == OutputContainer.Zip && !_request.Overwrite && !IsComplete(_job, _sink) && _sink.IsComplete)
             {
                 // Stopped while packing: the folder pyramid is whole, only the zip is left to write.
+                _store.Dispose();
                 Complete(_job, _sink);
                 return Result(0, Plan.Blocks.Count, complete: true);
             }
@@ -120,6 +123,7 @@ public static class PyramidBuild
                 _job.Manifest(_codec).WriteOrCheck(_job.Paths.WorkDirectory);
                 _progress.SetTotal(_job.Geometry.TotalTileCount() - Plan.TileCount(0, Plan.Blocks.Count) + TilesToBuild(0, Plan.Blocks.Count));
                 _builder.Build(_source, _store, cancellationToken);
+                _store.Dispose();
                 Complete(_job, _sink);
                 return Result(Plan.Blocks.Count - alreadyDone, alreadyDone, complete: true);
             }
@@ -160,6 +164,7 @@ public static class PyramidBuild
         public void Dispose()
         {
             _source.Dispose();
+            _store.Dispose();
             _sink.Dispose();
         }
     }
