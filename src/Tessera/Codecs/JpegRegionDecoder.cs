@@ -96,25 +96,17 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
                 message, MessageBytes);
         }
 
-        switch (status)
+        if (status == WrongSize)
         {
-            case Done:
-                return true;
-            case WrongSize:
-                return false;
-            case DoneWithWarnings:
-                // As a whole decode: a warning that the data ends early is a truncated tile; others
-                // (stray bytes between markers, say) leave a whole image.
-                string warning = Text(message);
-                if (warning.Contains("Premature end", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new TileReadException(path, "the file is truncated");
-                }
-
-                return true;
-            default:
-                throw new TileReadException(path, $"the JPEG data is corrupt ({Text(message)})");
+            return false;
         }
+
+        if (status != Done)
+        {
+            TurboJpegCodec.ThrowUnlessHarmless(path, Text(message), warning: status == DoneWithWarnings);
+        }
+
+        return true;
     }
 
     public void Dispose()

@@ -118,7 +118,7 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
                 Handles handles = _handles.Value!;
                 try
                 {
-                    ThrowUnlessHarmless(path, handles.Decompressor);
+                    ThrowUnlessHarmless(path, _api.ErrorText(handles.Decompressor), warning: _api.ErrorCode(handles.Decompressor) == ErrorWarning);
                 }
                 finally
                 {
@@ -199,15 +199,14 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
     /// <summary>
     /// libjpeg warns rather than fails on damaged data. A warning about data that ends early is a
     /// truncated tile and is refused; others (stray bytes between markers, say) leave a whole image.
+    /// Errors are refused. Shared with <see cref="JpegRegionDecoder"/>, so both paths judge a file alike.
     /// </summary>
-    private void ThrowUnlessHarmless(string path, nint handle)
+    internal static void ThrowUnlessHarmless(string path, string message, bool warning)
     {
-        string message = _api.ErrorText(handle);
-        if (_api.ErrorCode(handle) != ErrorWarning || message.Contains("Premature end", StringComparison.OrdinalIgnoreCase))
+        bool truncated = message.Contains("Premature end", StringComparison.OrdinalIgnoreCase);
+        if (!warning || truncated)
         {
-            throw new TileReadException(path, message.Contains("Premature end", StringComparison.OrdinalIgnoreCase)
-                ? "the file is truncated"
-                : $"the JPEG data is corrupt ({message})");
+            throw new TileReadException(path, truncated ? "the file is truncated" : $"the JPEG data is corrupt ({message})");
         }
     }
 

@@ -152,14 +152,15 @@ internal sealed class DecodedTileCache : IDisposable
                 {
                     Monitor.Enter(entry, ref taken);
                 }
-                else if (!Monitor.TryEnter(entry))
+                else
+                {
+                    Monitor.TryEnter(entry, ref taken);
+                }
+
+                if (!taken)
                 {
                     lease = default;
                     return false;
-                }
-                else
-                {
-                    taken = true;
                 }
 
                 if (entry.Removed)
