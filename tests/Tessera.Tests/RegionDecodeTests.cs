@@ -87,6 +87,121 @@ public sealed class RegionDecodeTests : IDisposable
         own.Dispose();
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void A_stream_gives_the_whole_decode_a_band_at_a_time(string kind, int width, int height)
+    {
+        string path = WriteJpeg(kind, width, height);
+        PixelFormat format = kind == "grey" ? PixelFormat.Gray8 : PixelFormat.Rgbx8888;
+        using PixelBuffer whole = _codec.Decode(path, format);
+        int bpp = format.BytesPerPixel();
+        foreach (PixelRect region in new[] { new PixelRect(0, 0, width, height), new PixelRect(17, 9, width - 40, height - 30), new PixelRect(33, 5, 41, height - 5) })
+        {
+            using IRegionStream stream = _codec.TryOpenRegionStream(path, width, height, region, format)
+                ?? throw new InvalidOperationException($"{kind}: {region} could not be streamed");
+            Assert.Equal(region.Y, stream.NextRow);
+
+            // Bands of uneven heights, some of only part of the columns, one after a gap of rows.
+            int y = region.Y, band = 0;
+            while (y < region.Bottom)
+            {
+                int height1 = Math.Min(region.Bottom - y, 1 + ((band * 23) % 50));
+                int skip = band == 2 ? Math.Min(3, region.Bottom - y - height1) : 0;
+                var part = new PixelRect(region.X + (band % 2 * 3), y + skip, region.Width - (band % 2 * 5), height1);
+                using var target = new PixelBuffer(new PixelRect(-7, 500, part.Width + 20, part.Height + 4), format);
+                Array.Fill(target.Data, (byte)0xA5);
+                stream.Read(part, target, -7 + 11, 500 + 2);
+                for (int ty = target.Bounds.Y; ty < target.Bounds.Bottom; ty++)
+                {
+                    for (int tx = target.Bounds.X; tx < target.Bounds.Right; tx++)
+                    {
+                        int ix = tx - (-7 + 11) + part.X, iy = ty - (500 + 2) + part.Y;
+                        ReadOnlySpan<byte> got = target.Data.AsSpan(target.OffsetOf(tx, ty), bpp);
+                        if (part.Contains(new PixelRect(ix, iy, 1, 1)))
+                        {
+                            Assert.True(got.SequenceEqual(whole.Data.AsSpan(whole.OffsetOf(ix, iy), bpp)),
+                                $"{kind} {width}×{height}: stream of {region}, band {part}, differs from the whole decode at ({ix}, {iy})");
+                        }
+                        else
+                        {
+                            Assert.True(got.IndexOfAnyExcept((byte)0xA5) < 0, $"{kind}: band {part} wrote the target at ({tx}, {ty}), outside the band");
+                        }
+                    }
+                }
+
+                Assert.Equal(part.Bottom, stream.NextRow);
+                y = part.Bottom;
+                band++;
+            }
+
+            Assert.True(band >= 3);
+        }
+    }
+
+    [Fact]
+    public void A_stream_refuses_rows_gone_by_and_files_it_cannot_judge()
+    {
+        string path = WriteJpeg("420", 200, 150);
+        byte[] bytes = File.ReadAllBytes(path);
+        var region = new PixelRect(20, 15, 160, 120);
+        using var target = new PixelBuffer(new PixelRect(0, 0, 200, 150), PixelFormat.Rgbx8888);
+        using (IRegionStream stream = _codec.TryOpenRegionStream(path, 200, 150, region, PixelFormat.Rgbx8888)!)
+        {
+            stream.Read(region with { Height = 40 }, target, 20, 15);
+            Assert.Throws<ArgumentOutOfRangeException>(() => stream.Read(new PixelRect(20, 50, 160, 10), target, 20, 50));
+            Assert.Throws<ArgumentOutOfRangeException>(() => stream.Read(new PixelRect(0, 60, 160, 10), target, 0, 60));
+            stream.Read(new PixelRect(20, 60, 160, 75), target, 20, 60);
+        }
+
+        // Another size, a truncated file, bytes after the image: no stream (decode whole instead).
+        Assert.Null(_codec.TryOpenRegionStream(path, 201, 150, region, PixelFormat.Rgbx8888));
+        string truncated = _dir.Combine("stream-truncated.jpg");
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length * 2 / 3)]);
+        Assert.Null(_codec.TryOpenRegionStream(truncated, 200, 150, region, PixelFormat.Rgbx8888));
+        string trailing = _dir.Combine("stream-trailing.jpg");
+        File.WriteAllBytes(trailing, [.. bytes, 0, 1, 2, 3]);
+        Assert.Null(_codec.TryOpenRegionStream(trailing, 200, 150, region, PixelFormat.Rgbx8888));
+
+        // Corrupt: named, and the decoder streams the next file as before.
+        int sof = bytes.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+        bytes[sof + 1] = 0xC5;
+        string bad = _dir.Combine("stream-bad.jpg");
+        File.WriteAllBytes(bad, bytes);
+        Assert.Contains("stream-bad.jpg", Assert.Throws<TileReadException>(() => _codec.TryOpenRegionStream(bad, 200, 150, region, PixelFormat.Rgbx8888)).Message);
+        using IRegionStream again = _codec.TryOpenRegionStream(path, 200, 150, region, PixelFormat.Rgbx8888)!;
+        again.Read(region, target, 20, 15);
+    }
+
+    [Fact]
+    public void The_cache_streams_a_tile_only_down_one_strip_of_renders()
+    {
+        string path = WriteJpeg("420", 200, 150);
+        using PixelBuffer whole = _codec.Decode(path, PixelFormat.Rgbx8888);
+        var image = new PixelRect(0, 0, 200, 150);
+        PixelRect[] strip = [new(0, 0, 200, 40), new(0, 40, 200, 50), new(0, 90, 200, 60)];
+        PixelRect[] notStrip = [new(0, 0, 200, 40), new(0, 30, 200, 60), new(0, 90, 200, 60)];
+        foreach (var (renders, streamed) in new[] { (strip, true), (notStrip, false) })
+        {
+            using var cache = new Compositing.DecodedTileCache(_codec, PixelFormat.Rgbx8888, 1L << 30, pool: null);
+            cache.SetPlan(1, renders, (_, tiles) => { tiles.Clear(); tiles.Add(0); }, lookahead: 10);
+            foreach (PixelRect render in renders)
+            {
+                using var target = new PixelBuffer(render, PixelFormat.Rgbx8888);
+                var result = cache.TryStreamInto(0, path, 200, 150, image, render, target, render.X, render.Y, wait: true);
+                Assert.Equal(streamed ? Compositing.DecodedTileCache.StreamResult.Written : Compositing.DecodedTileCache.StreamResult.NotStreamed, result);
+                if (streamed)
+                {
+                    for (int y = render.Y; y < render.Bottom; y++)
+                    {
+                        Assert.True(target.Row(y - render.Y).SequenceEqual(whole.RowAt(0, y, 200)), $"row {y} of {render} differs from the whole decode");
+                    }
+                }
+            }
+
+            Assert.Equal(streamed ? 1 : 0, cache.Decodes);
+        }
+    }
+
     [Fact]
     public void Files_it_cannot_judge_go_to_the_whole_decode_untouched()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Tessera.Build;
 
@@ -42,8 +43,6 @@ public sealed record JobManifest(
     /// <summary>How input tiles are read: the TIFF page and the 16-bit to 8-bit range (shards must map alike).</summary>
     public string Reading { get; init; } = "page=0 range=none";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     /// <summary>
     /// Writes this manifest into <paramref name="directory"/>, or, when one is there already, checks
     /// that it describes the same job.
@@ -53,7 +52,7 @@ public sealed record JobManifest(
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, FileName);
         string temporary = $"{path}.{Guid.NewGuid():N}.partial";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json));
+        File.WriteAllText(temporary, JsonSerializer.Serialize(this, JobManifestJson.Default.JobManifest));
         try
         {
             // Atomic: of several shards starting at once, exactly one manifest wins.
@@ -79,7 +78,7 @@ public sealed record JobManifest(
 
         try
         {
-            return JsonSerializer.Deserialize<JobManifest>(File.ReadAllText(path), Json);
+            return JsonSerializer.Deserialize(File.ReadAllText(path), JobManifestJson.Default.JobManifest);
         }
         catch (JsonException e)
         {
@@ -108,3 +107,11 @@ public sealed record JobManifest(
         throw new TesseraException($"This output belongs to a build with other settings ({string.Join("; ", differences)}; see \"{where}\"). Use the same settings, or another output.");
     }
 }
+
+/// <summary>
+/// The manifest's JSON, generated at compile time: the reflection-based serializer emits code at
+/// run time, which cost every build tens of milliseconds before its first tile.
+/// </summary>
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(JobManifest))]
+internal sealed partial class JobManifestJson : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text;
 using Tessera.Imaging;
@@ -11,7 +12,7 @@ namespace Tessera.Codecs;
 /// <c>libjpeg62-turbo-dev</c>). libjpeg crops columns to iMCU boundaries and skips rows without
 /// their inverse DCT; the layer keeps enough context that the pixels equal a whole decode's. Where
 /// the layer was not built or cannot load, <see cref="TryLoad"/> says why and Tessera decodes
-/// whole tiles as before.
+/// whole tiles as before. A region can also be streamed, some rows at a time (<see cref="OpenStream"/>).
 /// </summary>
 internal sealed unsafe class JpegRegionDecoder : IDisposable
 {
@@ -23,7 +24,11 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
     private readonly delegate* unmanaged<nint> _create;
     private readonly delegate* unmanaged<nint, void> _destroy;
     private readonly delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, nint, int, byte*, int, int> _decode;
+    private readonly delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, int, int> _streamStart;
+    private readonly delegate* unmanaged<nint, int, int, int, int, byte*, nint, byte*, int, int> _streamRead;
+    private readonly delegate* unmanaged<nint, void> _streamEnd;
     private readonly ThreadLocal<nint> _handles;
+    private readonly ConcurrentBag<nint> _streamHandles = [];
 
     private JpegRegionDecoder(nint library)
     {
@@ -31,6 +36,11 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
         _destroy = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "tessera_jpeg_destroy");
         _decode = (delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, nint, int, byte*, int, int>)
             NativeLibrary.GetExport(library, "tessera_jpeg_decode_region");
+        _streamStart = (delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, int, int>)
+            NativeLibrary.GetExport(library, "tessera_jpeg_stream_start");
+        _streamRead = (delegate* unmanaged<nint, int, int, int, int, byte*, nint, byte*, int, int>)
+            NativeLibrary.GetExport(library, "tessera_jpeg_stream_read");
+        _streamEnd = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "tessera_jpeg_stream_end");
         _handles = new ThreadLocal<nint>(CreateHandle, trackAllValues: true);
     }
 
@@ -109,6 +119,39 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Starts decoding <paramref name="region"/> of <paramref name="file"/> (a whole JPEG that ends
+    /// with EOI) as <paramref name="format"/>, to be read top to bottom (see <see cref="RegionStream"/>);
+    /// null when the image is not <paramref name="width"/>×<paramref name="height"/>. The stream
+    /// owns <paramref name="file"/> from here on, whatever happens.
+    /// </summary>
+    /// <exception cref="TileReadException">The data is corrupt.</exception>
+    public RegionStream? OpenStream(string path, FileBytes file, int width, int height, PixelRect region, PixelFormat format)
+    {
+        if (format is not (PixelFormat.Rgbx8888 or PixelFormat.Gray8))
+        {
+            file.Dispose();
+            throw new ArgumentException($"JPEG regions decode to RGBX or grey, not {format}.", nameof(format));
+        }
+
+        var stream = new RegionStream(this, path, file, region, format, _streamHandles.TryTake(out nint handle) ? handle : CreateHandle());
+        try
+        {
+            if (stream.Start(width, height))
+            {
+                return stream;
+            }
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+
+        stream.Dispose();
+        return null;
+    }
+
     public void Dispose()
     {
         foreach (nint handle in _handles.Values)
@@ -117,6 +160,106 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
         }
 
         _handles.Dispose();
+        while (_streamHandles.TryTake(out nint handle))
+        {
+            _destroy(handle);
+        }
+    }
+
+    /// <summary>
+    /// A region being decoded some rows at a time, top to bottom, each row straight to where it
+    /// goes: a tile whose part spans several bands of a block is decoded once without a decoded copy
+    /// kept between them. It holds the file's bytes and a native decoder until disposed.
+    /// </summary>
+    public sealed class RegionStream : IRegionStream
+    {
+        private readonly JpegRegionDecoder _owner;
+        private readonly string _path;
+        private readonly PixelFormat _format;
+        private FileBytes? _file;
+        private GCHandle _pinned;
+        private nint _handle;
+
+        internal RegionStream(JpegRegionDecoder owner, string path, FileBytes file, PixelRect region, PixelFormat format, nint handle)
+        {
+            _owner = owner;
+            _path = path;
+            _file = file;
+            _format = format;
+            _handle = handle;
+            Region = region;
+            NextRow = region.Y;
+            _pinned = GCHandle.Alloc(file.Bytes, GCHandleType.Pinned);
+        }
+
+        public PixelRect Region { get; }
+
+        public int NextRow { get; private set; }
+
+        internal bool Start(int width, int height)
+        {
+            byte* message = stackalloc byte[MessageBytes];
+            int status = _owner._streamStart(_handle, (byte*)_pinned.AddrOfPinnedObject(), (nuint)_file!.Length, _format == PixelFormat.Gray8 ? 1 : 0,
+                width, height, Region.X, Region.Y, Region.Width, Region.Height, message, MessageBytes);
+            if (status == WrongSize)
+            {
+                return false;
+            }
+
+            if (status != Done)
+            {
+                TurboJpegCodec.ThrowUnlessHarmless(_path, Text(message), warning: status == DoneWithWarnings);
+            }
+
+            return true;
+        }
+
+        public void Read(PixelRect part, PixelBuffer target, int atX, int atY)
+        {
+            ObjectDisposedException.ThrowIf(_file is null, this);
+            if (!Region.Contains(part) || part.Y < NextRow)
+            {
+                throw new ArgumentOutOfRangeException(nameof(part), $"{part} is not left of the stream's {Region} (next row {NextRow}).");
+            }
+
+            if (target.Format != _format || !target.Bounds.Contains(new PixelRect(atX, atY, part.Width, part.Height)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(target), $"{part.Width}×{part.Height} {_format} px at ({atX}, {atY}) do not fit the target's {target.Bounds} {target.Format}.");
+            }
+
+            if (part.IsEmpty)
+            {
+                return;
+            }
+
+            byte* message = stackalloc byte[MessageBytes];
+            int status;
+            fixed (byte* pixels = target.Data)
+            {
+                status = _owner._streamRead(_handle, part.Y, part.Bottom, part.X, part.Width, pixels + target.OffsetOf(atX, atY), target.Stride, message, MessageBytes);
+            }
+
+            NextRow = part.Bottom;
+            if (status != Done)
+            {
+                TurboJpegCodec.ThrowUnlessHarmless(_path, Text(message), warning: status == DoneWithWarnings);
+            }
+        }
+
+        public void Dispose()
+        {
+            FileBytes? file = Interlocked.Exchange(ref _file, null);
+            if (file is null)
+            {
+                return;
+            }
+
+            _owner._streamEnd(_handle);
+            _owner._streamHandles.Add(_handle);
+            _handle = 0;
+            _pinned.Free();
+            file.Dispose();
+        }
     }
 
     private nint CreateHandle()

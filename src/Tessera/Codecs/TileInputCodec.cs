@@ -91,6 +91,9 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
     public bool TryDecodeRegion(string path, int width, int height, PixelRect region, PixelBuffer target, int atX, int atY) =>
         InputKinds.HasJpegName(path) && Inner is IRegionDecoder regions && regions.TryDecodeRegion(path, width, height, region, target, atX, atY);
 
+    public IRegionStream? TryOpenRegionStream(string path, int width, int height, PixelRect region, PixelFormat format) =>
+        InputKinds.HasJpegName(path) && Inner is IRegionDecoder regions ? regions.TryOpenRegionStream(path, width, height, region, format) : null;
+
     private static TileReadException NoRange(string path) =>
         new(path, "it has 16-bit samples but none of the tiles sampled for the automatic range had, so there is no range: give --range MIN,MAX");
 }

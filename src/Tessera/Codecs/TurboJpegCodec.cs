@@ -96,6 +96,23 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
             && _regions.Decode(path, file.Bytes.AsSpan(0, file.Length), width, height, region, target, atX, atY);
     }
 
+    public IRegionStream? TryOpenRegionStream(string path, int width, int height, PixelRect region, PixelFormat format)
+    {
+        if (_regions is null)
+        {
+            return null;
+        }
+
+        FileBytes file = FileBytes.Read(path);
+        if (!file.IsJpeg || !file.EndsWithJpegEnd)
+        {
+            file.Dispose();
+            return null;
+        }
+
+        return _regions.OpenStream(path, file, width, height, region, format);
+    }
+
     /// <summary>
     /// Decodes <paramref name="file"/> into a new <paramref name="width"/>×<paramref name="height"/>
     /// buffer: the full size, or a smaller one TurboJPEG reaches with its scaled inverse DCT.

@@ -10,6 +10,9 @@ namespace Tessera.Compositing;
 /// says when the tile is next needed: within the lookahead it stays, later (or never) it is
 /// freed and decoded again when the time comes, so what is held depends on the lookahead, not on
 /// the size of the grid. A byte budget caps the memory as well (slower past it, never wrong).
+/// A tile that only renders following each other down a strip use (the bands of one block) is
+/// not kept at all but streamed: decoded once, top to bottom, each render's rows straight into it
+/// (see <see cref="TryStreamInto"/>).
 /// </summary>
 internal sealed class DecodedTileCache : IDisposable
 {
@@ -19,6 +22,8 @@ internal sealed class DecodedTileCache : IDisposable
     private readonly PixelMemoryPool? _pool;
     private readonly ITileCorrection? _correction;
     private readonly ConcurrentDictionary<int, Entry> _entries = new();
+    private readonly ConcurrentDictionary<int, StreamEntry> _streams = new();
+    private bool[] _streamable = [];
     private int[] _useStarts = [];
     private int[] _uses = [];
     private int[] _usesDone = [];
@@ -40,13 +45,15 @@ internal sealed class DecodedTileCache : IDisposable
 
     /// <summary>
     /// Sets the plan: tile t is used by renders <c>uses[starts[t]..starts[t+1]]</c> (render indices in
-    /// order). Without a plan every tile is freed after each use.
+    /// order), and may be streamed where <paramref name="streamable"/> says so. Without a plan every
+    /// tile is freed after each use.
     /// </summary>
-    public void SetPlan(int[] starts, int[] uses, int lookahead)
+    public void SetPlan(int[] starts, int[] uses, int lookahead, bool[]? streamable = null)
     {
         _useStarts = starts;
         _uses = uses;
         _usesDone = new int[starts.Length - 1];
+        _streamable = streamable ?? [];
         _lookahead = lookahead;
     }
 
@@ -84,7 +91,22 @@ internal sealed class DecodedTileCache : IDisposable
             }
         }
 
-        SetPlan(starts, uses, lookahead);
+        // A tile all of whose renders follow each other, each the strip of the one before continued
+        // down, is read top to bottom by one render after the other: it can be streamed.
+        var streamable = new bool[tileCount];
+        for (int tile = 0; tile < tileCount; tile++)
+        {
+            bool strip = starts[tile + 1] - starts[tile] >= 2;
+            for (int i = starts[tile] + 1; strip && i < starts[tile + 1]; i++)
+            {
+                PixelRect above = renders[uses[i - 1]], below = renders[uses[i]];
+                strip = uses[i] == uses[i - 1] + 1 && below.X == above.X && below.Width == above.Width && below.Y == above.Bottom;
+            }
+
+            streamable[tile] = strip;
+        }
+
+        SetPlan(starts, uses, lookahead, streamable);
     }
 
     /// <summary>
@@ -106,6 +128,93 @@ internal sealed class DecodedTileCache : IDisposable
 
         Interlocked.Increment(ref _decodes);
         return true;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="part"/> of tile <paramref name="id"/> (in the tile's coordinates) into
+    /// <paramref name="target"/> at (<paramref name="atX"/>, <paramref name="atY"/>) from the tile's
+    /// stream, if the plan lets it be streamed: its renders follow each other down a strip, so each
+    /// asks for rows below the last. The stream decodes <paramref name="used"/>, the part of the tile
+    /// any render reads, once, and ends after the last planned render. Where the tile is not
+    /// streamed (or its renders come out of order after all, so the stream gives up), nothing is
+    /// written and the caller acquires the tile instead; <see cref="StreamResult.Busy"/>, with
+    /// <paramref name="wait"/> false, while another thread reads the stream.
+    /// </summary>
+    public StreamResult TryStreamInto(int id, string path, int width, int height, PixelRect used, PixelRect part,
+        PixelBuffer target, int atX, int atY, bool wait)
+    {
+        if (id >= _streamable.Length || !_streamable[id] || _correction is not null || _codec is not IRegionDecoder regions)
+        {
+            return StreamResult.NotStreamed;
+        }
+
+        StreamEntry entry = _streams.GetOrAdd(id, static _ => new StreamEntry());
+        bool taken = false;
+        try
+        {
+            if (wait)
+            {
+                Monitor.Enter(entry, ref taken);
+            }
+            else
+            {
+                Monitor.TryEnter(entry, ref taken);
+            }
+
+            if (!taken)
+            {
+                return StreamResult.Busy;
+            }
+
+            if (entry.GaveUp)
+            {
+                return StreamResult.NotStreamed;
+            }
+
+            if (entry.Stream is null)
+            {
+                entry.Stream = regions.TryOpenRegionStream(path, width, height, used, _format);
+                if (entry.Stream is null)
+                {
+                    entry.GaveUp = true;
+                    return StreamResult.NotStreamed;
+                }
+
+                Interlocked.Increment(ref _decodes);
+            }
+
+            if (part.Y < entry.Stream.NextRow)
+            {
+                entry.End(gaveUp: true);
+                return StreamResult.NotStreamed;
+            }
+
+            try
+            {
+                entry.Stream.Read(part, target, atX, atY);
+            }
+            catch
+            {
+                entry.End(gaveUp: true);
+                throw;
+            }
+
+            // Counted with the cached uses, so that a tile whose stream gave up is freed on time there.
+            if (Interlocked.Increment(ref _usesDone[id]) >= _useStarts[id + 1] - _useStarts[id])
+            {
+                entry.End(gaveUp: false);
+                _streams.TryRemove(new KeyValuePair<int, StreamEntry>(id, entry));
+            }
+
+            return StreamResult.Written;
+        }
+        finally
+        {
+            if (taken)
+            {
+                Monitor.Exit(entry);
+            }
+        }
     }
 
     /// <summary>Whether tile <paramref name="id"/>, just used, is needed again within the lookahead.</summary>
@@ -261,10 +370,45 @@ internal sealed class DecodedTileCache : IDisposable
         }
 
         _entries.Clear();
+        foreach (StreamEntry entry in _streams.Values)
+        {
+            lock (entry)
+            {
+                entry.End(gaveUp: true);
+            }
+        }
+
+        _streams.Clear();
     }
 
     /// <summary>The part of a <paramref name="Width"/>×<paramref name="Height"/> tile that its renders read, in the tile's coordinates.</summary>
     public readonly record struct UsedPart(int Width, int Height, PixelRect Part);
+
+    /// <summary>What <see cref="TryStreamInto"/> did.</summary>
+    public enum StreamResult
+    {
+        /// <summary>The part is in the target.</summary>
+        Written,
+
+        /// <summary>Another thread is reading the tile's stream; nothing was written.</summary>
+        Busy,
+
+        /// <summary>The tile is not streamed; nothing was written: acquire it.</summary>
+        NotStreamed,
+    }
+
+    private sealed class StreamEntry
+    {
+        public IRegionStream? Stream;
+        public bool GaveUp;
+
+        public void End(bool gaveUp)
+        {
+            Stream?.Dispose();
+            Stream = null;
+            GaveUp |= gaveUp;
+        }
+    }
 
     internal sealed class Entry
     {

@@ -45,8 +45,9 @@ public sealed class MosaicSource : TiledSource
 
     /// <remarks>
     /// A tile only this render uses is decoded straight into the target, and only the part shown; one
-    /// used again later is decoded (its cell only) into the cache and copied. A tile another thread is
-    /// decoding just then is left for last rather than waited for.
+    /// the next renders down the same strip use too (the bands of a block) is streamed, each render's
+    /// rows straight into it; one used again otherwise is decoded (its cell only) into the cache and
+    /// copied. A tile another thread is decoding just then is left for last rather than waited for.
     /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Render(PixelBuffer target)
@@ -104,8 +105,16 @@ public sealed class MosaicSource : TiledSource
         }
 
         PixelRect cell = _mosaic.CellRect(column, row);
-        var used = new DecodedTileCache.UsedPart(_mosaic.TileWidth, _mosaic.TileHeight,
-            new PixelRect(cell.X - origin.X, cell.Y - origin.Y, cell.Width, cell.Height));
+        var inCell = new PixelRect(cell.X - origin.X, cell.Y - origin.Y, cell.Width, cell.Height);
+        switch (Cache.TryStreamInto(id, path, _mosaic.TileWidth, _mosaic.TileHeight, inCell, inTile, target, part.X, part.Y, wait))
+        {
+            case DecodedTileCache.StreamResult.Written:
+                return true;
+            case DecodedTileCache.StreamResult.Busy:
+                return false;
+        }
+
+        var used = new DecodedTileCache.UsedPart(_mosaic.TileWidth, _mosaic.TileHeight, inCell);
         DecodedTileCache.Lease lease;
         if (wait)
         {

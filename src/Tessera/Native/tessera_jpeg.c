@@ -12,6 +12,10 @@
  * included); into a larger image, rows go through a scratch buffer and only the region is copied
  * out. Decoding stops after the region's last row: the data below it is not read, so the caller
  * checks for truncation (the EOI marker at the end) itself.
+ *
+ * A region can also be decoded as a stream, some rows at a time (tessera_jpeg_stream_*): a stitched
+ * tile whose cell spans several bands of a block is then decoded once, each band's rows going
+ * straight into that band, with no decoded copy of the tile kept in between.
  */
 #include <setjmp.h>
 #include <stdio.h>
@@ -36,6 +40,10 @@ typedef struct {
     error_state error;
     unsigned char *scratch;
     size_t scratch_size;
+    int pixel_bytes;   /* of the region being decoded */
+    int crop_x;        /* the first column libjpeg puts out */
+    int end;           /* the region's last row + 1 */
+    int streaming;     /* whether a stream is started and not ended */
 } decoder;
 
 static void on_error(j_common_ptr info) {
@@ -89,6 +97,109 @@ void tessera_jpeg_destroy(void *handle) {
     }
 }
 
+/* Clears the warning count and text before a call that may warn. */
+static void reset_messages(decoder *d) {
+    d->error.manager.num_warnings = 0;
+    d->error.message[0] = '\0';
+}
+
+/* 0, or 1 with the first warning's text in message where there were warnings since reset_messages. */
+static int warnings(decoder *d, char *message, int message_size) {
+    if (d->error.manager.num_warnings > 0) {
+        fail(d, message, message_size);
+        return 1;
+    }
+
+    return 0;
+}
+
+/*
+ * Starts decoding the rectangle (x, y, w, h): reads the header, crops the columns and skips the rows
+ * above it, CONTEXT pixels kept on each side. Returns 0; -1 (message set) when the rectangle is not
+ * inside the image; -2 when the image is not width x height. Errors longjmp to the caller's setjmp.
+ */
+static int start(decoder *d, const unsigned char *data, unsigned long size, int grey,
+                 int width, int height, int x, int y, int w, int h) {
+    struct jpeg_decompress_struct *info = &d->info;
+    if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
+        snprintf(d->error.message, sizeof d->error.message, "the region %dx%d at (%d, %d) is not inside %dx%d", w, h, x, y, width, height);
+        return -1;
+    }
+
+    jpeg_mem_src(info, data, size);
+    jpeg_read_header(info, TRUE);
+    if ((int)info->image_width != width || (int)info->image_height != height) {
+        jpeg_abort_decompress(info);
+        return -2;
+    }
+
+    info->out_color_space = grey ? JCS_GRAYSCALE : JCS_EXT_RGBX;
+    jpeg_start_decompress(info);
+
+    d->pixel_bytes = grey ? 1 : 4;
+    d->end = y + h;
+    int left = x > CONTEXT ? x - CONTEXT : 0;
+    int right = x + w + CONTEXT < width ? x + w + CONTEXT : width;
+    JDIMENSION crop_x = (JDIMENSION)left, crop_width = (JDIMENSION)(right - left);
+    if (crop_x > 0 || (int)crop_width < width) {
+        jpeg_crop_scanline(info, &crop_x, &crop_width); /* widens it to iMCU boundaries */
+    }
+
+    d->crop_x = (int)crop_x;
+    int top = y > CONTEXT ? y - CONTEXT : 0;
+    if (top > 0) {
+        jpeg_skip_scanlines(info, (JDIMENSION)top);
+    }
+
+    return 0;
+}
+
+/*
+ * Decodes the rows up to `end` (exclusive) through the scratch buffer and copies columns
+ * [col_x, col_x + col_w) of those from row `from` on to dst, where row `from`'s pixel col_x goes;
+ * rows before `from` are decoded and dropped. Returns 0, or -1 (message set) when out of memory.
+ * Errors longjmp to the caller's setjmp.
+ */
+static int read_rows(decoder *d, int from, int end, int col_x, int col_w, unsigned char *dst, long stride) {
+    struct jpeg_decompress_struct *info = &d->info;
+    JSAMPROW rows[BATCH];
+    size_t row_bytes = (size_t)info->output_width * (size_t)d->pixel_bytes;
+    if (d->scratch_size < row_bytes * BATCH) {
+        free(d->scratch);
+        d->scratch_size = 0;
+        d->scratch = malloc(row_bytes * BATCH);
+        if (d->scratch == NULL) {
+            snprintf(d->error.message, sizeof d->error.message, "out of memory");
+            return -1;
+        }
+
+        d->scratch_size = row_bytes * BATCH;
+    }
+
+    for (int i = 0; i < BATCH; i++) {
+        rows[i] = d->scratch + ((size_t)i * row_bytes);
+    }
+
+    const size_t skip = (size_t)(col_x - d->crop_x) * (size_t)d->pixel_bytes, copy = (size_t)col_w * (size_t)d->pixel_bytes;
+    while ((int)info->output_scanline < end) {
+        int first = (int)info->output_scanline;
+        int wanted = end - first < BATCH ? end - first : BATCH;
+        int got = (int)jpeg_read_scanlines(info, rows, (JDIMENSION)wanted);
+        if (got == 0) {
+            break; /* cannot happen with a memory source, which never suspends */
+        }
+
+        for (int i = 0; i < got; i++) {
+            int row = first + i;
+            if (row >= from) {
+                memcpy(dst + ((long)(row - from) * stride), rows[i] + skip, copy);
+            }
+        }
+    }
+
+    return 0;
+}
+
 /*
  * Decodes the rectangle (x, y, w, h) of a width x height JPEG as RGBX (grey = 0) or one grey byte
  * per pixel (grey = 1) into dst, rows stride bytes apart. With whole = 0, dst is where the
@@ -103,98 +214,124 @@ int tessera_jpeg_decode_region(void *handle, const unsigned char *data, unsigned
                                unsigned char *dst, long stride, int whole, char *message, int message_size) {
     decoder *d = handle;
     struct jpeg_decompress_struct *info = &d->info;
-    JSAMPROW rows[BATCH];
+    reset_messages(d);
+    if (d->streaming) {
+        snprintf(d->error.message, sizeof d->error.message, "the decoder is streaming a region");
+        return fail(d, message, message_size);
+    }
 
-    d->error.manager.num_warnings = 0;
-    d->error.message[0] = '\0';
     if (setjmp(d->error.escape)) {
         jpeg_abort_decompress(info);
         return fail(d, message, message_size);
     }
 
-    if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
-        snprintf(d->error.message, sizeof d->error.message, "the region %dx%d at (%d, %d) is not inside %dx%d", w, h, x, y, width, height);
-        return fail(d, message, message_size);
-    }
-
-    jpeg_mem_src(info, data, size);
-    jpeg_read_header(info, TRUE);
-    if ((int)info->image_width != width || (int)info->image_height != height) {
-        jpeg_abort_decompress(info);
+    int started = start(d, data, size, grey, width, height, x, y, w, h);
+    if (started == -2) {
         return -2;
     }
 
-    info->out_color_space = grey ? JCS_GRAYSCALE : JCS_EXT_RGBX;
-    jpeg_start_decompress(info);
-
-    int pixel_bytes = grey ? 1 : 4;
-    int left = x > CONTEXT ? x - CONTEXT : 0;
-    int right = x + w + CONTEXT < width ? x + w + CONTEXT : width;
-    JDIMENSION crop_x = (JDIMENSION)left, crop_width = (JDIMENSION)(right - left);
-    if (crop_x > 0 || (int)crop_width < width) {
-        jpeg_crop_scanline(info, &crop_x, &crop_width); /* widens it to iMCU boundaries */
+    if (started != 0) {
+        return fail(d, message, message_size);
     }
 
-    int top = y > CONTEXT ? y - CONTEXT : 0;
-    if (top > 0) {
-        jpeg_skip_scanlines(info, (JDIMENSION)top);
-    }
-
-    const int end = y + h;
     if (whole) {
-        while ((int)info->output_scanline < end) {
+        JSAMPROW rows[BATCH];
+        while ((int)info->output_scanline < d->end) {
             int first = (int)info->output_scanline;
-            int wanted = end - first < BATCH ? end - first : BATCH;
+            int wanted = d->end - first < BATCH ? d->end - first : BATCH;
             for (int i = 0; i < wanted; i++) {
-                rows[i] = dst + ((long)(first + i) * stride) + ((size_t)crop_x * (size_t)pixel_bytes);
+                rows[i] = dst + ((long)(first + i) * stride) + ((size_t)d->crop_x * (size_t)d->pixel_bytes);
             }
 
             if (jpeg_read_scanlines(info, rows, (JDIMENSION)wanted) == 0) {
                 break; /* cannot happen with a memory source, which never suspends */
             }
         }
-    } else {
-        size_t row_bytes = (size_t)crop_width * (size_t)pixel_bytes;
-        if (d->scratch_size < row_bytes * BATCH) {
-            free(d->scratch);
-            d->scratch_size = 0;
-            d->scratch = malloc(row_bytes * BATCH);
-            if (d->scratch == NULL) {
-                jpeg_abort_decompress(info);
-                snprintf(d->error.message, sizeof d->error.message, "out of memory");
-                return fail(d, message, message_size);
-            }
-
-            d->scratch_size = row_bytes * BATCH;
-        }
-
-        for (int i = 0; i < BATCH; i++) {
-            rows[i] = d->scratch + ((size_t)i * row_bytes);
-        }
-
-        const size_t skip = (size_t)(x - (int)crop_x) * (size_t)pixel_bytes, copy = (size_t)w * (size_t)pixel_bytes;
-        while ((int)info->output_scanline < end) {
-            int first = (int)info->output_scanline;
-            int wanted = end - first < BATCH ? end - first : BATCH;
-            int got = (int)jpeg_read_scanlines(info, rows, (JDIMENSION)wanted);
-            if (got == 0) {
-                break;
-            }
-
-            for (int i = 0; i < got; i++) {
-                int row = first + i;
-                if (row >= y) {
-                    memcpy(dst + ((long)(row - y) * stride), rows[i] + skip, copy);
-                }
-            }
-        }
+    } else if (read_rows(d, y, d->end, x, w, dst, stride) != 0) {
+        jpeg_abort_decompress(info);
+        return fail(d, message, message_size);
     }
 
     jpeg_abort_decompress(info); /* the rows below the region are not needed */
-    if (d->error.manager.num_warnings > 0) {
-        fail(d, message, message_size);
-        return 1;
+    return warnings(d, message, message_size);
+}
+
+/*
+ * Starts streaming the rectangle (x, y, w, h) of a width x height JPEG (grey as for
+ * tessera_jpeg_decode_region): its rows then come out with tessera_jpeg_stream_read, top to
+ * bottom. data must stay in place until tessera_jpeg_stream_end. Returns 0, 1 (warnings, message
+ * set), -1 (failure, message set; nothing to end) or -2 (not width x height; nothing to end).
+ */
+int tessera_jpeg_stream_start(void *handle, const unsigned char *data, unsigned long size, int grey,
+                              int width, int height, int x, int y, int w, int h, char *message, int message_size) {
+    decoder *d = handle;
+    reset_messages(d);
+    if (d->streaming) {
+        snprintf(d->error.message, sizeof d->error.message, "the decoder is streaming a region already");
+        return fail(d, message, message_size);
     }
 
-    return 0;
+    if (setjmp(d->error.escape)) {
+        jpeg_abort_decompress(&d->info);
+        return fail(d, message, message_size);
+    }
+
+    int started = start(d, data, size, grey, width, height, x, y, w, h);
+    if (started == -2) {
+        return -2;
+    }
+
+    if (started != 0) {
+        return fail(d, message, message_size);
+    }
+
+    d->streaming = 1;
+    return warnings(d, message, message_size);
+}
+
+/*
+ * Decodes the stream's next rows, up to row `end` (exclusive, at most the region's end), and writes
+ * columns [col_x, col_x + col_w) of rows `from` to `end` to dst, where row `from`'s pixel col_x
+ * goes, rows stride bytes apart; rows not yet decoded above `from` are dropped. `from` must not lie
+ * above the rows already decoded. Returns 0, 1 (warnings since the last call, message set) or -1
+ * (failure, message set: the stream is over, but still to be ended).
+ */
+int tessera_jpeg_stream_read(void *handle, int from, int end, int col_x, int col_w,
+                             unsigned char *dst, long stride, char *message, int message_size) {
+    decoder *d = handle;
+    struct jpeg_decompress_struct *info = &d->info;
+    reset_messages(d);
+    if (!d->streaming) {
+        snprintf(d->error.message, sizeof d->error.message, "the stream is not started, or has failed");
+        return fail(d, message, message_size);
+    }
+
+    if (from < (int)info->output_scanline || end > d->end || from > end || col_x < d->crop_x || col_w < 0
+        || col_x + col_w > d->crop_x + (int)info->output_width) {
+        snprintf(d->error.message, sizeof d->error.message, "rows %d-%d, columns %d-%d are not left to stream", from, end, col_x, col_x + col_w);
+        return fail(d, message, message_size);
+    }
+
+    if (setjmp(d->error.escape)) {
+        jpeg_abort_decompress(info);
+        d->streaming = 0;
+        return fail(d, message, message_size);
+    }
+
+    if (read_rows(d, from, end, col_x, col_w, dst, stride) != 0) {
+        jpeg_abort_decompress(info);
+        d->streaming = 0;
+        return fail(d, message, message_size);
+    }
+
+    return warnings(d, message, message_size);
+}
+
+/* Ends a stream, whether or not all its rows were read; the decoder can then be used again. */
+void tessera_jpeg_stream_end(void *handle) {
+    decoder *d = handle;
+    if (d->streaming) {
+        jpeg_abort_decompress(&d->info);
+        d->streaming = 0;
+    }
 }

@@ -72,9 +72,16 @@ public sealed class BlockStore : IDisposable
         var (data, log) = Files();
         int rowBytes = core.Width * core.BytesPerPixel;
         long slot = block * _slotBytes;
-        for (int y = 0; y < core.Height; y++)
+        if (core.Stride == rowBytes)
         {
-            RandomAccess.Write(data, core.Data.AsSpan(core.OffsetOf(core.Bounds.X, core.Bounds.Y + y), rowBytes), slot + ((long)y * rowBytes));
+            RandomAccess.Write(data, core.Data.AsSpan(core.OffsetOf(core.Bounds.X, core.Bounds.Y), rowBytes * core.Height), slot);
+        }
+        else
+        {
+            for (int y = 0; y < core.Height; y++)
+            {
+                RandomAccess.Write(data, core.Data.AsSpan(core.OffsetOf(core.Bounds.X, core.Bounds.Y + y), rowBytes), slot + ((long)y * rowBytes));
+            }
         }
 
         Span<byte> entry = stackalloc byte[4];
@@ -121,29 +128,42 @@ public sealed class BlockStore : IDisposable
         }
 
         using var pixels = new PixelBuffer(strip, _format, pool);
-        for (int block = start; block < end; block++)
+        SafeFileHandle? handle = null;
+        string? handlePath = null;
+        try
         {
-            PixelRect core = _plan.Core(block, _plan.BlockLevels);
-            using var buffer = new PixelBuffer(core, _format, pool);
-            var (path, offset) = Done()[block];
-            if (path is null)
+            for (int block = start; block < end; block++)
             {
-                throw new InvalidOperationException($"Block {block} is not done.");
-            }
+                PixelRect core = _plan.Core(block, _plan.BlockLevels);
+                using var buffer = new PixelBuffer(core, _format, pool);
+                var (path, offset) = Done()[block];
+                if (path is null)
+                {
+                    throw new InvalidOperationException($"Block {block} is not done.");
+                }
 
-            int length = (int)core.Area * buffer.BytesPerPixel;
-            using (var handle = File.OpenHandle(path))
-            {
-                if (FileReads.ReadAtMost(handle, buffer.Data.AsSpan(0, length), offset) != length)
+                if (path != handlePath)
+                {
+                    handle?.Dispose();
+                    handle = File.OpenHandle(path);
+                    handlePath = path;
+                }
+
+                int length = (int)core.Area * buffer.BytesPerPixel;
+                if (FileReads.ReadAtMost(handle!, buffer.Data.AsSpan(0, length), offset) != length)
                 {
                     throw new TesseraException($"\"{path}\" ends before block {block}'s {length} bytes; the work folder is damaged: remove it and build again.");
                 }
-            }
 
-            for (int y = core.Y; y < core.Bottom; y++)
-            {
-                buffer.RowAt(core.X, y, core.Width).CopyTo(pixels.RowAt(core.X, y, core.Width));
+                for (int y = core.Y; y < core.Bottom; y++)
+                {
+                    buffer.RowAt(core.X, y, core.Width).CopyTo(pixels.RowAt(core.X, y, core.Width));
+                }
             }
+        }
+        finally
+        {
+            handle?.Dispose();
         }
 
         level.Write(pixels);

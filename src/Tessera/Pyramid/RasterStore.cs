@@ -36,24 +36,42 @@ internal abstract class RasterStore : IPixelSource, IDisposable
     public void Write(PixelBuffer pixels)
     {
         PixelRect b = pixels.Bounds;
+        if (WholeRows(pixels))
+        {
+            WriteAt(b.Y * RowBytes, pixels.Data.AsSpan(pixels.OffsetOf(0, b.Y), checked((int)(b.Height * RowBytes))));
+            return;
+        }
+
         for (int y = 0; y < b.Height; y++)
         {
-            WriteRow(((b.Y + y) * RowBytes) + ((long)b.X * pixels.BytesPerPixel), pixels.RowAt(b.X, b.Y + y, b.Width));
+            WriteAt(((b.Y + y) * RowBytes) + ((long)b.X * pixels.BytesPerPixel), pixels.RowAt(b.X, b.Y + y, b.Width));
         }
     }
 
     public void Render(PixelBuffer target)
     {
         PixelRect b = target.Bounds;
+        if (WholeRows(target))
+        {
+            ReadAt(b.Y * RowBytes, target.Data.AsSpan(target.OffsetOf(0, b.Y), checked((int)(b.Height * RowBytes))));
+            return;
+        }
+
         for (int y = 0; y < b.Height; y++)
         {
-            ReadRow(((b.Y + y) * RowBytes) + ((long)b.X * target.BytesPerPixel), target.RowAt(b.X, b.Y + y, b.Width));
+            ReadAt(((b.Y + y) * RowBytes) + ((long)b.X * target.BytesPerPixel), target.RowAt(b.X, b.Y + y, b.Width));
         }
     }
 
-    protected abstract void WriteRow(long offset, ReadOnlySpan<byte> row);
+    /// <summary>Whether <paramref name="pixels"/> are whole rows of the level, one after the other: then one read or write moves them all.</summary>
+    private bool WholeRows(PixelBuffer pixels) =>
+        pixels.Bounds.X == 0 && pixels.Bounds.Width == Width && pixels.Stride == RowBytes && pixels.Bounds.Height * RowBytes <= int.MaxValue;
 
-    protected abstract void ReadRow(long offset, Span<byte> row);
+    /// <summary>Stores <paramref name="bytes"/> (pixels of one row, or whole rows) at byte <paramref name="offset"/> of the level.</summary>
+    protected abstract void WriteAt(long offset, ReadOnlySpan<byte> bytes);
+
+    /// <summary>Reads <paramref name="bytes"/> from byte <paramref name="offset"/> of the level.</summary>
+    protected abstract void ReadAt(long offset, Span<byte> bytes);
 
     public abstract void Dispose();
 
@@ -61,9 +79,9 @@ internal abstract class RasterStore : IPixelSource, IDisposable
     {
         private readonly byte[] _pixels = GC.AllocateUninitializedArray<byte>(checked(width * height * format.BytesPerPixel()));
 
-        protected override void WriteRow(long offset, ReadOnlySpan<byte> row) => row.CopyTo(_pixels.AsSpan((int)offset));
+        protected override void WriteAt(long offset, ReadOnlySpan<byte> bytes) => bytes.CopyTo(_pixels.AsSpan((int)offset));
 
-        protected override void ReadRow(long offset, Span<byte> row) => _pixels.AsSpan((int)offset, row.Length).CopyTo(row);
+        protected override void ReadAt(long offset, Span<byte> bytes) => _pixels.AsSpan((int)offset, bytes.Length).CopyTo(bytes);
 
         public override void Dispose()
         {
@@ -81,11 +99,11 @@ internal abstract class RasterStore : IPixelSource, IDisposable
             _handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
         }
 
-        protected override void WriteRow(long offset, ReadOnlySpan<byte> row) => RandomAccess.Write(_handle, row, offset);
+        protected override void WriteAt(long offset, ReadOnlySpan<byte> bytes) => RandomAccess.Write(_handle, bytes, offset);
 
-        protected override void ReadRow(long offset, Span<byte> row)
+        protected override void ReadAt(long offset, Span<byte> bytes)
         {
-            if (FileReads.ReadAtMost(_handle, row, offset) < row.Length)
+            if (FileReads.ReadAtMost(_handle, bytes, offset) < bytes.Length)
             {
                 throw new IOException("The temporary level file is shorter than written.");
             }
