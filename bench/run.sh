@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-usage: bench/run.sh [--baseline-max N] [SIZES...]
+usage: bench/run.sh [--baseline-max N] [--runs N] [--runs-max N] [SIZES...]
 
   SIZES            grid sizes to run, each meaning an NxN grid of 800x600 tiles
                    (default: 50 100 150 200)
@@ -18,6 +18,11 @@ usage: bench/run.sh [--baseline-max N] [SIZES...]
   --blend-grid N   also time each --blend mode and --flatfield auto beside overlay on the NxN
                    grid (default: the BLEND_GRID environment variable, else 50 when 50 is among
                    the sizes; 0 skips it)
+  --runs N         run tessera, tessera register and both codec floors N times each, in turns,
+                   and report the median (default: the RUNS environment variable, else 3); the
+                   libvips baseline runs once
+  --runs-max N     repeat only for sizes <= N; larger sizes run each tool once, as their runs are
+                   long enough to vary less (default: the RUNS_MAX environment variable, else 100)
 
 Tiles are generated once into bench/data/NxN and reused; the report goes to stdout and to
 bench/results/<timestamp>.md, the tools' output to bench/results/<timestamp>-logs/.
@@ -42,6 +47,8 @@ is_count() {
 command_line=$(printf '%q' "$0")
 (($# == 0)) || command_line+=$(printf ' %q' "$@")
 baseline_max=${BASELINE_MAX:-100}
+runs=${RUNS:-3}
+runs_max=${RUNS_MAX:-100}
 shards_grid=${SHARDS_GRID:-}
 blend_grid=${BLEND_GRID:-}
 sizes=()
@@ -60,6 +67,16 @@ while (($# > 0)); do
         --blend-grid)
             (($# >= 2)) || die "--blend-grid needs a value"
             blend_grid=$2
+            shift 2
+            ;;
+        --runs)
+            (($# >= 2)) || die "--runs needs a value"
+            runs=$2
+            shift 2
+            ;;
+        --runs-max)
+            (($# >= 2)) || die "--runs-max needs a value"
+            runs_max=$2
             shift 2
             ;;
         -h | --help)
@@ -92,6 +109,8 @@ fi
 [[ $shards_grid =~ ^(0|[1-9][0-9]*)$ ]] || die "--shards-grid must be a number, got '$shards_grid'"
 [[ $blend_grid =~ ^(0|[1-9][0-9]*)$ ]] || die "--blend-grid must be a number, got '$blend_grid'"
 [[ $baseline_max =~ ^(0|[1-9][0-9]*)$ ]] || die "--baseline-max must be a number, got '$baseline_max'"
+is_count "$runs" || die "--runs must be a positive integer, got '$runs'"
+[[ $runs_max =~ ^(0|[1-9][0-9]*)$ ]] || die "--runs-max must be a number, got '$runs_max'"
 for size in "${sizes[@]}"; do
     is_count "$size" || die "grid size must be a positive integer, got '$size'"
 done
@@ -186,6 +205,24 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
 }
 
+# median VALUES...: the middle value (the mean of the two middle ones for an even count).
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# largest VALUES...: the largest value.
+largest() {
+    printf '%s\n' "$@" | sort -g | tail -n 1
+}
+
+# joined VALUES...: the values with " / " between them.
+joined() {
+    local IFS=/
+    local text="$*"
+    echo "${text//\// / }"
+}
+
 # run_shards GRID DATA OUT: 1, 2 and 4 shards of GRID at the same time, each on nproc/N threads,
 # then --finish; checks the result has every tile.
 run_shards() {
@@ -273,39 +310,52 @@ for size in "${sizes[@]}"; do
         die "tessera plan failed (see $logs/$grid-plan.log)"
     planned_mib=$(plan_mib "$logs/$grid-plan.log")
 
-    status "[$grid] tessera"
-    measure "$logs/$grid-tessera.log" "${tessera[@]}" build "$data" "$out/tessera.dzi" \
-        --overlap "$OVERLAP_X,$OVERLAP_Y" --overwrite
-    tessera_s=$wall_s
-    tessera_tiles=$(count_tiles "$out/tessera.dzi")
-    codec=$(sed -n 's/.*; codec: \(.*\)\.$/\1/p' "$logs/$grid-tessera.log")
-    rows+=("| $grid | $megapixels | tessera | $wall_s | $rss_mib | $planned_mib |")
-    status "[$grid] tessera: $wall_s s, $rss_mib MiB (plan said $planned_mib), $tessera_tiles tiles, codec: $codec"
+    # Each tool runs $n times, in turns, so that whatever else the machine does at a moment falls
+    # on all of them alike; the medians are compared. Each tessera run writes a new output.
+    n=1
+    ((size <= runs_max)) && n=$runs
+    tessera_walls=() tessera_rss=() register_walls=() register_rss=() floor_walls=() floor_rss=()
+    floor_write_walls=() floor_write_rss=()
+    for ((run = 1; run <= n; run++)); do
+        status "[$grid] tessera (run $run of $n)"
+        measure "$logs/$grid-tessera-$run.log" "${tessera[@]}" build "$data" "$out/tessera-$run.dzi" \
+            --overlap "$OVERLAP_X,$OVERLAP_Y"
+        tessera_walls+=("$wall_s") tessera_rss+=("$rss_mib")
+        tessera_tiles=$(count_tiles "$out/tessera-$run.dzi")
+        codec=$(sed -n 's/.*; codec: \(.*\)\.$/\1/p' "$logs/$grid-tessera-$run.log")
+        status "[$grid] tessera: $wall_s s, $rss_mib MiB (plan said $planned_mib), $tessera_tiles tiles, codec: $codec"
 
-    status "[$grid] tessera register"
-    measure "$logs/$grid-register.log" "${tessera[@]}" register "$data" --overlap "$OVERLAP_X,$OVERLAP_Y" \
-        --output "$out/registered.txt"
-    register_s=$wall_s
-    rows+=("| $grid | $megapixels | tessera register | $wall_s | $rss_mib | |")
-    status "[$grid] tessera register: $wall_s s, $rss_mib MiB"
+        status "[$grid] tessera register (run $run of $n)"
+        measure "$logs/$grid-register-$run.log" "${tessera[@]}" register "$data" --overlap "$OVERLAP_X,$OVERLAP_Y" \
+            --output "$out/registered-$run.txt"
+        register_walls+=("$wall_s") register_rss+=("$rss_mib")
+        status "[$grid] tessera register: $wall_s s, $rss_mib MiB"
 
-    status "[$grid] codec floor"
-    measure "$logs/$grid-floor.log" dotnet "$bench_dll" floor "$data" --tile-size 254 --tile-overlap 1 \
-        --quality 75 --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y
-    floor_s=$wall_s
-    expected_tiles=$(sed -n 's/^floor .*outputs=\([0-9]*\).*/\1/p' "$logs/$grid-floor.log")
-    [[ -n $expected_tiles ]] || die "no 'floor ... outputs=N' line in $logs/$grid-floor.log"
-    ((tessera_tiles == expected_tiles)) ||
-        die "[$grid] tessera wrote $tessera_tiles tiles, but the DZI pyramid has $expected_tiles"
-    rows+=("| $grid | $megapixels | codec floor | $wall_s | $rss_mib | |")
-    status "[$grid] codec floor: $wall_s s, $rss_mib MiB"
+        status "[$grid] codec floor (run $run of $n)"
+        measure "$logs/$grid-floor-$run.log" dotnet "$bench_dll" floor "$data" --tile-size 254 --tile-overlap 1 \
+            --quality 75 --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y
+        floor_walls+=("$wall_s") floor_rss+=("$rss_mib")
+        expected_tiles=$(sed -n 's/^floor .*outputs=\([0-9]*\).*/\1/p' "$logs/$grid-floor-$run.log")
+        [[ -n $expected_tiles ]] || die "no 'floor ... outputs=N' line in $logs/$grid-floor-$run.log"
+        ((tessera_tiles == expected_tiles)) ||
+            die "[$grid] tessera wrote $tessera_tiles tiles, but the DZI pyramid has $expected_tiles"
+        status "[$grid] codec floor: $wall_s s, $rss_mib MiB"
 
-    status "[$grid] codec floor + writing the tiles"
-    measure "$logs/$grid-floor-write.log" dotnet "$bench_dll" floor "$data" --tile-size 254 --tile-overlap 1 \
-        --quality 75 --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y --write "$out/floor.dzi"
-    floor_write_s=$wall_s
-    rows+=("| $grid | $megapixels | codec floor + writing tiles | $wall_s | $rss_mib | |")
-    status "[$grid] codec floor + writing tiles: $wall_s s, $rss_mib MiB"
+        status "[$grid] codec floor + writing the tiles (run $run of $n)"
+        measure "$logs/$grid-floor-write-$run.log" dotnet "$bench_dll" floor "$data" --tile-size 254 --tile-overlap 1 \
+            --quality 75 --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y --write "$out/floor-$run.dzi"
+        floor_write_walls+=("$wall_s") floor_write_rss+=("$rss_mib")
+        status "[$grid] codec floor + writing tiles: $wall_s s, $rss_mib MiB"
+    done
+
+    tessera_s=$(median "${tessera_walls[@]}")
+    register_s=$(median "${register_walls[@]}")
+    floor_s=$(median "${floor_walls[@]}")
+    floor_write_s=$(median "${floor_write_walls[@]}")
+    rows+=("| $grid | $megapixels | tessera | $tessera_s | $(joined "${tessera_walls[@]}") | $(largest "${tessera_rss[@]}") | $planned_mib |")
+    rows+=("| $grid | $megapixels | tessera register | $register_s | $(joined "${register_walls[@]}") | $(largest "${register_rss[@]}") | |")
+    rows+=("| $grid | $megapixels | codec floor | $floor_s | $(joined "${floor_walls[@]}") | $(largest "${floor_rss[@]}") | |")
+    rows+=("| $grid | $megapixels | codec floor + writing tiles | $floor_write_s | $(joined "${floor_write_walls[@]}") | $(largest "${floor_write_rss[@]}") | |")
 
     if ((size <= baseline_max)); then
         status "[$grid] libvips baseline"
@@ -315,11 +365,11 @@ for size in "${sizes[@]}"; do
         ((vips_tiles == expected_tiles)) ||
             die "[$grid] the libvips baseline wrote $vips_tiles tiles, but the DZI pyramid has $expected_tiles"
         baseline_ratio=$(ratio "$wall_s" "$tessera_s")
-        rows+=("| $grid | $megapixels | libvips baseline | $wall_s | $rss_mib | |")
+        rows+=("| $grid | $megapixels | libvips baseline | $wall_s | $wall_s | $rss_mib | |")
         status "[$grid] libvips baseline: $wall_s s, $rss_mib MiB"
     else
         baseline_ratio="not run"
-        rows+=("| $grid | $megapixels | libvips baseline | not run | not run | |")
+        rows+=("| $grid | $megapixels | libvips baseline | not run | | not run | |")
     fi
     ratios+=("| $grid | $megapixels | $(ratio "$tessera_s" "$floor_s") | $(ratio "$tessera_s" "$floor_write_s") | $baseline_ratio | $(ratio "$register_s" "$tessera_s") |")
 
@@ -358,8 +408,8 @@ plan_600="\`tessera plan\` of the 600x600 grid (360,000 files) for 64 shards: $w
 status "$plan_600"
 
 tables=$(
-    echo "| grid | megapixels | tool | wall s | peak RSS MiB | plan's estimate MiB |"
-    echo "|---|---:|---|---:|---:|---:|"
+    echo "| grid | megapixels | tool | wall s (median) | each run, s | peak RSS MiB (largest) | plan's estimate MiB |"
+    echo "|---|---:|---|---:|---|---:|---:|"
     printf '%s\n' "${rows[@]}"
     echo
     echo "| grid | megapixels | tessera / floor time | tessera / (floor + writes) time | baseline / tessera time | register / build time |"
