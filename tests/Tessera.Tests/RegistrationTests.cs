@@ -167,6 +167,35 @@ public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public void Measured_fft_plans_are_kept_for_the_next_run_which_measures_nothing_and_agrees()
+    {
+        using var temp = new TempDirectory();
+        string cache = temp.Combine("cache"), wisdom = Path.Combine(cache, "fftwf-wisdom");
+        var environment = new Dictionary<string, string?> { ["TESSERA_CACHE_DIR"] = cache };
+        string Register(string name)
+        {
+            string target = temp.Combine(name);
+            CliRunner.Result run = CliRunner.RunWith(environment, "register", fixture.Directory.Path, "--overlap", "80,64", "--output", target);
+            Assert.True(run.ExitCode == 0, run.Error);
+            return File.ReadAllText(target);
+        }
+
+        string first = Register("first.txt");
+        Assert.True(File.Exists(wisdom), "the first run left no FFTW wisdom");
+        Assert.Contains("fftw", File.ReadAllText(wisdom));
+        DateTime written = File.GetLastWriteTimeUtc(wisdom);
+        string second = Register("second.txt");
+        Assert.Equal(written, File.GetLastWriteTimeUtc(wisdom)); // every plan came from the wisdom
+        Assert.Equal(first, second);
+        Assert.Empty(Directory.GetFiles(cache, "*.partial"));
+
+        // A damaged cache is refused by FFTW, measured afresh and written anew.
+        File.WriteAllText(wisdom, "(not wisdom");
+        Assert.Equal(first, Register("third.txt"));
+        Assert.Contains("fftw", File.ReadAllText(wisdom));
+    }
+
+    [Fact]
     public void Register_command_refuses_a_missing_folder_with_one_line()
     {
         CliRunner.Result run = CliRunner.Run("register", "/nonexistent/tiles", "--overlap", "80");

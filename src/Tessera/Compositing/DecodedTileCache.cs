@@ -10,9 +10,9 @@ namespace Tessera.Compositing;
 /// says when the tile is next needed: within the lookahead it stays, later (or never) it is
 /// freed and decoded again when the time comes, so what is held depends on the lookahead, not on
 /// the size of the grid. A byte budget caps the memory as well (slower past it, never wrong).
-/// A tile that only renders following each other down a strip use (the bands of one block) is
-/// not kept at all but streamed: decoded once, top to bottom, each render's rows straight into it
-/// (see <see cref="TryStreamInto"/>).
+/// A tile used only by renders that follow each other down a strip (the bands of one block) is
+/// not kept at all but streamed: decoded once, top to bottom, each render's rows straight into
+/// that render (see <see cref="TryStreamInto"/>).
 /// </summary>
 internal sealed class DecodedTileCache : IDisposable
 {
