@@ -152,15 +152,7 @@ internal sealed class DecodedTileCache : IDisposable
         bool taken = false;
         try
         {
-            if (wait)
-            {
-                Monitor.Enter(entry, ref taken);
-            }
-            else
-            {
-                Monitor.TryEnter(entry, ref taken);
-            }
-
+            Lock(entry, wait, ref taken);
             if (!taken)
             {
                 return StreamResult.Busy;
@@ -257,15 +249,7 @@ internal sealed class DecodedTileCache : IDisposable
             bool taken = false;
             try
             {
-                if (wait)
-                {
-                    Monitor.Enter(entry, ref taken);
-                }
-                else
-                {
-                    Monitor.TryEnter(entry, ref taken);
-                }
-
+                Lock(entry, wait, ref taken);
                 if (!taken)
                 {
                     lease = default;
@@ -307,6 +291,19 @@ internal sealed class DecodedTileCache : IDisposable
                     Monitor.Exit(entry);
                 }
             }
+        }
+    }
+
+    /// <summary>Takes <paramref name="gate"/>'s lock, waiting for it or only if it is free; <paramref name="taken"/> says whether it was.</summary>
+    private static void Lock(object gate, bool wait, ref bool taken)
+    {
+        if (wait)
+        {
+            Monitor.Enter(gate, ref taken);
+        }
+        else
+        {
+            Monitor.TryEnter(gate, ref taken);
         }
     }
 

@@ -226,12 +226,8 @@ int tessera_jpeg_decode_region(void *handle, const unsigned char *data, unsigned
     }
 
     int started = start(d, data, size, grey, width, height, x, y, w, h);
-    if (started == -2) {
-        return -2;
-    }
-
     if (started != 0) {
-        return fail(d, message, message_size);
+        return started == -2 ? -2 : fail(d, message, message_size);
     }
 
     if (whole) {
@@ -277,12 +273,8 @@ int tessera_jpeg_stream_start(void *handle, const unsigned char *data, unsigned 
     }
 
     int started = start(d, data, size, grey, width, height, x, y, w, h);
-    if (started == -2) {
-        return -2;
-    }
-
     if (started != 0) {
-        return fail(d, message, message_size);
+        return started == -2 ? -2 : fail(d, message, message_size);
     }
 
     d->streaming = 1;
