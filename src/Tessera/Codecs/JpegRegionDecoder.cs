@@ -29,6 +29,7 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
     private readonly delegate* unmanaged<nint, void> _streamEnd;
     private readonly ThreadLocal<nint> _handles;
     private readonly ConcurrentBag<nint> _streamHandles = [];
+    private bool _disposed;
 
     private JpegRegionDecoder(nint library)
     {
@@ -160,9 +161,30 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
         }
 
         _handles.Dispose();
-        while (_streamHandles.TryTake(out nint handle))
+        lock (_streamHandles)
         {
-            _destroy(handle);
+            _disposed = true;
+            while (_streamHandles.TryTake(out nint handle))
+            {
+                _destroy(handle);
+            }
+        }
+    }
+
+    /// <summary>Takes back the native decoder of a stream that ended: kept for the next stream, or destroyed once this decoder is disposed.</summary>
+    private void ReturnStreamHandle(nint handle)
+    {
+        _streamEnd(handle);
+        lock (_streamHandles)
+        {
+            if (_disposed)
+            {
+                _destroy(handle);
+            }
+            else
+            {
+                _streamHandles.Add(handle);
+            }
         }
     }
 
@@ -254,8 +276,7 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
                 return;
             }
 
-            _owner._streamEnd(_handle);
-            _owner._streamHandles.Add(_handle);
+            _owner.ReturnStreamHandle(_handle);
             _handle = 0;
             _pinned.Free();
             file.Dispose();
