@@ -196,6 +196,33 @@ public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public void A_truncated_tile_is_named_in_one_line_in_process_and_by_the_command()
+    {
+        using var temp = new TempDirectory();
+        foreach (string file in Directory.GetFiles(fixture.Directory.Path, "*.jpg"))
+        {
+            File.Copy(file, temp.Combine(Path.GetFileName(file)));
+        }
+
+        string damaged = temp.Combine("3_2.jpg");
+        byte[] bytes = File.ReadAllBytes(damaged);
+        File.WriteAllBytes(damaged, bytes[..(bytes.Length / 2)]);
+
+        // The error comes out as itself, not inside an AggregateException from the worker threads.
+        TileGrid grid = GridScanner.Scan(temp.Path, new LayoutOptions("{x}_{y}.jpg"));
+        var e = Assert.Throws<TileReadException>(() =>
+            GridRegistration.Run(grid, new OverlapSpec(O.OverlapX, O.OverlapY, false), Options, Codec("auto"), CancellationToken.None));
+        Assert.Contains("3_2.jpg", e.Message);
+
+        CliRunner.Result run = CliRunner.Run("register", temp.Path, "--overlap", "80,64", "--output", temp.Combine("positions.txt"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Single(run.Error.Trim().Split('\n'));
+        Assert.Contains("3_2.jpg", run.Error);
+        Assert.Contains("truncated", run.Error);
+        Assert.False(File.Exists(temp.Combine("positions.txt")));
+    }
+
+    [Fact]
     public void Register_command_refuses_a_missing_folder_with_one_line()
     {
         CliRunner.Result run = CliRunner.Run("register", "/nonexistent/tiles", "--overlap", "80");

@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Tessera.Codecs;
 using Tessera.Imaging;
@@ -448,58 +447,7 @@ public sealed class PyramidBuilder
         return true;
     }
 
-    /// <summary>
-    /// Runs <paramref name="work"/> for 0..count−1 on the configured threads, in order of index as far
-    /// as threads allow. The first failure stops the others and is rethrown as it was.
-    /// </summary>
-    private void RunInParallel(int count, Action<int> work, CancellationToken cancellationToken)
-    {
-        int threads = Math.Min(_options.Threads, count);
-        int next = -1;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Exception? failure = null;
-        void Worker()
-        {
-            int i;
-            while (!stop.IsCancellationRequested && (i = Interlocked.Increment(ref next)) < count)
-            {
-                try
-                {
-                    work(i);
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref failure, e, null);
-                    stop.Cancel();
-                }
-            }
-        }
-
-        if (threads <= 1)
-        {
-            Worker();
-        }
-        else
-        {
-            var workers = new Thread[threads - 1];
-            for (int w = 0; w < workers.Length; w++)
-            {
-                workers[w] = new Thread(Worker) { IsBackground = true, Name = $"tessera-worker-{w + 1}" };
-                workers[w].Start();
-            }
-
-            Worker();
-            foreach (Thread worker in workers)
-            {
-                worker.Join();
-            }
-        }
-
-        if (failure is not null)
-        {
-            ExceptionDispatchInfo.Throw(failure);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-    }
+    /// <summary>Runs <paramref name="work"/> for 0..count−1 on the configured threads, in order of index as far as threads allow.</summary>
+    private void RunInParallel(int count, Action<int> work, CancellationToken cancellationToken) =>
+        WorkerThreads.For(count, _options.Threads, work, "tessera-worker", cancellationToken);
 }

@@ -17,9 +17,9 @@ public sealed record RegistrationResult(IReadOnlyList<TilePlacement> Placements,
 /// global least-squares solve.
 /// </summary>
 /// <remarks>
-/// Tiles are read row by row at reduced scale (JPEG DCT scaling where the codec offers it), and
-/// only their four edge strips are kept, only until both pairs that need them are done: memory is
-/// two rows of strips plus a few numbers per tile and link, whatever the grid's size.
+/// Tiles are read in row-major order at reduced scale (JPEG DCT scaling where the codec offers it),
+/// and only their four edge strips are kept, each only until the pair that needs it is aligned:
+/// memory is about a row of strips plus a few numbers per tile and link, whatever the grid's size.
 /// </remarks>
 public static class GridRegistration
 {
@@ -38,77 +38,107 @@ public static class GridRegistration
             new PairAligner(geometry.StripX, geometry.Height, geometry.NominalTx, geometry.Margin, options),
             new PairAligner(geometry.StripY, geometry.Width, geometry.NominalTy, geometry.Margin, options)));
 
-        int columns = grid.Columns, rows = grid.Rows;
-        var parallel = new ParallelOptions
-        {
-            CancellationToken = ct,
-            MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
-        };
-        var links = new List<PairLink>();
-        var pool = new PixelMemoryPool(maxFreeArrays: 3 * parallel.MaxDegreeOfParallelism);
-        int missingPairs = 0;
+        int columns = grid.Columns, rows = grid.Rows, count = columns * rows;
+        int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        var pool = new PixelMemoryPool(maxFreeArrays: 3 * threads);
         var strips = new StripPool();
-        TileStrips? Read(int c, int r) => grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header, pool, strips) : null;
 
-        // Row r's pairs are aligned in the same parallel pass that decodes row r + 1: one pass (and
-        // one wait for its slowest item) per row. Strips alive: row r − 1's south edges, rows r and r + 1.
-        TileStrips?[] previous = new TileStrips?[columns], current = new TileStrips?[columns], next = new TileStrips?[columns];
-        Parallel.For(0, columns, parallel, c => current[c] = Read(c, 0));
-        var (westAligner, northAligner) = planning.GetAwaiter().GetResult(); // a planning error surfaces as itself, not wrapped
-        var rowLinks = new PairLink?[2 * columns];
-        for (int row = 0; row < rows; row++)
+        // Tiles are decoded in row-major order by whichever thread is free, and each pair is aligned
+        // by the thread that decodes the later of its two tiles: no thread waits for a row to end.
+        // A strip is given back once its pair is aligned, so what is alive is about a row of south
+        // strips and the tiles in flight.
+        var tiles = new TileStrips?[count];
+        var edgesLeft = new int[count];
+        Array.Fill(edgesLeft, 4);
+        var westLinks = new PairLink?[count];
+        var northLinks = new PairLink?[count];
+        var westDecoded = new int[count];
+        var northDecoded = new int[count];
+
+        // Every tile gives back each of its four strips once: when the pair across that edge is
+        // aligned, or at once on the grid's border; after the fourth the tile is let go of.
+        void GiveBack(int tile, Edge edge)
         {
-            int r = row;
-            Parallel.For(0, 3 * columns, parallel, item =>
+            Volatile.Read(ref tiles[tile])?.Give(edge, strips);
+            if (Interlocked.Decrement(ref edgesLeft[tile]) == 0)
             {
-                if (item < columns)
-                {
-                    next[item] = r + 1 < rows ? Read(item, r + 1) : null;
-                    return;
-                }
+                Volatile.Write(ref tiles[tile], null);
+            }
+        }
 
-                int k = item - columns, c = k / 2;
-                rowLinks[k] = null;
-                if (current[c] is not { } tile)
-                {
-                    return;
-                }
-
-                int cell = (r * columns) + c;
-                if (k % 2 == 0 && c > 0 && current[c - 1] is { } west)
-                {
-                    StripShift shift = westAligner.Align(west.East!, tile.West!);
-                    var (dx, dy) = geometry.WestOffset(shift);
-                    rowLinks[k] = new PairLink(cell - 1, cell, PairDirection.West, dx, dy, shift.Correlation, shift.Outcome);
-                }
-                else if (k % 2 == 1 && r > 0 && previous[c] is { } north)
-                {
-                    StripShift shift = northAligner.Align(north.South!, tile.North!);
-                    var (dx, dy) = geometry.NorthOffset(shift);
-                    rowLinks[k] = new PairLink(cell - columns, cell, PairDirection.North, dx, dy, shift.Correlation, shift.Outcome);
-                }
-            });
-
-            for (int k = 0; k < rowLinks.Length; k++)
+        // Pair (first, second), both decoded now; null where a tile is missing.
+        PairLink? Align(int first, int second, PairDirection direction)
+        {
+            bool west = direction == PairDirection.West;
+            PairLink? link = null;
+            if (Volatile.Read(ref tiles[first]) is { } a && Volatile.Read(ref tiles[second]) is { } b)
             {
-                if (rowLinks[k] is { } link)
+                var (westAligner, northAligner) = planning.GetAwaiter().GetResult(); // a planning error surfaces as itself
+                StripShift shift = west ? westAligner.Align(a.East!, b.West!) : northAligner.Align(a.South!, b.North!);
+                var (dx, dy) = west ? geometry.WestOffset(shift) : geometry.NorthOffset(shift);
+                link = new PairLink(first, second, direction, dx, dy, shift.Correlation, shift.Outcome);
+            }
+
+            GiveBack(first, west ? Edge.East : Edge.South);
+            GiveBack(second, west ? Edge.West : Edge.North);
+            return link;
+        }
+
+        void Decode(int i)
+        {
+            int c = i % columns, r = i / columns;
+            Volatile.Write(ref tiles[i], grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header, pool, strips) : null);
+            foreach (var (border, edge) in (ReadOnlySpan<(bool, Edge)>)[(c == 0, Edge.West), (c == columns - 1, Edge.East), (r == 0, Edge.North), (r == rows - 1, Edge.South)])
+            {
+                if (border)
                 {
-                    links.Add(link);
-                }
-                else if (k % 2 == 0 ? k / 2 > 0 : row > 0)
-                {
-                    missingPairs++;
+                    GiveBack(i, edge);
                 }
             }
 
-            for (int c = 0; c < columns; c++)
+            // Each pair counts its decoded tiles; the thread that makes it two aligns it.
+            if (c > 0 && Interlocked.Increment(ref westDecoded[i]) == 2)
             {
-                previous[c]?.Drop(strips);
-                previous[c] = null;
-                current[c]?.DropAllButSouth(strips);
+                westLinks[i] = Align(i - 1, i, PairDirection.West);
             }
 
-            (previous, current, next) = (current, next, previous);
+            if (c + 1 < columns && Interlocked.Increment(ref westDecoded[i + 1]) == 2)
+            {
+                westLinks[i + 1] = Align(i, i + 1, PairDirection.West);
+            }
+
+            if (r > 0 && Interlocked.Increment(ref northDecoded[i]) == 2)
+            {
+                northLinks[i] = Align(i - columns, i, PairDirection.North);
+            }
+
+            if (r + 1 < rows && Interlocked.Increment(ref northDecoded[i + columns]) == 2)
+            {
+                northLinks[i + columns] = Align(i, i + columns, PairDirection.North);
+            }
+        }
+
+        WorkerThreads.For(count, threads, Decode, "tessera-register", ct);
+
+        // In the order the row-by-row pass had: row-major, each tile's west pair before its north one.
+        var links = new List<PairLink>();
+        int missingPairs = 0;
+        void Collect(PairLink? link, bool exists)
+        {
+            if (link is { } found)
+            {
+                links.Add(found);
+            }
+            else if (exists)
+            {
+                missingPairs++;
+            }
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            Collect(westLinks[i], exists: i % columns > 0);
+            Collect(northLinks[i], exists: i >= columns);
         }
 
         StageModel westModel = StageModel.Fit(PairDirection.West, links, header.Width - overlapX, 0, header.Width, options.SearchMargin);
@@ -259,6 +289,15 @@ internal sealed class StripGeometry
     public (double Dx, double Dy) NorthOffset(StripShift s) => (Scale * s.Ty, Scale * (s.Tx + Height - StripY));
 }
 
+/// <summary>The edges of a tile whose strips registration keeps.</summary>
+internal enum Edge
+{
+    East,
+    West,
+    North,
+    South,
+}
+
 /// <summary>The four edge strips of one tile at the decode scale, grey; north and south ones transposed.</summary>
 internal sealed class TileStrips
 {
@@ -311,20 +350,28 @@ internal sealed class TileStrips
         return result;
     }
 
-    /// <summary>Gives back the strips only this row's pairs need; the south one stays for the row below.</summary>
-    public void DropAllButSouth(StripPool pool)
+    /// <summary>Gives back one strip, once the pair that needed it is aligned.</summary>
+    public void Give(Edge edge, StripPool pool)
     {
-        pool.Return(East);
-        pool.Return(West);
-        pool.Return(North);
-        East = West = North = null;
-    }
-
-    public void Drop(StripPool pool)
-    {
-        DropAllButSouth(pool);
-        pool.Return(South);
-        South = null;
+        switch (edge)
+        {
+            case Edge.East:
+                pool.Return(East);
+                East = null;
+                break;
+            case Edge.West:
+                pool.Return(West);
+                West = null;
+                break;
+            case Edge.North:
+                pool.Return(North);
+                North = null;
+                break;
+            default:
+                pool.Return(South);
+                South = null;
+                break;
+        }
     }
 
     private static PixelBuffer Decode(string path, ITileCodec codec, int scale, PixelMemoryPool pool)
