@@ -40,7 +40,6 @@ public sealed class RegionDecodeTests : IDisposable
         string path = WriteJpeg(kind, width, height);
         PixelFormat format = kind == "grey" ? PixelFormat.Gray8 : PixelFormat.Rgbx8888;
         using PixelBuffer whole = _codec.Decode(path, format);
-        int bpp = format.BytesPerPixel();
 
         // The target is larger than the image and placed elsewhere, as a block of the plane is.
         var target = new PixelBuffer(new PixelRect(-50, 1000, width + 100, height + 40), format);
@@ -51,24 +50,7 @@ public sealed class RegionDecodeTests : IDisposable
             Array.Fill(target.Data, (byte)0xA5);
             int atX = -50 + 37, atY = 1000 + 11;
             Assert.True(_codec.TryDecodeRegion(path, width, height, region, target, atX, atY), $"{kind}: {region} was refused");
-            for (int y = target.Bounds.Y; y < target.Bounds.Bottom; y++)
-            {
-                for (int x = target.Bounds.X; x < target.Bounds.Right; x++)
-                {
-                    int ix = x - atX + region.X, iy = y - atY + region.Y;
-                    bool inside = ix >= region.X && ix < region.Right && iy >= region.Y && iy < region.Bottom;
-                    ReadOnlySpan<byte> got = target.Data.AsSpan(target.OffsetOf(x, y), bpp);
-                    if (inside)
-                    {
-                        Assert.True(got.SequenceEqual(whole.Data.AsSpan(whole.OffsetOf(ix, iy), bpp)),
-                            $"{kind} {width}×{height}: region {region} differs from the whole decode at ({ix}, {iy})");
-                    }
-                    else if (got.IndexOfAnyExcept((byte)0xA5) >= 0)
-                    {
-                        Assert.Fail($"{kind} {width}×{height}: region {region} wrote the target at ({x}, {y}), outside the region");
-                    }
-                }
-            }
+            AssertOnlyPartWritten(whole, region, target, atX, atY, $"{kind} {width}×{height}: region {region}");
 
             // Into a buffer of the image itself, libjpeg writes in place: the region must still be exact.
             Array.Fill(own.Data, (byte)0xA5);
@@ -94,7 +76,6 @@ public sealed class RegionDecodeTests : IDisposable
         string path = WriteJpeg(kind, width, height);
         PixelFormat format = kind == "grey" ? PixelFormat.Gray8 : PixelFormat.Rgbx8888;
         using PixelBuffer whole = _codec.Decode(path, format);
-        int bpp = format.BytesPerPixel();
         foreach (PixelRect region in new[] { new PixelRect(0, 0, width, height), new PixelRect(17, 9, width - 40, height - 30), new PixelRect(33, 5, 41, height - 5) })
         {
             using IRegionStream stream = _codec.TryOpenRegionStream(path, width, height, region, format)
@@ -111,23 +92,7 @@ public sealed class RegionDecodeTests : IDisposable
                 using var target = new PixelBuffer(new PixelRect(-7, 500, part.Width + 20, part.Height + 4), format);
                 Array.Fill(target.Data, (byte)0xA5);
                 stream.Read(part, target, -7 + 11, 500 + 2);
-                for (int ty = target.Bounds.Y; ty < target.Bounds.Bottom; ty++)
-                {
-                    for (int tx = target.Bounds.X; tx < target.Bounds.Right; tx++)
-                    {
-                        int ix = tx - (-7 + 11) + part.X, iy = ty - (500 + 2) + part.Y;
-                        ReadOnlySpan<byte> got = target.Data.AsSpan(target.OffsetOf(tx, ty), bpp);
-                        if (part.Contains(new PixelRect(ix, iy, 1, 1)))
-                        {
-                            Assert.True(got.SequenceEqual(whole.Data.AsSpan(whole.OffsetOf(ix, iy), bpp)),
-                                $"{kind} {width}×{height}: stream of {region}, band {part}, differs from the whole decode at ({ix}, {iy})");
-                        }
-                        else
-                        {
-                            Assert.True(got.IndexOfAnyExcept((byte)0xA5) < 0, $"{kind}: band {part} wrote the target at ({tx}, {ty}), outside the band");
-                        }
-                    }
-                }
+                AssertOnlyPartWritten(whole, part, target, -7 + 11, 500 + 2, $"{kind} {width}×{height}: stream of {region}, band {part}");
 
                 Assert.Equal(part.Bottom, stream.NextRow);
                 y = part.Bottom;
@@ -284,6 +249,32 @@ public sealed class RegionDecodeTests : IDisposable
         Pyramid = new PyramidOptions { TileSize = 62, BlockLevels = 2, Threads = 2 },
         FlatField = flatField is null ? null : Illumination.FlatFieldSpec.Parse(flatField, null),
     };
+
+    /// <summary>
+    /// Checks that <paramref name="part"/> of the image went to <paramref name="target"/> at
+    /// (<paramref name="atX"/>, <paramref name="atY"/>) exactly as <paramref name="whole"/> has it,
+    /// and that every other byte of the target still holds the fill 0xA5.
+    /// </summary>
+    private static void AssertOnlyPartWritten(PixelBuffer whole, PixelRect part, PixelBuffer target, int atX, int atY, string what)
+    {
+        int bpp = target.BytesPerPixel;
+        for (int y = target.Bounds.Y; y < target.Bounds.Bottom; y++)
+        {
+            for (int x = target.Bounds.X; x < target.Bounds.Right; x++)
+            {
+                int ix = x - atX + part.X, iy = y - atY + part.Y;
+                ReadOnlySpan<byte> got = target.Data.AsSpan(target.OffsetOf(x, y), bpp);
+                if (part.Contains(new PixelRect(ix, iy, 1, 1)))
+                {
+                    Assert.True(got.SequenceEqual(whole.Data.AsSpan(whole.OffsetOf(ix, iy), bpp)), $"{what} differs from the whole decode at ({ix}, {iy})");
+                }
+                else if (got.IndexOfAnyExcept((byte)0xA5) >= 0)
+                {
+                    Assert.Fail($"{what} wrote the target at ({x}, {y}), outside it");
+                }
+            }
+        }
+    }
 
     /// <summary>Regions touching every edge, one pixel, one row and column, and odd offsets in between.</summary>
     private static IEnumerable<PixelRect> Regions(int width, int height)

@@ -100,9 +100,15 @@ public static class PyramidBuild
             _sink.Open(_job.Geometry.LevelCount);
             _progress.SetTotal(_job.Geometry.TotalTileCount() - Plan.TileCount(0, Plan.Blocks.Count));
             _builder.Finish(_source, _store, cancellationToken);
+            CompleteOutput();
+            return Result(0, Plan.Blocks.Count, complete: true);
+        }
+
+        /// <summary>Closes the block store's files, so the work folder can go, and completes the output.</summary>
+        private void CompleteOutput()
+        {
             _store.Dispose();
             Complete(_job, _sink);
-            return Result(0, Plan.Blocks.Count, complete: true);
         }
 
         /// <summary>Everything in one process, continuing an interrupted run of the same job.</summary>
@@ -111,8 +117,7 @@ public static class PyramidBuild
             if (_request.Container == OutputContainer.Zip && !_request.Overwrite && !IsComplete(_job, _sink) && _sink.IsComplete)
             {
                 // Stopped while packing: the folder pyramid is whole, only the zip is left to write.
-                _store.Dispose();
-                Complete(_job, _sink);
+                CompleteOutput();
                 return Result(0, Plan.Blocks.Count, complete: true);
             }
 
@@ -123,8 +128,7 @@ public static class PyramidBuild
                 _job.Manifest(_codec).WriteOrCheck(_job.Paths.WorkDirectory);
                 _progress.SetTotal(_job.Geometry.TotalTileCount() - Plan.TileCount(0, Plan.Blocks.Count) + TilesToBuild(0, Plan.Blocks.Count));
                 _builder.Build(_source, _store, cancellationToken);
-                _store.Dispose();
-                Complete(_job, _sink);
+                CompleteOutput();
                 return Result(Plan.Blocks.Count - alreadyDone, alreadyDone, complete: true);
             }
             catch (OperationCanceledException)

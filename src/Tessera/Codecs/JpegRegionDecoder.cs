@@ -107,17 +107,7 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
                 message, MessageBytes);
         }
 
-        if (status == WrongSize)
-        {
-            return false;
-        }
-
-        if (status != Done)
-        {
-            TurboJpegCodec.ThrowUnlessHarmless(path, Text(message), warning: status == DoneWithWarnings);
-        }
-
-        return true;
+        return Accept(path, status, message);
     }
 
     /// <summary>
@@ -223,17 +213,7 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
             byte* message = stackalloc byte[MessageBytes];
             int status = _owner._streamStart(_handle, (byte*)_pinned.AddrOfPinnedObject(), (nuint)_file!.Length, _format == PixelFormat.Gray8 ? 1 : 0,
                 width, height, Region.X, Region.Y, Region.Width, Region.Height, message, MessageBytes);
-            if (status == WrongSize)
-            {
-                return false;
-            }
-
-            if (status != Done)
-            {
-                TurboJpegCodec.ThrowUnlessHarmless(_path, Text(message), warning: status == DoneWithWarnings);
-            }
-
-            return true;
+            return Accept(_path, status, message);
         }
 
         public void Read(PixelRect part, PixelBuffer target, int atX, int atY)
@@ -262,10 +242,7 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
             }
 
             NextRow = part.Bottom;
-            if (status != Done)
-            {
-                TurboJpegCodec.ThrowUnlessHarmless(_path, Text(message), warning: status == DoneWithWarnings);
-            }
+            Accept(_path, status, message);
         }
 
         public void Dispose()
@@ -287,6 +264,26 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
     {
         nint handle = _create();
         return handle != 0 ? handle : throw new OutOfMemoryException("tessera_jpeg_create failed.");
+    }
+
+    /// <summary>
+    /// What a native call's status means: false for an image of another size (decode it whole, which
+    /// names the size); for damaged data, the whole decode's judgement (see
+    /// <see cref="TurboJpegCodec.ThrowUnlessHarmless"/>); true otherwise.
+    /// </summary>
+    private static bool Accept(string path, int status, byte* message)
+    {
+        if (status == WrongSize)
+        {
+            return false;
+        }
+
+        if (status != Done)
+        {
+            TurboJpegCodec.ThrowUnlessHarmless(path, Text(message), warning: status == DoneWithWarnings);
+        }
+
+        return true;
     }
 
     private static string Text(byte* message) =>

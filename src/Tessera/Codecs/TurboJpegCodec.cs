@@ -83,20 +83,19 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
 
     public bool TryDecodeRegion(string path, int width, int height, PixelRect region, PixelBuffer target, int atX, int atY)
     {
-        if (_regions is null)
-        {
-            return false;
-        }
-
-        using FileBytes file = FileBytes.Read(path);
-
-        // The region decoder stops after the region's last row, so it cannot tell a truncated
-        // file; one whose data does not end with EOI goes to the whole decode, which can.
-        return file.IsJpeg && file.EndsWithJpegEnd
-            && _regions.Decode(path, file.Bytes.AsSpan(0, file.Length), width, height, region, target, atX, atY);
+        using FileBytes? file = ReadForRegions(path);
+        return file is not null && _regions!.Decode(path, file.Bytes.AsSpan(0, file.Length), width, height, region, target, atX, atY);
     }
 
-    public IRegionStream? TryOpenRegionStream(string path, int width, int height, PixelRect region, PixelFormat format)
+    public IRegionStream? TryOpenRegionStream(string path, int width, int height, PixelRect region, PixelFormat format) =>
+        ReadForRegions(path) is { } file ? _regions!.OpenStream(path, file, width, height, region, format) : null;
+
+    /// <summary>
+    /// The file, where the region decoder can take it; null otherwise. That decoder stops after the
+    /// region's last row, so it cannot tell a truncated file: one whose data does not end with EOI
+    /// goes to the whole decode, which can.
+    /// </summary>
+    private FileBytes? ReadForRegions(string path)
     {
         if (_regions is null)
         {
@@ -104,13 +103,13 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
         }
 
         FileBytes file = FileBytes.Read(path);
-        if (!file.IsJpeg || !file.EndsWithJpegEnd)
+        if (file.IsJpeg && file.EndsWithJpegEnd)
         {
-            file.Dispose();
-            return null;
+            return file;
         }
 
-        return _regions.OpenStream(path, file, width, height, region, format);
+        file.Dispose();
+        return null;
     }
 
     /// <summary>

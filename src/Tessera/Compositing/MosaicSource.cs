@@ -79,7 +79,8 @@ public sealed class MosaicSource : TiledSource
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private bool RenderCell(PixelBuffer target, int column, int row, bool wait)
     {
-        PixelRect part = _mosaic.CellRect(column, row).Intersect(target.Bounds);
+        PixelRect cell = _mosaic.CellRect(column, row);
+        PixelRect part = cell.Intersect(target.Bounds);
         if (part.IsEmpty)
         {
             return true;
@@ -104,7 +105,6 @@ public sealed class MosaicSource : TiledSource
             return true;
         }
 
-        PixelRect cell = _mosaic.CellRect(column, row);
         var inCell = new PixelRect(cell.X - origin.X, cell.Y - origin.Y, cell.Width, cell.Height);
         switch (Cache.TryStreamInto(id, path, _mosaic.TileWidth, _mosaic.TileHeight, inCell, inTile, target, part.X, part.Y, wait))
         {

@@ -402,19 +402,6 @@ public sealed class PyramidBuilder
         }
     }
 
-    /// <summary>Encodes every tile of <paramref name="level"/> whose core lies in <paramref name="core"/>.</summary>
-    private void EmitTiles(PixelBuffer buffer, int level, PixelRect core)
-    {
-        var (c0, c1, r0, r1) = _geometry.TilesIn(core);
-        for (int row = r0; row < r1; row++)
-        {
-            for (int column = c0; column < c1; column++)
-            {
-                EmitTile(buffer, level, column, row);
-            }
-        }
-    }
-
     private void EmitTile(PixelBuffer buffer, int level, int column, int row)
     {
         PixelRect rect = _geometry.TileRect(level, column, row);
