@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Tessera.Tests.Support;
 
@@ -51,6 +52,32 @@ public static partial class TestImages
         }
     }
 
+    /// <summary>
+    /// Opens <paramref name="fifo"/> for writing as soon as something has it open for reading (a
+    /// non-blocking open fails until then), so that a test knows its reader has got that far.
+    /// </summary>
+    public static SafeFileHandle OpenWhenRead(string fifo, TimeSpan timeout)
+    {
+        const int writeOnly = 1, nonBlocking = 0x800, noReader = 6;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            int fd = Open(fifo, writeOnly | nonBlocking);
+            if (fd >= 0)
+            {
+                return new SafeFileHandle(fd, ownsHandle: true);
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != noReader || clock.Elapsed > timeout)
+            {
+                throw new IOException($"no reader opened {fifo} within {timeout} (errno {errno})");
+            }
+
+            Thread.Sleep(20);
+        }
+    }
+
     private static void WriteChunk(Stream file, string type, byte[] data)
     {
         Span<byte> word = stackalloc byte[4];
@@ -77,6 +104,9 @@ public static partial class TestImages
 
         return ~crc;
     }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
 
     [LibraryImport("libc", EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int MkFifo(string path, int mode);
