@@ -74,6 +74,28 @@ public sealed class TileHeaderTests : IDisposable
         Assert.True(allocated < MemoryBound, $"the refused build allocated {allocated:N0} bytes");
     }
 
+    [Fact]
+    public void A_tiff_of_another_size_is_refused_from_the_header_libvips_reads_first()
+    {
+        SampleOptions png = Support.Samples.Small(TileFormat.Png);
+        SampleGrid.Write(_dir.Combine("png"), png);
+        Directory.CreateDirectory(Tiles);
+        foreach (string file in Directory.GetFiles(_dir.Combine("png")))
+        {
+            using VipsImage tile = VipsImage.NewFromFile(file);
+            tile.Tiffsave(Path.Combine(Tiles, Path.ChangeExtension(Path.GetFileName(file), ".tif")));
+        }
+
+        using (VipsImage other = VipsImage.Black(1000, 900, bands: 3))
+        {
+            other.Tiffsave(Path.Combine(Tiles, "1_1.tif"));
+        }
+
+        // "(as ... is)" comes from the check on the header; a check of decoded pixels would not say it.
+        var (e, _) = FailsOnOneThread(Support.Samples.Request(Tiles, Output, png, "{x}_{y}.tif"));
+        Assert.Contains("1_1.tif\": it is 1000×900 px but the tiles of this grid are 160×120 px (as \"0_0.tif\" is)", e.Message);
+    }
+
     [Theory]
     [InlineData("png", "0_0", "more than the 268,435,456 px Tessera reads in one tile")]
     [InlineData("png", "2_1", "but the tiles of this grid are 160×120 px")]

@@ -16,6 +16,7 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
     private readonly Lazy<byte[]?> _table;
     private readonly IReadOnlyList<string>? _files;
     private readonly TileSizeRule _sizes;
+    private readonly TileSizeRule _limit;
 
     /// <param name="inner">Decodes JPEG and 8-bit PNG, and encodes the pyramid's tiles.</param>
     /// <param name="options">The range for 16-bit input (null: from the tiles, see <paramref name="files"/>), the TIFF page and the largest tile.</param>
@@ -34,6 +35,7 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
         Background = background;
         _files = files;
         _sizes = new TileSizeRule(Options.MaxTilePixels, tileSize.Width, tileSize.Height, firstTile);
+        _limit = new TileSizeRule(Options.MaxTilePixels);
         _range = new Lazy<IntensityRange?>(() => Options.Range ?? (files is null ? null : AutoRange.Estimate(files, this)?.Range));
         _table = new Lazy<byte[]?>(() => _range.Value?.Table());
     }
@@ -70,17 +72,17 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
         {
             if (HeaderSize.Read(path) is { } declared)
             {
-                new TileSizeRule(Options.MaxTilePixels).Check(path, declared.Width, declared.Height);
+                _limit.Check(path, declared.Width, declared.Height);
                 declared.CheckFileHoldsIt(path);
             }
 
             ImageHeader header = Inner.ReadHeader(path);
-            new TileSizeRule(Options.MaxTilePixels).Check(path, header.Width, header.Height);
+            _limit.Check(path, header.Width, header.Height);
             return header;
         }
 
         VipsTileReader.Layout layout = VipsTileReader.ReadLayout(path, Options.Page);
-        new TileSizeRule(Options.MaxTilePixels).Check(path, layout.Width, layout.Height);
+        _limit.Check(path, layout.Width, layout.Height);
         return new ImageHeader(layout.Width, layout.Height, layout.Format, layout.Bits);
     }
 
