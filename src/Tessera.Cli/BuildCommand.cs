@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using System.Globalization;
 using Tessera.Build;
 using Tessera.Codecs;
@@ -55,6 +54,8 @@ internal static class BuildCommand
         registration.AddTo(command);
         command.SetAction((result, cancellationToken) => Task.FromResult(Errors.Guard(() =>
         {
+            // From the start: reading the positions file or the tiles' headers can wait too.
+            using var signals = new StopSignals(cancellationToken, "what is finished is kept: run the same command to continue.");
             BuildRequest request = options.ToRequest(result) with
             {
                 Overwrite = result.GetValue(overwrite),
@@ -78,7 +79,7 @@ internal static class BuildCommand
                     : registration.ToOptions(result, request.Pyramid.Threads);
             }
 
-            return Run(request, options.Codec(result), registering, cancellationToken);
+            return Run(request, options.Codec(result), registering, signals.Token);
         })));
         return command;
     }
@@ -98,15 +99,12 @@ internal static class BuildCommand
             };
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var interrupt = StopOn(PosixSignal.SIGINT, stop);
-        using var terminate = StopOn(PosixSignal.SIGTERM, stop);
         var progress = new BuildProgress();
         using var reporter = ProgressReporter.Start(progress);
         BuildResult result;
         try
         {
-            result = PyramidBuild.Run(request, codec, progress, stop.Token);
+            result = PyramidBuild.Run(request, codec, progress, cancellationToken);
         }
         catch (Exception e) when (e is OperationCanceledException or TesseraException)
         {
@@ -119,7 +117,7 @@ internal static class BuildCommand
             Console.Error.WriteLine(request.Finish
                 ? "tessera: cancelled; run the same command to finish."
                 : "tessera: cancelled; what is finished is kept: run the same command to continue (--overwrite starts over).");
-            return 130;
+            return StopSignals.ExitCode;
         }
 
         reporter.Stop();
@@ -127,17 +125,6 @@ internal static class BuildCommand
         PrintRange(result, request);
         return 0;
     }
-
-    /// <summary>
-    /// Ctrl-C, or the SIGTERM a scheduler sends before it kills a job, stops the build between blocks
-    /// (well within a second or two) instead of killing the process: what is done is kept and reported.
-    /// </summary>
-    private static PosixSignalRegistration StopOn(PosixSignal signal, CancellationTokenSource stop) =>
-        PosixSignalRegistration.Create(signal, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
 
     private static void PrintRange(BuildResult r, BuildRequest request)
     {

@@ -35,7 +35,7 @@ public static class PyramidBuild
         }
 
         codec ??= TileCodecs.Create(CodecChoice.Auto, out _);
-        using var run = new BuildRun(request, codec, progress ?? new BuildProgress());
+        using var run = new BuildRun(request, codec, progress ?? new BuildProgress(), cancellationToken);
         return request.Shard is { } shard ? run.Shard(shard, cancellationToken)
             : request.Finish ? run.Finish(cancellationToken)
             : run.Whole(cancellationToken);
@@ -54,12 +54,12 @@ public static class PyramidBuild
         private readonly IMosaicSource _source;
         private readonly PyramidBuilder _builder;
 
-        public BuildRun(BuildRequest request, ITileCodec codec, BuildProgress progress)
+        public BuildRun(BuildRequest request, ITileCodec codec, BuildProgress progress, CancellationToken cancellationToken)
         {
             _request = request;
             _codec = codec;
             _progress = progress;
-            _job = Job.Prepare(request, codec);
+            _job = Job.Prepare(request, codec, cancellationToken);
             _sink = CreateSink(_job);
             _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat,
                 request.Shard is { } shard ? BlockStore.ShardWriter(shard.Index, shard.Count) : "blocks");
@@ -289,7 +289,8 @@ public static class PyramidBuild
         /// <summary>How far apart neighbouring tiles typically are, across and down.</summary>
         public (int X, int Y) Step => (Math.Max(1, First.Width - OverlapX), Math.Max(1, First.Height - OverlapY));
 
-        public static Job Prepare(BuildRequest request, ITileCodec codec)
+        /// <param name="cancellationToken">Stops the reading of headers and the flat-field estimate, which can take a while on a big tile set.</param>
+        public static Job Prepare(BuildRequest request, ITileCodec codec, CancellationToken cancellationToken = default)
         {
             request.Pyramid.Validate();
             TileGrid? grid = request.Placements is null ? GridScanner.Scan(request.InputDirectory, request.Layout) : null;
@@ -300,12 +301,18 @@ public static class PyramidBuild
             }
 
             // Every read below (headers, flat-field, the build) goes through the input codec: all formats and depths, one range.
+            // On a grid every tile must be the first one's size, checked on each header before its pixels are decoded.
             var input = new TileInputCodec(codec, request.Input, request.Background, files);
+            ImageHeader first = input.ReadHeader(files[0]);
+            if (grid is not null)
+            {
+                input = input.ForGrid(files[0], first);
+            }
+
             codec = input;
-            ImageHeader first = codec.ReadHeader(files[0]);
             var (overlapX, overlapY) = request.Overlap.ToPixels(first.Width, first.Height);
             GridMosaic? mosaic = grid is null ? null : new GridMosaic(grid, first.Width, first.Height, overlapX, overlapY);
-            PlacedMosaic? placed = request.Placements is { } placements ? Place(placements, codec)
+            PlacedMosaic? placed = request.Placements is { } placements ? Place(placements, codec, cancellationToken)
                 : request.Blend != BlendMode.Seam ? PlacedMosaic.FromGrid(mosaic!)
                 : null;
             var paths = new DziPaths(request.OutputPath);
@@ -320,22 +327,22 @@ public static class PyramidBuild
             var flatField = new Lazy<ITileCorrection?>(() => request.FlatField switch
             {
                 null => null,
-                { IsEstimated: true } spec => Illumination.FlatField.Estimate(files, input, first.Format, spec.Samples, spec.DarkFile),
+                { IsEstimated: true } spec => Illumination.FlatField.Estimate(files, input, first.Format, spec.Samples, spec.DarkFile, cancellationToken),
                 var spec => Illumination.FlatField.Load(spec.GainFile!, spec.DarkFile, input, first.Width, first.Height),
             });
             return new Job(request, grid, first, overlapX, overlapY, placed is null ? mosaic : null, placed, flatField,
                 paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input);
         }
 
-        /// <summary>Each tile's size from its header (read in parallel: a positions list may name tiles of any size).</summary>
-        private static PlacedMosaic Place(IReadOnlyList<TilePlacement> placements, ITileCodec codec)
+        /// <summary>Each tile's size from its header (read in parallel: a positions list may name tiles of any size); a bad header fails as itself.</summary>
+        private static PlacedMosaic Place(IReadOnlyList<TilePlacement> placements, ITileCodec codec, CancellationToken cancellationToken)
         {
             var sizes = new (int Width, int Height)[placements.Count];
-            Parallel.For(0, placements.Count, i =>
+            WorkerThreads.For(placements.Count, Environment.ProcessorCount, i =>
             {
                 ImageHeader header = codec.ReadHeader(placements[i].Path);
                 sizes[i] = (header.Width, header.Height);
-            });
+            }, "headers", cancellationToken);
             return PlacedMosaic.FromPlacements(placements, i => sizes[i]);
         }
 

@@ -29,7 +29,7 @@ public static class AutoRange
                 continue;
             }
 
-            bool sixteen = VipsTileReader.Read(path, codec.Options.Page, (layout, samples) =>
+            bool sixteen = VipsTileReader.Read(path, codec.Options.Page, layout => codec.CheckSize(path, layout.Width, layout.Height), (layout, samples) =>
             {
                 if (layout.Bits != 16)
                 {

@@ -22,12 +22,12 @@ internal sealed class FileBytes : IDisposable
     /// <summary>Whether the file ends with the EOI marker FF D9, as a JPEG that is not truncated (and has nothing after its image) does.</summary>
     public bool EndsWithJpegEnd => Length >= 4 && Bytes[Length - 2] == 0xFF && Bytes[Length - 1] == 0xD9;
 
-    /// <exception cref="TileReadException">The file is missing, empty or unreadable.</exception>
+    /// <exception cref="TileReadException">The file is missing, empty, unreadable or not a regular file.</exception>
     public static FileBytes Read(string path)
     {
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var handle = InputFile.OpenRead(path);
             long size = RandomAccess.GetLength(handle);
             if (size == 0)
             {

@@ -81,4 +81,7 @@ public sealed class TileReadException(string path, string problem, Exception? in
     : TesseraException($"Cannot read tile \"{path}\": {problem}.", inner!)
 {
     public string TilePath { get; } = path;
+
+    /// <summary>What is wrong with the file, without the file's name: for callers that name it as something else than a tile.</summary>
+    public string Problem { get; } = problem;
 }

@@ -28,7 +28,7 @@ internal static class InputKinds
         Span<byte> head = stackalloc byte[33];
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var handle = InputFile.OpenRead(path);
             int length = FileReads.ReadAtMost(handle, head, 0);
             head = head[..length];
             if (IsTiff(head) || IsWebp(head))

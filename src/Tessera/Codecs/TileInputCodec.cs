@@ -14,20 +14,39 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
 {
     private readonly Lazy<IntensityRange?> _range;
     private readonly Lazy<byte[]?> _table;
+    private readonly IReadOnlyList<string>? _files;
+    private readonly TileSizeRule _sizes;
+    private readonly TileSizeRule _limit;
 
     /// <param name="inner">Decodes JPEG and 8-bit PNG, and encodes the pyramid's tiles.</param>
-    /// <param name="options">The range for 16-bit input (null: from the tiles, see <paramref name="grid"/>) and the TIFF page.</param>
+    /// <param name="options">The range for 16-bit input (null: from the tiles, see <paramref name="files"/>), the TIFF page and the largest tile.</param>
     /// <param name="background">What transparent pixels are flattened over.</param>
     /// <param name="files">The tiles an automatic range samples (in row-major cell order for a grid); without them 16-bit input needs <see cref="InputOptions.Range"/>.</param>
     public TileInputCodec(ITileCodec inner, InputOptions? options = null, Rgb background = default, IReadOnlyList<string>? files = null)
+        : this(inner, options ?? new InputOptions(), background, files, firstTile: null, tileSize: default)
+    {
+    }
+
+    private TileInputCodec(ITileCodec inner, InputOptions options, Rgb background, IReadOnlyList<string>? files, string? firstTile, (int Width, int Height) tileSize)
     {
         Inner = inner is TileInputCodec wrapped ? wrapped.Inner : inner;
-        Options = options ?? new InputOptions();
+        Options = options;
         Options.Validate();
         Background = background;
+        _files = files;
+        _sizes = new TileSizeRule(Options.MaxTilePixels, tileSize.Width, tileSize.Height, firstTile);
+        _limit = new TileSizeRule(Options.MaxTilePixels);
         _range = new Lazy<IntensityRange?>(() => Options.Range ?? (files is null ? null : AutoRange.Estimate(files, this)?.Range));
         _table = new Lazy<byte[]?>(() => _range.Value?.Table());
     }
+
+    /// <summary>
+    /// The same reading for the tiles of a grid, which must all be as large as its first tile
+    /// (<paramref name="firstTile"/>, <paramref name="header"/>): a file whose header gives another
+    /// size is refused before any of its pixels are decoded.
+    /// </summary>
+    public TileInputCodec ForGrid(string firstTile, ImageHeader header) =>
+        new(Inner, Options, Background, _files, firstTile, (header.Width, header.Height));
 
     public ITileCodec Inner { get; }
     public InputOptions Options { get; }
@@ -46,14 +65,24 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"page={Options.Page} range={Range?.ToString() ?? "none"}");
 
+    /// <summary>The file's header, refused where it declares more than <see cref="InputOptions.MaxTilePixels"/> (or a JPEG too large for its file).</summary>
     public ImageHeader ReadHeader(string path)
     {
         if (InputKinds.HasJpegName(path) || !InputKinds.NeedsVips(path))
         {
-            return Inner.ReadHeader(path);
+            if (HeaderSize.Read(path) is { } declared)
+            {
+                _limit.Check(path, declared.Width, declared.Height);
+                declared.CheckFileHoldsIt(path);
+            }
+
+            ImageHeader header = Inner.ReadHeader(path);
+            _limit.Check(path, header.Width, header.Height);
+            return header;
         }
 
         VipsTileReader.Layout layout = VipsTileReader.ReadLayout(path, Options.Page);
+        _limit.Check(path, layout.Width, layout.Height);
         return new ImageHeader(layout.Width, layout.Height, layout.Format, layout.Bits);
     }
 
@@ -61,10 +90,11 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
     {
         if (InputKinds.HasJpegName(path) || !InputKinds.NeedsVips(path))
         {
+            CheckHeader(path);
             return Inner.Decode(path, format, pool);
         }
 
-        return VipsTileReader.Read(path, Options.Page, (layout, samples) =>
+        return VipsTileReader.Read(path, Options.Page, layout => CheckSize(path, layout.Width, layout.Height), (layout, samples) =>
         {
             byte[]? table = layout.Bits == 16 ? _table.Value ?? throw NoRange(path) : null;
             var buffer = new PixelBuffer(new PixelRect(0, 0, layout.Width, layout.Height), format, pool);
@@ -81,13 +111,49 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
         });
     }
 
+    /// <summary>
+    /// Refuses a tile of a size this reading does not take (see <see cref="ForGrid"/> and
+    /// <see cref="InputOptions.MaxTilePixels"/>); the check every decode makes before it starts.
+    /// </summary>
+    /// <exception cref="TileReadException">The size is refused; the message gives it and the size expected.</exception>
+    internal void CheckSize(string path, long width, long height) => _sizes.Check(path, width, height);
+
+    /// <summary>
+    /// The size a JPEG or PNG file declares, checked before it is decoded; for another format, or a
+    /// header this reader cannot follow, the wrapped codec's header (which decodes nothing either).
+    /// </summary>
+    private void CheckHeader(string path)
+    {
+        if (HeaderSize.Read(path) is { } declared)
+        {
+            CheckSize(path, declared.Width, declared.Height);
+            declared.CheckFileHoldsIt(path);
+            return;
+        }
+
+        ImageHeader header = Inner.ReadHeader(path);
+        CheckSize(path, header.Width, header.Height);
+    }
+
     public IEncodedImage Encode(PixelBuffer source, PixelRect region, EncodeSettings settings) => Inner.Encode(source, region, settings);
 
     /// <summary>JPEG files at reduced scale straight from the wrapped decoder where it can; null otherwise (decode in full and shrink).</summary>
-    public PixelBuffer? TryDecodeScaled(string path, PixelFormat format, int denominator, PixelMemoryPool? pool = null) =>
-        InputKinds.HasJpegName(path) && Inner is IScaledDecoder scaled ? scaled.TryDecodeScaled(path, format, denominator, pool) : null;
+    public PixelBuffer? TryDecodeScaled(string path, PixelFormat format, int denominator, PixelMemoryPool? pool = null)
+    {
+        if (!InputKinds.HasJpegName(path) || Inner is not IScaledDecoder scaled)
+        {
+            return null;
+        }
 
-    /// <summary>Parts of JPEG files straight from the wrapped decoder where it can; false otherwise (decode whole).</summary>
+        CheckHeader(path);
+        return scaled.TryDecodeScaled(path, format, denominator, pool);
+    }
+
+    /// <summary>
+    /// Parts of JPEG files straight from the wrapped decoder where it can; false otherwise (decode
+    /// whole). The region decoder itself refuses a file that is not <paramref name="width"/>×<paramref name="height"/>
+    /// from its header, before decoding.
+    /// </summary>
     public bool TryDecodeRegion(string path, int width, int height, PixelRect region, PixelBuffer target, int atX, int atY) =>
         InputKinds.HasJpegName(path) && Inner is IRegionDecoder regions && regions.TryDecodeRegion(path, width, height, region, target, atX, atY);
 

@@ -27,11 +27,16 @@ internal static class VipsTileReader
         return Describe(path, image);
     }
 
-    /// <summary>Decodes the file and hands its raw samples (rows packed, bands interleaved, native byte order) to <paramref name="use"/>.</summary>
-    public static unsafe T Read<T>(string path, int page, Func<Layout, nint, T> use)
+    /// <summary>
+    /// Decodes the file and hands its raw samples (rows packed, bands interleaved, native byte order)
+    /// to <paramref name="use"/>. <paramref name="accept"/> sees the layout first, from the header
+    /// alone (libvips opens lazily), and may refuse it by throwing before any pixel is decoded.
+    /// </summary>
+    public static unsafe T Read<T>(string path, int page, Action<Layout> accept, Func<Layout, nint, T> use)
     {
         using VipsImage image = Open(path, page);
         Layout layout = Describe(path, image);
+        accept(layout);
         nint memory;
         ulong size;
         try
@@ -64,6 +69,12 @@ internal static class VipsTileReader
         if (!File.Exists(path))
         {
             throw new TileReadException(path, "the file does not exist");
+        }
+
+        // libvips opens the file itself, with a blocking open: a pipe named like a tile would hang it.
+        if (InputFile.Problem(path) is { } problem)
+        {
+            throw new TileReadException(path, problem);
         }
 
         if (new FileInfo(path).Length == 0)
@@ -102,7 +113,7 @@ internal static class VipsTileReader
     private static bool IsTiff(string path)
     {
         Span<byte> head = stackalloc byte[4];
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var handle = InputFile.OpenRead(path);
         int n = FileReads.ReadAtMost(handle, head, 0);
         return InputKinds.IsTiff(head[..n]);
     }

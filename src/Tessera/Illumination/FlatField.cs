@@ -70,7 +70,9 @@ public sealed class FlatField : ITileCorrection
     /// </summary>
     /// <exception cref="TesseraException">No sampled tile has any signal, or the tiles differ in size.</exception>
     /// <param name="darkFile">An image taken with no light, subtracted from every tile first; null for none.</param>
-    public static FlatField Estimate(IReadOnlyList<string> tiles, ITileCodec codec, PixelFormat format, int samples = DefaultSamples, string? darkFile = null)
+    /// <param name="cancellationToken">Stops the reading of the sampled tiles.</param>
+    public static FlatField Estimate(IReadOnlyList<string> tiles, ITileCodec codec, PixelFormat format, int samples = DefaultSamples, string? darkFile = null,
+        CancellationToken cancellationToken = default)
     {
         List<string> chosen = TileSample.Spread(tiles, samples);
         int count = chosen.Count;
@@ -81,12 +83,19 @@ public sealed class FlatField : ITileCorrection
         float[]? darkCells = dark is null ? null : CellMeans(dark, width, height, cellsX, cellsY);
 
         var reduced = new float[count][];
-        Parallel.For(0, count, i =>
+        WorkerThreads.For(count, Environment.ProcessorCount, i =>
         {
+            // The header first: a tile of another size is refused before it is decoded.
+            ImageHeader header = i == 0 ? first : codec.ReadHeader(chosen[i]);
+            if (header.Width != width || header.Height != height)
+            {
+                throw SizesDiffer(chosen[i], header.Width, header.Height, chosen[0], width, height);
+            }
+
             using PixelBuffer tile = codec.Decode(chosen[i], format);
             if (tile.Width != width || tile.Height != height)
             {
-                throw new TesseraException($"Cannot estimate a flat-field: \"{chosen[i]}\" is {tile.Width}×{tile.Height} px, \"{chosen[0]}\" {width}×{height} px; it needs tiles of one size.");
+                throw SizesDiffer(chosen[i], tile.Width, tile.Height, chosen[0], width, height);
             }
 
             float[] cells = CellMeans(tile, cellsX, cellsY);
@@ -96,7 +105,7 @@ public sealed class FlatField : ITileCorrection
             }
 
             reduced[i] = cells;
-        });
+        }, "flat-field", cancellationToken);
 
         float[][] lit = reduced.Where(r => r.Average() >= 4f).Select(r => Normalised(r)).ToArray();
         if (lit.Length == 0)
@@ -291,6 +300,9 @@ public sealed class FlatField : ITileCorrection
         return cells.Select(c => (float)(c / mean)).ToArray();
     }
 
+    private static TesseraException SizesDiffer(string tile, int tileWidth, int tileHeight, string first, int width, int height) =>
+        new($"Cannot estimate a flat-field: \"{tile}\" is {tileWidth}×{tileHeight} px, \"{first}\" {width}×{height} px; it needs tiles of one size.");
+
     private static float[] NormaliseGain(float[] gain, string what)
     {
         double mean = gain.Average(g => (double)g);
@@ -315,10 +327,28 @@ public sealed class FlatField : ITileCorrection
             throw new TesseraException($"The {what} image \"{path}\" does not exist.");
         }
 
-        using PixelBuffer image = codec.Decode(path, PixelFormat.Gray8);
+        // Read through the tiles' codec, but it is not a tile: its errors say what it is. Its size is
+        // checked from its header, before it is decoded.
+        PixelBuffer image;
+        try
+        {
+            ImageHeader header = codec.ReadHeader(path);
+            if (header.Width != width || header.Height != height)
+            {
+                throw WrongSize(path, what, header.Width, header.Height, width, height);
+            }
+
+            image = codec.Decode(path, PixelFormat.Gray8);
+        }
+        catch (TileReadException e)
+        {
+            throw new TesseraException($"Cannot read the {what} image \"{path}\": {e.Problem}.", e);
+        }
+
+        using PixelBuffer decoded = image;
         if (image.Width != width || image.Height != height)
         {
-            throw new TesseraException($"The {what} image \"{path}\" is {image.Width}×{image.Height} px but the tiles are {width}×{height} px.");
+            throw WrongSize(path, what, image.Width, image.Height, width, height);
         }
 
         var plane = new float[width * height];
@@ -333,6 +363,9 @@ public sealed class FlatField : ITileCorrection
 
         return plane;
     }
+
+    private static TesseraException WrongSize(string path, string what, int imageWidth, int imageHeight, int width, int height) =>
+        new($"The {what} image \"{path}\" is {imageWidth}×{imageHeight} px but the tiles are {width}×{height} px.");
 
     private sealed record ChannelLayout(short[] Scale, byte[] Offset);
 }

@@ -61,7 +61,8 @@ public static partial class GridScanner
             throw new LayoutException($"Input folder \"{directory}\" does not exist.");
         }
 
-        string[] files = Directory.GetFiles(directory);
+        // Folders too, so that one named like a tile is refused rather than taken for a missing cell.
+        string[] files = Directory.GetFileSystemEntries(directory);
         if (files.Length == 0)
         {
             throw new LayoutException($"Input folder \"{directory}\" is empty.");
@@ -212,6 +213,12 @@ public static partial class GridScanner
 
     private static void Place(string?[] cells, long cell, string path)
     {
+        // A pipe named like a tile would block its read for ever; a folder or device is no image either.
+        if (InputFile.Problem(path) is { } problem)
+        {
+            throw new Codecs.TileReadException(path, problem);
+        }
+
         if (cells[cell] is { } other)
         {
             throw new LayoutException($"\"{Path.GetFileName(other)}\" and \"{Path.GetFileName(path)}\" both name the same grid cell.");

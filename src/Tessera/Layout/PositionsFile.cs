@@ -105,6 +105,11 @@ public static partial class PositionsFile
 
             seen[name] = number;
             string full = System.IO.Path.Combine(inputDirectory, name);
+            if (InputFile.Problem(full) is { } problem)
+            {
+                throw new PositionsFileException($"{Where(path, number)}: the tile \"{name}\" in \"{inputDirectory}\" cannot be read: {problem}.");
+            }
+
             if (!File.Exists(full))
             {
                 throw new PositionsFileException($"{Where(path, number)}: the tile \"{name}\" does not exist in \"{inputDirectory}\".");

@@ -29,7 +29,10 @@ public static class GridRegistration
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
-        ImageHeader header = codec.ReadHeader(grid.FirstTile);
+        // Every tile must be the first one's size, checked on its header before it is decoded.
+        TileInputCodec input = codec as TileInputCodec ?? new TileInputCodec(codec, files: grid.Files());
+        ImageHeader header = input.ReadHeader(grid.FirstTile);
+        codec = input.ForGrid(grid.FirstTile, header);
         var (overlapX, overlapY) = overlap.ToPixels(header.Width, header.Height);
         int scale = options.DecodeScale ?? ChooseScale(Math.Min(overlapX, overlapY), options.MinScaledOverlap);
         var geometry = new StripGeometry(header.Width, header.Height, overlapX, overlapY, scale, options.SearchMargin);

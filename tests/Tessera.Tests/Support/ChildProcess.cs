@@ -45,6 +45,15 @@ public sealed partial class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM, as a scheduler sends before it kills a job.</summary>
+    public void Terminate()
+    {
+        if (SendSignal(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+        }
+    }
+
     public CliRunner.Result WaitForExit(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout))
