@@ -81,4 +81,7 @@ public sealed class TileReadException(string path, string problem, Exception? in
     : TesseraException($"Cannot read tile \"{path}\": {problem}.", inner!)
 {
     public string TilePath { get; } = path;
+
+    /// <summary>What is wrong with the file, without its name.</summary>
+    public string Problem { get; } = problem;
 }

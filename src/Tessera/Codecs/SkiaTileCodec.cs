@@ -7,14 +7,42 @@ namespace Tessera.Codecs;
 /// Reads and writes tiles through SkiaSharp: JPEG, PNG and WebP from one NuGet package with its
 /// native library inside, so it works everywhere .NET does. Its JPEG path is a portable (non-SIMD)
 /// build of libjpeg-turbo; <see cref="TurboJpegCodec"/> is faster where the system library exists.
+/// Skia reports a JPEG that ends early, but not damaged data in its middle (libjpeg's warnings go
+/// no further than Skia), so where Tessera's native libjpeg layer loads, each JPEG's data is first
+/// checked there as the other paths check it (<see cref="JpegRegionDecoder.Check"/>: its entropy
+/// data only, a fraction of a decode); without that layer, damage inside a JPEG is not found.
+/// CMYK JPEGs are refused, as by every codec.
 /// </summary>
-public sealed unsafe class SkiaTileCodec : ITileCodec
+public sealed unsafe class SkiaTileCodec : ITileCodec, IDisposable
 {
+    private readonly JpegRegionDecoder? _checker;
+
+    /// <summary>A codec that does not check JPEG data beyond what Skia reports: for writing tiles, and reading Tessera's own.</summary>
+    public SkiaTileCodec()
+    {
+    }
+
+    private SkiaTileCodec(JpegRegionDecoder? checker) => _checker = checker;
+
     public string Name => "skia";
+
+    /// <summary>Whether damaged JPEG data is found (see the class summary); if not, <see cref="CheckProblem"/> says why.</summary>
+    public bool ChecksJpegData => _checker is not null;
+
+    /// <summary>Why JPEG data is not checked; null where it is.</summary>
+    public string? CheckProblem { get; private init; } = "not asked for";
+
+    /// <summary>The codec for reading tiles: JPEG data checked for damage where the native layer loads.</summary>
+    public static SkiaTileCodec Checking()
+    {
+        JpegRegionDecoder? checker = JpegRegionDecoder.TryLoad(out string? problem);
+        return new SkiaTileCodec(checker) { CheckProblem = checker is null ? problem : null };
+    }
 
     public ImageHeader ReadHeader(string path)
     {
         using FileBytes file = FileBytes.Read(path);
+        RefuseCmyk(path, file);
         fixed (byte* p = file.Bytes)
         {
             using SKCodec codec = OpenCodec(path, p, file.Length);
@@ -26,6 +54,12 @@ public sealed unsafe class SkiaTileCodec : ITileCodec
     public PixelBuffer Decode(string path, PixelFormat format, PixelMemoryPool? pool = null)
     {
         using FileBytes file = FileBytes.Read(path);
+        RefuseCmyk(path, file);
+        if (file.IsJpeg)
+        {
+            _checker?.Check(path, file.Bytes.AsSpan(0, file.Length));
+        }
+
         fixed (byte* p = file.Bytes)
         {
             using SKCodec codec = OpenCodec(path, p, file.Length);
@@ -53,6 +87,16 @@ public sealed unsafe class SkiaTileCodec : ITileCodec
                 _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Format, null),
             };
             return new SkiaEncodedImage(data ?? throw new InvalidOperationException($"Skia could not encode a {region.Width}×{region.Height} {settings.Format} tile."));
+        }
+    }
+
+    public void Dispose() => _checker?.Dispose();
+
+    private static void RefuseCmyk(string path, FileBytes file)
+    {
+        if (file.IsJpeg && JpegProblems.IsCmyk(file.Bytes.AsSpan(0, file.Length)))
+        {
+            throw JpegProblems.Cmyk(path);
         }
     }
 
