@@ -27,6 +27,7 @@ public sealed class JpegCorruptionSweepTests : IDisposable
     private readonly TurboJpegCodec _turbo = TurboJpegCodec.TryCreate(new SkiaTileCodec(), out _)
         ?? throw new InvalidOperationException("libturbojpeg0 is needed (scripts/setup.sh installs it).");
     private readonly ITileCodec _skia = TileCodecs.Create(CodecChoice.Skia, out _);
+    private readonly SkiaTileCodec _managed = new();
 
     public JpegCorruptionSweepTests(ITestOutputHelper output) => _output = output;
 
@@ -62,15 +63,25 @@ public sealed class JpegCorruptionSweepTests : IDisposable
         string topTile = Path.Combine(_dir.Combine("out", "p_files"), "9", "0_0.jpeg");
         Assert.True(File.Exists(topTile));
 
-        var paths = new (string Name, Reader Read)[]
-        {
+        (string Name, Reader Read)[] paths =
+        [
             ("whole", p => _turbo.Decode(p, PixelFormat.Rgbx8888).Dispose()),
             ("region", ReadRegion),
             ("stream", ReadStream),
             ("skia", p => _skia.Decode(p, PixelFormat.Rgbx8888).Dispose()),
             ("scaled", p => _turbo.TryDecodeScaled(p, PixelFormat.Gray8, 4)!.Dispose()),
             ("verify", p => { File.Copy(p, topTile, overwrite: true); VerifyOrThrow(dzi); }),
-        };
+        ];
+
+        // SkiaSharp where the native layer is missing: Tessera's own reading of the Huffman data,
+        // for sequential JPEGs only. Same verdicts as libjpeg's, in its words but for details
+        // (how many bytes are left over, which fault is seen first), or stricter where a code no
+        // table holds is read (libjpeg-turbo's fast path takes it for a zero).
+        if (!progressive)
+        {
+            paths = [.. paths, ("managed", p => _managed.Decode(p, PixelFormat.Rgbx8888).Dispose())];
+        }
+
         foreach (var (name, read) in paths)
         {
             Assert.True(Refusal(read, good) is null, $"{name} refused the undamaged tile: {Refusal(read, good)}");
@@ -95,7 +106,8 @@ public sealed class JpegCorruptionSweepTests : IDisposable
                 string? problem = name == "whole" ? whole : Refusal(read, damaged);
                 bool judged = whole is not null && (Problem(whole).StartsWith("the JPEG data is damaged", StringComparison.Ordinal) || Problem(whole).StartsWith("the file is truncated", StringComparison.Ordinal));
                 string? expected = name == "verify" && whole is not null ? $"tile 0_0.jpeg does not decode: {Problem(whole)}" : whole;
-                if (problem is null != expected is null || (judged && !problem!.Contains(Problem(expected!), StringComparison.Ordinal)))
+                bool managedStricter = name == "managed" && whole is null && problem is not null && problem.Contains("bad Huffman code", StringComparison.Ordinal);
+                if ((problem is null != expected is null && !managedStricter) || (judged && name != "managed" && !problem!.Contains(Problem(expected!), StringComparison.Ordinal)))
                 {
                     wrong.Add($"{kind} at {at}: {name} says \"{problem ?? "sound"}\", the whole decode \"{whole ?? "sound"}\"");
                 }

@@ -8,35 +8,34 @@ namespace Tessera.Codecs;
 /// native library inside, so it works everywhere .NET does. Its JPEG path is a portable (non-SIMD)
 /// build of libjpeg-turbo; <see cref="TurboJpegCodec"/> is faster where the system library exists.
 /// Skia reports a JPEG that ends early, but not damaged data in its middle (libjpeg's warnings go
-/// no further than Skia), so where Tessera's native libjpeg layer loads, each JPEG's data is first
-/// checked there as the other paths check it (<see cref="JpegRegionDecoder.Check"/>: its entropy
-/// data only, a fraction of a decode); without that layer, damage inside a JPEG is not found.
-/// CMYK JPEGs are refused, as by every codec.
+/// no further than Skia), so each JPEG's entropy data is first checked as the other paths check it:
+/// through Tessera's native libjpeg layer where it loads (<see cref="JpegRegionDecoder.Check"/>),
+/// else by <see cref="JpegEntropyCheck"/>, which reads sequential JPEGs only. CMYK JPEGs are
+/// refused, as by every codec.
 /// </summary>
 public sealed unsafe class SkiaTileCodec : ITileCodec, IDisposable
 {
-    private readonly JpegRegionDecoder? _checker;
+    private readonly JpegRegionDecoder? _native;
 
-    /// <summary>A codec that does not check JPEG data beyond what Skia reports: for writing tiles, and reading Tessera's own.</summary>
+    /// <summary>A codec whose JPEG data checks are Tessera's own (sequential JPEGs only; see <see cref="WithNativeChecks"/>).</summary>
     public SkiaTileCodec()
     {
     }
 
-    private SkiaTileCodec(JpegRegionDecoder? checker) => _checker = checker;
+    private SkiaTileCodec(JpegRegionDecoder? native) => _native = native;
 
     public string Name => "skia";
 
-    /// <summary>Whether damaged JPEG data is found (see the class summary); if not, <see cref="CheckProblem"/> says why.</summary>
-    public bool ChecksJpegData => _checker is not null;
+    /// <summary>What damage in JPEG data is not found, and why; null where libjpeg itself judges every JPEG.</summary>
+    public string? CheckLimit { get; private init; } = "progressive JPEGs are not checked for damaged data";
 
-    /// <summary>Why JPEG data is not checked; null where it is.</summary>
-    public string? CheckProblem { get; private init; } = "not asked for";
-
-    /// <summary>The codec for reading tiles: JPEG data checked for damage where the native layer loads.</summary>
-    public static SkiaTileCodec Checking()
+    /// <summary>The codec with JPEG data checked by libjpeg itself, through Tessera's native layer, where that loads.</summary>
+    public static SkiaTileCodec WithNativeChecks()
     {
-        JpegRegionDecoder? checker = JpegRegionDecoder.TryLoad(out string? problem);
-        return new SkiaTileCodec(checker) { CheckProblem = checker is null ? problem : null };
+        JpegRegionDecoder? native = JpegRegionDecoder.TryLoad(out string? problem);
+        return native is not null
+            ? new SkiaTileCodec(native) { CheckLimit = null }
+            : new SkiaTileCodec() { CheckLimit = $"progressive JPEGs are not checked for damaged data ({problem})" };
     }
 
     public ImageHeader ReadHeader(string path)
@@ -57,7 +56,7 @@ public sealed unsafe class SkiaTileCodec : ITileCodec, IDisposable
         RefuseCmyk(path, file);
         if (file.IsJpeg)
         {
-            _checker?.Check(path, file.Bytes.AsSpan(0, file.Length));
+            CheckJpeg(path, file.Bytes.AsSpan(0, file.Length));
         }
 
         fixed (byte* p = file.Bytes)
@@ -90,7 +89,19 @@ public sealed unsafe class SkiaTileCodec : ITileCodec, IDisposable
         }
     }
 
-    public void Dispose() => _checker?.Dispose();
+    public void Dispose() => _native?.Dispose();
+
+    private void CheckJpeg(string path, ReadOnlySpan<byte> jpeg)
+    {
+        if (_native is not null)
+        {
+            _native.Check(path, jpeg);
+        }
+        else if (JpegEntropyCheck.FindDamage(jpeg) is { } damage)
+        {
+            throw JpegProblems.Damaged(path, damage);
+        }
+    }
 
     private static void RefuseCmyk(string path, FileBytes file)
     {

@@ -29,7 +29,7 @@ public static class TileCodecs
     {
         if (choice == CodecChoice.Skia)
         {
-            SkiaTileCodec checking = SkiaTileCodec.Checking();
+            SkiaTileCodec checking = SkiaTileCodec.WithNativeChecks();
             description = "SkiaSharp" + Checks(checking);
             return checking;
         }
@@ -48,11 +48,10 @@ public static class TileCodecs
             throw new TesseraException($"The turbojpeg codec is not available: {problem}.");
         }
 
-        SkiaTileCodec skia = SkiaTileCodec.Checking();
+        SkiaTileCodec skia = SkiaTileCodec.WithNativeChecks();
         description = $"SkiaSharp ({problem}; libjpeg-turbo from the system would be faster){Checks(skia)}";
         return skia;
     }
 
-    private static string Checks(SkiaTileCodec skia) =>
-        skia.ChecksJpegData ? string.Empty : $"; damaged JPEG data is not found, only truncation ({skia.CheckProblem})";
+    private static string Checks(SkiaTileCodec skia) => skia.CheckLimit is null ? string.Empty : $"; {skia.CheckLimit}";
 }
