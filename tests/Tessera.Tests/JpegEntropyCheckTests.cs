@@ -78,6 +78,16 @@ public sealed class JpegEntropyCheckTests : IDisposable
     }
 
     [Fact]
+    public void A_header_claiming_more_rows_than_the_data_holds_is_refused_where_the_data_ends()
+    {
+        byte[] bytes = Write("420", 200, 150);
+        int sof = bytes.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+        bytes[sof + 5] = 0x3E; // 16,000 rows instead of 150
+        bytes[sof + 6] = 0x80;
+        Assert.Equal("Corrupt JPEG data: premature end of data segment", JpegEntropyCheck.FindDamage(bytes));
+    }
+
+    [Fact]
     public void Progressive_jpegs_are_left_unchecked()
     {
         byte[] bytes = Write("progressive", 200, 150);

@@ -211,6 +211,12 @@ internal static class JpegEntropyCheck
             {
                 return EndsEarly;
             }
+
+            // Past the scan's marker only zeros come, for as many blocks as the header claims: stop at once.
+            if (bits.PastMarker)
+            {
+                return "Corrupt JPEG data: premature end of data segment";
+            }
         }
 
         return bits.End(jpeg, ref at);
@@ -312,7 +318,7 @@ internal static class JpegEntropyCheck
     {
         private const int LookBits = 9;
 
-        private readonly int[] _maxCode = new int[18];
+        private readonly int[] _maxCode = new int[17];
         private readonly int[] _offset = new int[17];
         private readonly byte[] _values;
         private readonly ushort[] _look = new ushort[1 << LookBits]; // length << 8 | value; 0 where the code is longer
@@ -327,6 +333,13 @@ internal static class JpegEntropyCheck
             {
                 int n = counts[length - 1];
                 table._offset[length] = index - code;
+
+                // Codes overflowing their length (or the all-ones code, which JPEG reserves) make a bogus table, as libjpeg says.
+                if (code + n >= (1 << length))
+                {
+                    return null;
+                }
+
                 if (n > 0)
                 {
                     for (int i = 0; i < n && length <= LookBits; i++)
@@ -339,17 +352,10 @@ internal static class JpegEntropyCheck
                     index += n;
                 }
 
-                // Codes overflowing their length (or the all-ones code, which JPEG reserves) make a bogus table, as libjpeg says.
-                if (code >= (1 << length))
-                {
-                    return null;
-                }
-
                 table._maxCode[length] = n > 0 ? code - 1 : -1;
                 code <<= 1;
             }
 
-            table._maxCode[17] = int.MaxValue;
             return table;
         }
 
@@ -398,6 +404,9 @@ internal static class JpegEntropyCheck
 
         /// <summary>The file ended inside the scan, without a marker.</summary>
         public bool Truncated { get; private set; }
+
+        /// <summary>More bits were read than the data before the marker holds.</summary>
+        public readonly bool PastMarker => _usedBits > _realBits;
 
         /// <summary>The next <paramref name="n"/> bits, without reading them past; call <see cref="Fill"/> first.</summary>
         public readonly int Peek(int n) => (int)(_buffer >> (64 - n));
