@@ -13,13 +13,16 @@ namespace Tessera.Codecs;
 /// their inverse DCT; the layer keeps enough context that the pixels equal a whole decode's. Where
 /// the layer was not built or cannot load, <see cref="TryLoad"/> says why and Tessera decodes
 /// whole tiles as before. A region can also be streamed, some rows at a time (<see cref="OpenStream"/>).
+/// Every path reads all of the file's entropy data, the parts outside the region included, and takes
+/// libjpeg's warnings as errors, so a damaged file is refused however little of it is used; the
+/// same check alone, without decoding pixels, serves codecs that do not report them (<see cref="Check"/>).
 /// </summary>
 internal sealed unsafe class JpegRegionDecoder : IDisposable
 {
     public const string LibraryFile = "libtessera_jpeg.so";
 
     private const int MessageBytes = 200;
-    private const int Done = 0, DoneWithWarnings = 1, WrongSize = -2;
+    private const int Done = 0, Declined = -2;
 
     private readonly delegate* unmanaged<nint> _create;
     private readonly delegate* unmanaged<nint, void> _destroy;
@@ -27,6 +30,7 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
     private readonly delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, int, int> _streamStart;
     private readonly delegate* unmanaged<nint, int, int, int, int, byte*, nint, byte*, int, int> _streamRead;
     private readonly delegate* unmanaged<nint, void> _streamEnd;
+    private readonly delegate* unmanaged<nint, byte*, nuint, byte*, int, int> _check;
     private readonly ThreadLocal<nint> _handles;
     private readonly ConcurrentBag<nint> _streamHandles = [];
     private bool _disposed;
@@ -42,6 +46,7 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
         _streamRead = (delegate* unmanaged<nint, int, int, int, int, byte*, nint, byte*, int, int>)
             NativeLibrary.GetExport(library, "tessera_jpeg_stream_read");
         _streamEnd = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "tessera_jpeg_stream_end");
+        _check = (delegate* unmanaged<nint, byte*, nuint, byte*, int, int>)NativeLibrary.GetExport(library, "tessera_jpeg_check");
         _handles = new ThreadLocal<nint>(CreateHandle, trackAllValues: true);
     }
 
@@ -72,7 +77,7 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
     /// <summary>
     /// Decodes <paramref name="region"/> of the JPEG <paramref name="jpeg"/> into
     /// <paramref name="target"/> at (<paramref name="atX"/>, <paramref name="atY"/>); false, with
-    /// nothing written, when the image is not <paramref name="width"/>×<paramref name="height"/>.
+    /// nothing written, when the image is not <paramref name="width"/>×<paramref name="height"/> or is CMYK.
     /// Where the target is a buffer of the whole image and the region goes to its own place there,
     /// libjpeg writes the rows in place, a few pixels around the region included; elsewhere only the
     /// region is written, copied out of a scratch row buffer.
@@ -113,7 +118,7 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
     /// <summary>
     /// Starts decoding <paramref name="region"/> of <paramref name="file"/> (a whole JPEG that ends
     /// with EOI) as <paramref name="format"/>, to be read top to bottom (see <see cref="RegionStream"/>);
-    /// null when the image is not <paramref name="width"/>×<paramref name="height"/>. The stream
+    /// null when the image is not <paramref name="width"/>×<paramref name="height"/> or is CMYK. The stream
     /// owns <paramref name="file"/> from here on, whatever happens.
     /// </summary>
     /// <exception cref="TileReadException">The data is corrupt.</exception>
@@ -141,6 +146,23 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
 
         stream.Dispose();
         return null;
+    }
+
+    /// <summary>
+    /// Checks the whole of <paramref name="jpeg"/> as a decode would, without its pixels: all its
+    /// entropy data is decoded (no inverse DCT or colour conversion) and its markers read up to EOI.
+    /// </summary>
+    /// <exception cref="TileReadException">The data is corrupt or ends early.</exception>
+    public void Check(string path, ReadOnlySpan<byte> jpeg)
+    {
+        byte* message = stackalloc byte[MessageBytes];
+        int status;
+        fixed (byte* source = jpeg)
+        {
+            status = _check(_handles.Value, source, (nuint)jpeg.Length, message, MessageBytes);
+        }
+
+        Accept(path, status, message);
     }
 
     public void Dispose()
@@ -267,24 +289,16 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
     }
 
     /// <summary>
-    /// What a native call's status means: false for an image of another size (decode it whole, which
-    /// names the size); for damaged data, the whole decode's judgement (see
-    /// <see cref="TurboJpegCodec.ThrowUnlessHarmless"/>); true otherwise.
+    /// What a native call's status means: false for an image of another size or a CMYK one (decode it
+    /// whole, which names the size or refuses it); for an error or a warning, the file refused as
+    /// every other path refuses it (<see cref="JpegProblems.Damaged"/>); true otherwise.
     /// </summary>
-    private static bool Accept(string path, int status, byte* message)
+    private static bool Accept(string path, int status, byte* message) => status switch
     {
-        if (status == WrongSize)
-        {
-            return false;
-        }
-
-        if (status != Done)
-        {
-            TurboJpegCodec.ThrowUnlessHarmless(path, Text(message), warning: status == DoneWithWarnings);
-        }
-
-        return true;
-    }
+        Done => true,
+        Declined => false,
+        _ => throw JpegProblems.Damaged(path, Text(message)),
+    };
 
     private static string Text(byte* message) =>
         Encoding.UTF8.GetString(message, new ReadOnlySpan<byte>(message, MessageBytes).IndexOf((byte)0) is int n and >= 0 ? n : MessageBytes);

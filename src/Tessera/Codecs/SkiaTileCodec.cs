@@ -7,14 +7,41 @@ namespace Tessera.Codecs;
 /// Reads and writes tiles through SkiaSharp: JPEG, PNG and WebP from one NuGet package with its
 /// native library inside, so it works everywhere .NET does. Its JPEG path is a portable (non-SIMD)
 /// build of libjpeg-turbo; <see cref="TurboJpegCodec"/> is faster where the system library exists.
+/// Skia reports a JPEG that ends early, but not damaged data in its middle (libjpeg's warnings go
+/// no further than Skia), so each JPEG's entropy data is first checked as the other paths check it:
+/// through Tessera's native libjpeg layer where it loads (<see cref="JpegRegionDecoder.Check"/>),
+/// else by <see cref="JpegEntropyCheck"/>, which reads sequential JPEGs only. CMYK JPEGs are
+/// refused, as by every codec.
 /// </summary>
-public sealed unsafe class SkiaTileCodec : ITileCodec
+public sealed unsafe class SkiaTileCodec : ITileCodec, IDisposable
 {
+    private readonly JpegRegionDecoder? _native;
+
+    /// <summary>A codec whose JPEG data checks are Tessera's own (sequential JPEGs only; see <see cref="WithNativeChecks"/>).</summary>
+    public SkiaTileCodec()
+    {
+    }
+
+    private SkiaTileCodec(JpegRegionDecoder? native) => _native = native;
+
     public string Name => "skia";
+
+    /// <summary>What damage in JPEG data is not found, and why; null where libjpeg itself judges every JPEG.</summary>
+    public string? CheckLimit { get; private init; } = "progressive JPEGs are not checked for damaged data";
+
+    /// <summary>The codec with JPEG data checked by libjpeg itself, through Tessera's native layer, where that loads.</summary>
+    public static SkiaTileCodec WithNativeChecks()
+    {
+        JpegRegionDecoder? native = JpegRegionDecoder.TryLoad(out string? problem);
+        return native is not null
+            ? new SkiaTileCodec(native) { CheckLimit = null }
+            : new SkiaTileCodec() { CheckLimit = $"progressive JPEGs are not checked for damaged data ({problem})" };
+    }
 
     public ImageHeader ReadHeader(string path)
     {
         using FileBytes file = FileBytes.Read(path);
+        RefuseCmyk(path, file);
         fixed (byte* p = file.Bytes)
         {
             using SKCodec codec = OpenCodec(path, p, file.Length);
@@ -26,6 +53,12 @@ public sealed unsafe class SkiaTileCodec : ITileCodec
     public PixelBuffer Decode(string path, PixelFormat format, PixelMemoryPool? pool = null)
     {
         using FileBytes file = FileBytes.Read(path);
+        RefuseCmyk(path, file);
+        if (file.IsJpeg)
+        {
+            CheckJpeg(path, file.Bytes.AsSpan(0, file.Length));
+        }
+
         fixed (byte* p = file.Bytes)
         {
             using SKCodec codec = OpenCodec(path, p, file.Length);
@@ -53,6 +86,28 @@ public sealed unsafe class SkiaTileCodec : ITileCodec
                 _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Format, null),
             };
             return new SkiaEncodedImage(data ?? throw new InvalidOperationException($"Skia could not encode a {region.Width}×{region.Height} {settings.Format} tile."));
+        }
+    }
+
+    public void Dispose() => _native?.Dispose();
+
+    private void CheckJpeg(string path, ReadOnlySpan<byte> jpeg)
+    {
+        if (_native is not null)
+        {
+            _native.Check(path, jpeg);
+        }
+        else if (JpegEntropyCheck.FindDamage(jpeg) is { } damage)
+        {
+            throw JpegProblems.Damaged(path, damage);
+        }
+    }
+
+    private static void RefuseCmyk(string path, FileBytes file)
+    {
+        if (file.IsJpeg && JpegProblems.IsCmyk(file.Bytes.AsSpan(0, file.Length)))
+        {
+            throw JpegProblems.Cmyk(path);
         }
     }
 

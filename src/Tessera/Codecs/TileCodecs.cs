@@ -27,14 +27,14 @@ public static class TileCodecs
     /// <summary>The codec for <paramref name="choice"/>, and a line saying which one it is.</summary>
     public static ITileCodec Create(CodecChoice choice, out string description)
     {
-        var skia = new SkiaTileCodec();
         if (choice == CodecChoice.Skia)
         {
-            description = "SkiaSharp";
-            return skia;
+            SkiaTileCodec checking = SkiaTileCodec.WithNativeChecks();
+            description = "SkiaSharp" + Checks(checking);
+            return checking;
         }
 
-        TurboJpegCodec? turbo = TurboJpegCodec.TryCreate(skia, out string? problem);
+        TurboJpegCodec? turbo = TurboJpegCodec.TryCreate(new SkiaTileCodec(), out string? problem);
         if (turbo is not null)
         {
             description = turbo.DecodesRegions
@@ -48,7 +48,10 @@ public static class TileCodecs
             throw new TesseraException($"The turbojpeg codec is not available: {problem}.");
         }
 
-        description = $"SkiaSharp ({problem}; libjpeg-turbo from the system would be faster)";
+        SkiaTileCodec skia = SkiaTileCodec.WithNativeChecks();
+        description = $"SkiaSharp ({problem}; libjpeg-turbo from the system would be faster){Checks(skia)}";
         return skia;
     }
+
+    private static string Checks(SkiaTileCodec skia) => skia.CheckLimit is null ? string.Empty : $"; {skia.CheckLimit}";
 }

@@ -15,9 +15,8 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
 {
     private const int PixelFormatRgbx = 2, PixelFormatGray = 6;
     private const int SubsampleGray = 3, Subsample420 = 2;
-    private const int ColorspaceGray = 2;
-    private const int FlagNoRealloc = 1024;
-    private const int ErrorWarning = 0;
+    private const int ColorspaceGray = 2, ColorspaceCmyk = 3, ColorspaceYcck = 4;
+    private const int FlagNoRealloc = 1024, FlagStopOnWarning = 8192;
 
     private readonly ITileCodec _fallback;
     private readonly Api _api;
@@ -125,21 +124,17 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
             fixed (byte* src = file.Bytes)
             fixed (byte* dst = buffer.Data)
             {
+                // Damaged data only makes libjpeg warn: stop there, as for every other path (see JpegProblems.Damaged).
                 result = _api.Decompress(_handles.Value!.Decompressor, src, (nuint)file.Length, dst, width, buffer.Stride, height,
-                    format == PixelFormat.Gray8 ? PixelFormatGray : PixelFormatRgbx, 0);
+                    format == PixelFormat.Gray8 ? PixelFormatGray : PixelFormatRgbx, FlagStopOnWarning);
             }
 
             if (result != 0)
             {
                 Handles handles = _handles.Value!;
-                try
-                {
-                    ThrowUnlessHarmless(path, _api.ErrorText(handles.Decompressor), warning: _api.ErrorCode(handles.Decompressor) == ErrorWarning);
-                }
-                finally
-                {
-                    handles.RenewDecompressor();
-                }
+                string problem = _api.ErrorText(handles.Decompressor);
+                handles.RenewDecompressor();
+                throw JpegProblems.Damaged(path, problem);
             }
 
             return buffer;
@@ -209,21 +204,12 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
             throw new TileReadException(path, "the JPEG header is corrupt (no image size)");
         }
 
-        return (width, height, colorspace, subsample);
-    }
-
-    /// <summary>
-    /// libjpeg warns rather than fails on damaged data. A warning about data that ends early is a
-    /// truncated tile and is refused; others (stray bytes between markers, say) leave a whole image.
-    /// Errors are refused. Shared with <see cref="JpegRegionDecoder"/>, so both paths judge a file alike.
-    /// </summary>
-    internal static void ThrowUnlessHarmless(string path, string message, bool warning)
-    {
-        bool truncated = message.Contains("Premature end", StringComparison.OrdinalIgnoreCase);
-        if (!warning || truncated)
+        if (colorspace is ColorspaceCmyk or ColorspaceYcck)
         {
-            throw new TileReadException(path, truncated ? "the file is truncated" : $"the JPEG data is corrupt ({message})");
+            throw JpegProblems.Cmyk(path);
         }
+
+        return (width, height, colorspace, subsample);
     }
 
     public void Dispose()
@@ -301,7 +287,6 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
         private delegate* unmanaged<nint, byte*, int, int, int, int, byte**, nuint*, int, int, int, int> _compress2;
         private delegate* unmanaged<int, int, int, nuint> _bufSize;
         private delegate* unmanaged<nint, byte*> _getErrorStr2;
-        private delegate* unmanaged<nint, int> _getErrorCode;
 
         public static Api? TryLoad(out string? problem)
         {
@@ -324,7 +309,6 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
                     _compress2 = (delegate* unmanaged<nint, byte*, int, int, int, int, byte**, nuint*, int, int, int, int>)NativeLibrary.GetExport(library, "tjCompress2"),
                     _bufSize = (delegate* unmanaged<int, int, int, nuint>)NativeLibrary.GetExport(library, "tjBufSize"),
                     _getErrorStr2 = (delegate* unmanaged<nint, byte*>)NativeLibrary.GetExport(library, "tjGetErrorStr2"),
-                    _getErrorCode = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "tjGetErrorCode"),
                 };
             }
             catch (EntryPointNotFoundException e)
@@ -350,8 +334,6 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
             _compress2(h, src, width, pitch, height, pixelFormat, dst, size, subsample, quality, flags);
 
         public nuint BufSize(int width, int height, int subsample) => _bufSize(width, height, subsample);
-
-        public int ErrorCode(nint handle) => _getErrorCode(handle);
 
         public string ErrorText(nint handle) => Marshal.PtrToStringUTF8((nint)_getErrorStr2(handle)) ?? "unknown error";
 

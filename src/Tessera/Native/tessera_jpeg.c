@@ -10,8 +10,13 @@
  * enough for libjpeg-turbo 2.1; the tests check that a region equals the whole decode's pixels).
  * Into a buffer of the whole image, libjpeg writes its rows in place (a few pixels around the region
  * included); into a larger image, rows go through a scratch buffer and only the region is copied
- * out. Decoding stops after the region's last row: the data below it is not read, so the caller
- * checks for truncation (the EOI marker at the end) itself.
+ * out. Below the region's last row the data is still entropy-decoded (without the inverse DCT) up
+ * to the EOI marker, as the rows skipped above it are: damage anywhere in the file is found, not
+ * only inside the region.
+ *
+ * libjpeg warns, and goes on, where the data is damaged (a bad Huffman code, a marker in the middle
+ * of the entropy data, bytes left over, the data ending early); here every warning is an error, as
+ * it is for libvips with fail on: a damaged tile is never passed off as a decoded one.
  *
  * A region can also be decoded as a stream, some rows at a time (tessera_jpeg_stream_*): a stitched
  * tile whose cell spans several bands of a block is then decoded once, each band's rows going
@@ -44,6 +49,7 @@ typedef struct {
     int crop_x;        /* the first column libjpeg puts out */
     int end;           /* the region's last row + 1 */
     int streaming;     /* whether a stream is started and not ended */
+    int finished;      /* whether the stream's last row is read and the rest of the data checked */
 } decoder;
 
 static void on_error(j_common_ptr info) {
@@ -52,11 +58,10 @@ static void on_error(j_common_ptr info) {
     longjmp(error->escape, 1);
 }
 
-/* Warnings are counted and the first one's text kept; trace messages are dropped. */
+/* A warning means damaged data: it ends the decode as an error does. Trace messages are dropped. */
 static void on_message(j_common_ptr info, int level) {
-    error_state *error = (error_state *)info->err;
-    if (level < 0 && info->err->num_warnings++ == 0) {
-        (*info->err->format_message)(info, error->message);
+    if (level < 0) {
+        on_error(info);
     }
 }
 
@@ -97,26 +102,16 @@ void tessera_jpeg_destroy(void *handle) {
     }
 }
 
-/* Clears the warning count and text before a call that may warn. */
+/* Clears the message before a call that may fail. */
 static void reset_messages(decoder *d) {
-    d->error.manager.num_warnings = 0;
     d->error.message[0] = '\0';
-}
-
-/* 0, or 1 with the first warning's text in message where there were warnings since reset_messages. */
-static int warnings(decoder *d, char *message, int message_size) {
-    if (d->error.manager.num_warnings > 0) {
-        fail(d, message, message_size);
-        return 1;
-    }
-
-    return 0;
 }
 
 /*
  * Starts decoding the rectangle (x, y, w, h): reads the header, crops the columns and skips the rows
  * above it, CONTEXT pixels kept on each side. Returns 0; -1 (message set) when the rectangle is not
- * inside the image; -2 when the image is not width x height. Errors longjmp to the caller's setjmp.
+ * inside the image; -2 when the image is not width x height, or is CMYK (which the caller refuses
+ * itself, in the same words for every codec). Errors longjmp to the caller's setjmp.
  */
 static int start(decoder *d, const unsigned char *data, unsigned long size, int grey,
                  int width, int height, int x, int y, int w, int h) {
@@ -128,7 +123,8 @@ static int start(decoder *d, const unsigned char *data, unsigned long size, int 
 
     jpeg_mem_src(info, data, size);
     jpeg_read_header(info, TRUE);
-    if ((int)info->image_width != width || (int)info->image_height != height) {
+    if ((int)info->image_width != width || (int)info->image_height != height
+        || info->jpeg_color_space == JCS_CMYK || info->jpeg_color_space == JCS_YCCK) {
         jpeg_abort_decompress(info);
         return -2;
     }
@@ -138,6 +134,7 @@ static int start(decoder *d, const unsigned char *data, unsigned long size, int 
 
     d->pixel_bytes = grey ? 1 : 4;
     d->end = y + h;
+    d->finished = 0;
     int left = x > CONTEXT ? x - CONTEXT : 0;
     int right = x + w + CONTEXT < width ? x + w + CONTEXT : width;
     JDIMENSION crop_x = (JDIMENSION)left, crop_width = (JDIMENSION)(right - left);
@@ -154,6 +151,49 @@ static int start(decoder *d, const unsigned char *data, unsigned long size, int 
     return 0;
 }
 
+/* Makes the scratch buffer at least `size` bytes; 0, or -1 (message set) when out of memory. */
+static int reserve_scratch(decoder *d, size_t size) {
+    if (d->scratch_size < size) {
+        free(d->scratch);
+        d->scratch_size = 0;
+        d->scratch = malloc(size);
+        if (d->scratch == NULL) {
+            snprintf(d->error.message, sizeof d->error.message, "out of memory");
+            return -1;
+        }
+
+        d->scratch_size = size;
+    }
+
+    return 0;
+}
+
+/*
+ * Reads the rest of the image after the rows a caller wanted, so that damage there is found too:
+ * the rows are skipped (entropy-decoded without their inverse DCT) but for the last, which is
+ * decoded into the scratch buffer, since skipping to the bottom would not decode at all; then the
+ * markers up to EOI are read, which finds bytes left over after the entropy data. Returns 0, or -1
+ * (message set) when out of memory. Errors and warnings longjmp to the caller's setjmp.
+ */
+static int finish(decoder *d) {
+    struct jpeg_decompress_struct *info = &d->info;
+    if (info->output_scanline + 1 < info->output_height) {
+        jpeg_skip_scanlines(info, info->output_height - 1 - info->output_scanline);
+    }
+
+    if (info->output_scanline < info->output_height) {
+        if (reserve_scratch(d, (size_t)info->output_width * (size_t)info->output_components) != 0) {
+            return -1;
+        }
+
+        JSAMPROW row = d->scratch;
+        jpeg_read_scanlines(info, &row, 1);
+    }
+
+    jpeg_finish_decompress(info);
+    return 0;
+}
+
 /*
  * Decodes the rows up to `end` (exclusive) through the scratch buffer and copies columns
  * [col_x, col_x + col_w) of those from row `from` on to dst, where row `from`'s pixel col_x goes;
@@ -164,16 +204,8 @@ static int read_rows(decoder *d, int from, int end, int col_x, int col_w, unsign
     struct jpeg_decompress_struct *info = &d->info;
     JSAMPROW rows[BATCH];
     size_t row_bytes = (size_t)info->output_width * (size_t)d->pixel_bytes;
-    if (d->scratch_size < row_bytes * BATCH) {
-        free(d->scratch);
-        d->scratch_size = 0;
-        d->scratch = malloc(row_bytes * BATCH);
-        if (d->scratch == NULL) {
-            snprintf(d->error.message, sizeof d->error.message, "out of memory");
-            return -1;
-        }
-
-        d->scratch_size = row_bytes * BATCH;
+    if (reserve_scratch(d, row_bytes * BATCH) != 0) {
+        return -1;
     }
 
     for (int i = 0; i < BATCH; i++) {
@@ -205,9 +237,9 @@ static int read_rows(decoder *d, int from, int end, int col_x, int col_w, unsign
  * per pixel (grey = 1) into dst, rows stride bytes apart. With whole = 0, dst is where the
  * rectangle's first pixel goes and nothing else is written; with whole = 1, dst holds the whole
  * image (its pixel (0, 0) at dst) and pixels near the rectangle may be written too, saving a copy.
- * Returns 0 on success, 1 on success with warnings, -1 on failure, and
- * -2 (writing nothing) when the image is not width x height; for 1 and -1, message holds libjpeg's
- * text (the first warning, or the error). The decoder can be used again whatever happened.
+ * The rest of the data is checked too (see finish). Returns 0 on success, -1 on failure (message
+ * holds libjpeg's error or warning) and -2 (writing nothing) where start declines the image. The
+ * decoder can be used again whatever happened.
  */
 int tessera_jpeg_decode_region(void *handle, const unsigned char *data, unsigned long size, int grey,
                                int width, int height, int x, int y, int w, int h,
@@ -248,15 +280,19 @@ int tessera_jpeg_decode_region(void *handle, const unsigned char *data, unsigned
         return fail(d, message, message_size);
     }
 
-    jpeg_abort_decompress(info); /* the rows below the region are not needed */
-    return warnings(d, message, message_size);
+    if (finish(d) != 0) {
+        jpeg_abort_decompress(info);
+        return fail(d, message, message_size);
+    }
+
+    return 0;
 }
 
 /*
  * Starts streaming the rectangle (x, y, w, h) of a width x height JPEG (grey as for
  * tessera_jpeg_decode_region): its rows then come out with tessera_jpeg_stream_read, top to
- * bottom. data must stay in place until tessera_jpeg_stream_end. Returns 0, 1 (warnings, message
- * set), -1 (failure, message set; nothing to end) or -2 (not width x height; nothing to end).
+ * bottom. data must stay in place until tessera_jpeg_stream_end. Returns 0, -1 (failure, message
+ * set; nothing to end) or -2 (declined by start; nothing to end).
  */
 int tessera_jpeg_stream_start(void *handle, const unsigned char *data, unsigned long size, int grey,
                               int width, int height, int x, int y, int w, int h, char *message, int message_size) {
@@ -278,23 +314,24 @@ int tessera_jpeg_stream_start(void *handle, const unsigned char *data, unsigned 
     }
 
     d->streaming = 1;
-    return warnings(d, message, message_size);
+    return 0;
 }
 
 /*
  * Decodes the stream's next rows, up to row `end` (exclusive, at most the region's end), and writes
  * columns [col_x, col_x + col_w) of rows `from` to `end` to dst, where row `from`'s pixel col_x
  * goes, rows stride bytes apart; rows not yet decoded above `from` are dropped. `from` must not lie
- * above the rows already decoded. Returns 0, 1 (warnings since the last call, message set) or -1
- * (failure, message set: the stream is over, but still to be ended).
+ * above the rows already decoded. The read that reaches the region's end also checks the rest of the
+ * data (see finish). Returns 0 or -1 (failure, message set: the stream is over, but still to be
+ * ended).
  */
 int tessera_jpeg_stream_read(void *handle, int from, int end, int col_x, int col_w,
                              unsigned char *dst, long stride, char *message, int message_size) {
     decoder *d = handle;
     struct jpeg_decompress_struct *info = &d->info;
     reset_messages(d);
-    if (!d->streaming) {
-        snprintf(d->error.message, sizeof d->error.message, "the stream is not started, or has failed");
+    if (!d->streaming || d->finished) {
+        snprintf(d->error.message, sizeof d->error.message, "the stream is not started, has failed or has ended");
         return fail(d, message, message_size);
     }
 
@@ -310,13 +347,14 @@ int tessera_jpeg_stream_read(void *handle, int from, int end, int col_x, int col
         return fail(d, message, message_size);
     }
 
-    if (read_rows(d, from, end, col_x, col_w, dst, stride) != 0) {
+    if (read_rows(d, from, end, col_x, col_w, dst, stride) != 0 || (end == d->end && finish(d) != 0)) {
         jpeg_abort_decompress(info);
         d->streaming = 0;
         return fail(d, message, message_size);
     }
 
-    return warnings(d, message, message_size);
+    d->finished = end == d->end;
+    return 0;
 }
 
 /* Ends a stream, whether or not all its rows were read; the decoder can then be used again. */
@@ -326,4 +364,38 @@ void tessera_jpeg_stream_end(void *handle) {
         jpeg_abort_decompress(&d->info);
         d->streaming = 0;
     }
+}
+
+/*
+ * Checks a whole JPEG's data without decoding its pixels, for a codec that does not pass libjpeg's
+ * warnings on (SkiaSharp's): the entropy data is decoded without the inverse DCT and colour
+ * conversion (but for one iMCU of the last row) and the markers are read up to EOI, so it finds what
+ * a decode with warnings as errors finds, at a fraction of a decode's cost. Returns 0, or -1 with
+ * libjpeg's error or warning in message.
+ */
+int tessera_jpeg_check(void *handle, const unsigned char *data, unsigned long size, char *message, int message_size) {
+    decoder *d = handle;
+    struct jpeg_decompress_struct *info = &d->info;
+    reset_messages(d);
+    if (d->streaming) {
+        snprintf(d->error.message, sizeof d->error.message, "the decoder is streaming a region");
+        return fail(d, message, message_size);
+    }
+
+    if (setjmp(d->error.escape)) {
+        jpeg_abort_decompress(info);
+        return fail(d, message, message_size);
+    }
+
+    jpeg_mem_src(info, data, size);
+    jpeg_read_header(info, TRUE);
+    jpeg_start_decompress(info);
+    JDIMENSION crop_x = 0, crop_width = 1;
+    jpeg_crop_scanline(info, &crop_x, &crop_width); /* widens it to one iMCU */
+    if (finish(d) != 0) {
+        jpeg_abort_decompress(info);
+        return fail(d, message, message_size);
+    }
+
+    return 0;
 }

@@ -135,6 +135,11 @@ public static class PyramidVerifier
                     problems.Add($"Level {tile.Level}: tile {tile.Name} is {pixels.Width}×{pixels.Height} px, expected {tile.Width}×{tile.Height}.");
                 }
             }
+            catch (TileReadException e)
+            {
+                // The codec's own judgement, in the words of a build: damaged data, truncated, not an image.
+                problems.Add($"Level {tile.Level}: tile {tile.Name} does not decode: {e.Problem}.");
+            }
             catch (TesseraException e)
             {
                 problems.Add($"Level {tile.Level}: tile {tile.Name} does not decode ({e.Message}).");
