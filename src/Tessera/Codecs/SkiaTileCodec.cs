@@ -8,7 +8,7 @@ namespace Tessera.Codecs;
 /// native library inside, so it works everywhere .NET does. Its JPEG path is a portable (non-SIMD)
 /// build of libjpeg-turbo; <see cref="TurboJpegCodec"/> is faster where the system library exists.
 /// </summary>
-public sealed unsafe class SkiaTileCodec : ITileCodec
+public sealed unsafe partial class SkiaTileCodec : ITileCodec
 {
     public string Name => "skia";
 
