@@ -112,12 +112,22 @@ internal static class ServeCommand
 
     /// <summary>
     /// RFC 9110 has a server ignore a Range header it does not understand — another unit, or a
-    /// malformed byte range — and send the whole content; ASP.NET Core would read <c>items=0-5</c> as bytes.
+    /// malformed byte range — and send the whole content; ASP.NET Core would read <c>items=0-5</c> as
+    /// bytes. A valid one goes on in its plainest form (ASP.NET Core ignores <c>bytes=0-5,</c>).
     /// </summary>
     private static void IgnoreRangesOtherThanBytes(HttpRequest request)
     {
         var range = request.Headers.Range;
-        if (range.Count > 0 && !(range.Count == 1 && ByteRanges.IsByteRangeSet(range[0]!)))
+        if (range.Count == 0)
+        {
+            return;
+        }
+
+        if (range.Count == 1 && ByteRanges.Normalize(range[0]!) is { } bytes)
+        {
+            request.Headers.Range = bytes;
+        }
+        else
         {
             request.Headers.Remove(HeaderNames.Range);
         }

@@ -4,18 +4,22 @@ namespace Tessera.Serving;
 /// Which Range headers name byte ranges (RFC 9110, section 14.1): <c>bytes=</c> (any case) and a
 /// list of <c>FIRST-[LAST]</c> with LAST ≥ FIRST, or <c>-SUFFIX</c>. Anything else — another unit such
 /// as <c>items=0-5</c>, or a malformed list — is to be ignored, and the whole content sent with 200.
+/// A valid set is handed on in its plainest form, which every range parser reads.
 /// </summary>
 public static class ByteRanges
 {
-    public static bool IsByteRangeSet(string value)
+    public static bool IsByteRangeSet(string value) => Normalize(value) is not null;
+
+    /// <summary>The byte range set in its plainest form (<c>bytes=</c>, no white space or empty elements); null when the value is not one.</summary>
+    public static string? Normalize(string value)
     {
         int equals = value.IndexOf('=', StringComparison.Ordinal);
         if (equals < 0 || !value.AsSpan(0, equals).Equals("bytes", StringComparison.OrdinalIgnoreCase))
         {
-            return false;
+            return null;
         }
 
-        bool any = false;
+        var specs = new List<string>();
         foreach (string element in value[(equals + 1)..].Split(','))
         {
             // Lists may hold empty elements and optional white space around each (RFC 9110, section 5.6.1).
@@ -27,13 +31,13 @@ public static class ByteRanges
 
             if (!IsRangeSpec(spec))
             {
-                return false;
+                return null;
             }
 
-            any = true;
+            specs.Add(spec);
         }
 
-        return any;
+        return specs.Count == 0 ? null : "bytes=" + string.Join(',', specs);
     }
 
     private static bool IsRangeSpec(string spec)
