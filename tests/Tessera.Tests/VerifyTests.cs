@@ -124,6 +124,26 @@ public sealed class VerifyTests : IDisposable
     }
 
     [Fact]
+    public void A_tile_damaged_inside_a_zip_after_packing_is_caught_by_its_checksum()
+    {
+        List<(string Name, byte[] Data)> entries = PyramidEntries();
+        byte[] tile = entries.First(e => e.Name == "p_files/9/2_1.jpeg").Data;
+        string zip = _dir.Combine("p.zip");
+        CraftedZips.WriteStored(zip, [.. entries]);
+        byte[] bytes = File.ReadAllBytes(zip);
+        int at = bytes.AsSpan().IndexOf(tile);
+        Assert.True(at > 0);
+        bytes[at + tile.Length / 2] ^= 0x10; // one bit, in the entropy-coded data
+        File.WriteAllBytes(zip, bytes);
+
+        var r = CliRunner.Run("verify", zip);
+        Assert.True(r.ExitCode == 1, r.Error);
+        Assert.Contains("Level 9: tile 2_1.jpeg does not decode", r.Error, StringComparison.Ordinal);
+        Assert.Contains("do not match the CRC-32", r.Error, StringComparison.Ordinal);
+        Assert.Single(r.Error.Trim().Split('\n').Skip(1));
+    }
+
+    [Fact]
     public void A_zip_with_a_deflated_gigabyte_is_refused_by_verify_and_serve_without_inflating_or_writing_it()
     {
         string folder = _dir.Combine("bomb");

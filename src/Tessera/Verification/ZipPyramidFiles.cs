@@ -6,8 +6,9 @@ using Tessera.Sinks;
 namespace Tessera.Verification;
 
 /// <summary>
-/// The NAME_files/ entries of a zip, read in place: each tile's bytes go into one pooled buffer and are
-/// decoded from memory, so checking a zip writes nothing and holds one tile per thread.
+/// The NAME_files/ entries of a zip, read in place: each tile's bytes go into one pooled buffer, are
+/// checked against the zip's CRC-32 and decoded from memory, so checking a zip writes nothing and
+/// holds one tile per thread.
 /// </summary>
 internal sealed class ZipPyramidFiles : IPyramidFiles
 {
@@ -49,6 +50,12 @@ internal sealed class ZipPyramidFiles : IPyramidFiles
 
         using FileBytes bytes = FileBytes.Rent(checked((int)entry.Length));
         _zip.Read(entry, bytes.Bytes.AsSpan(0, bytes.Length));
+
+        // Stored bytes damaged after packing may still decode: the zip's own checksum tells.
+        if (System.IO.Hashing.Crc32.HashToUInt32(bytes.Bytes.AsSpan(0, bytes.Length)) != entry.Crc32)
+        {
+            throw new TileReadException(name, "its bytes do not match the CRC-32 the zip records for them: the entry is damaged");
+        }
 
         // A header that claims more than any tile of the pyramid is refused before its pixels are allocated.
         ImageHeader header = decoder.ReadHeader(name, bytes);
