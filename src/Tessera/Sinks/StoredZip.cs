@@ -112,7 +112,7 @@ public sealed class StoredZip : IDisposable
             throw NotAZip(path, "its central directory is shorter than its entry count");
         }
 
-        var entries = new Dictionary<string, StoredZipEntry>((int)count, StringComparer.Ordinal);
+        var entries = new Dictionary<string, StoredZipEntry>((int)Math.Min(count, 1 << 20), StringComparer.Ordinal);
         byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
