@@ -161,6 +161,28 @@ public sealed class ServeTests : IDisposable
     }
 
     [Fact]
+    public void A_zip_that_libvips_wrote_is_served_in_place()
+    {
+        string zip = _dir.Combine("slide.zip");
+        using (NetVips.Image image = NetVips.Image.Gaussnoise(300, 200).Cast(NetVips.Enums.BandFormat.Uchar).Bandjoin(NetVips.Image.Black(300, 200), NetVips.Image.Black(300, 200)))
+        {
+            image.Dzsave(zip, tileSize: 64);
+        }
+
+        List<(string Name, byte[] Data)> entries = CraftedZips.ReadAll(zip);
+        using PyramidSite site = PyramidSite.Open(zip);
+        SiteResponse dzi = site.Resolve("/slide.dzi");
+        Assert.Equal(200, dzi.Status);
+        Assert.Equal(entries.Single(e => e.Name == "slide.dzi").Data, dzi.Body.ToArray());
+        foreach ((string name, byte[] data) in entries.Where(e => e.Name.EndsWith(".jpeg", StringComparison.Ordinal)))
+        {
+            SiteResponse tile = site.Resolve("/" + name);
+            Assert.True(tile.Status == 200, $"{name}: {tile.Status} {tile.Reason}");
+            Assert.Equal(data, tile.Body.ToArray());
+        }
+    }
+
+    [Fact]
     public void Serve_answers_only_to_its_own_host_names()
     {
         using ServeProcess serve = ServeProcess.Start(Build("directory"));
