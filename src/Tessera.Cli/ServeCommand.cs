@@ -19,7 +19,8 @@ namespace Tessera.Cli;
 /// <summary>
 /// <c>tessera serve OUTPUT.dzi|OUTPUT.zip</c>: the viewer page and the tiles over HTTP on 127.0.0.1,
 /// with Kestrel. What is served, and what is refused, is decided by <see cref="PyramidSite"/>; this
-/// is the host: binding, methods, headers, ranges and conditional requests (ASP.NET Core's file results).
+/// is the host: binding, Host names (<see cref="LoopbackHost"/>), methods, headers, ranges and
+/// conditional requests (ASP.NET Core's file results).
 /// </summary>
 internal static class ServeCommand
 {
@@ -79,6 +80,14 @@ internal static class ServeCommand
     {
         HttpResponse response = context.Response;
         response.Headers.XContentTypeOptions = "nosniff";
+        int port = context.Connection.LocalPort;
+        if (!LoopbackHost.IsOwn(context.Request.Host.Value, port))
+        {
+            string own = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port} or localhost:{port}");
+            return Results.Text($"This server answers only to {own}.\n", statusCode: StatusCodes.Status421MisdirectedRequest).ExecuteAsync(context);
+        }
+
+        IgnoreRangesOtherThanBytes(context.Request);
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
         {
             response.StatusCode = StatusCodes.Status405MethodNotAllowed;
@@ -99,5 +108,28 @@ internal static class ServeCommand
             ? Results.File(file, answer.ContentType, lastModified: answer.LastModified, entityTag: etag, enableRangeProcessing: true)
             : Results.Bytes(answer.Body, answer.ContentType, lastModified: answer.LastModified, entityTag: etag, enableRangeProcessing: true);
         return result.ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// RFC 9110 has a server ignore a Range header it does not understand — another unit, or a
+    /// malformed byte range — and send the whole content; ASP.NET Core would read <c>items=0-5</c> as
+    /// bytes. A valid one goes on in its plainest form (ASP.NET Core ignores <c>bytes=0-5,</c>).
+    /// </summary>
+    private static void IgnoreRangesOtherThanBytes(HttpRequest request)
+    {
+        var range = request.Headers.Range;
+        if (range.Count == 0)
+        {
+            return;
+        }
+
+        if (range.Count == 1 && ByteRanges.Normalize(range[0]!) is { } bytes)
+        {
+            request.Headers.Range = bytes;
+        }
+        else
+        {
+            request.Headers.Remove(HeaderNames.Range);
+        }
     }
 }

@@ -59,6 +59,9 @@ internal sealed class FileBytes : IDisposable
         }
     }
 
+    /// <summary>A pooled buffer of <paramref name="length"/> bytes for the caller to fill: an image that is not a file of its own (a zip entry).</summary>
+    public static FileBytes Rent(int length) => new(ArrayPool<byte>.Shared.Rent(length), length);
+
     public void Dispose()
     {
         byte[]? bytes = Interlocked.Exchange(ref _bytes, null);

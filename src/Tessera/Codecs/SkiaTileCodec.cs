@@ -13,7 +13,7 @@ namespace Tessera.Codecs;
 /// else by <see cref="JpegEntropyCheck"/>, which reads sequential JPEGs only. CMYK JPEGs are
 /// refused, as by every codec.
 /// </summary>
-public sealed unsafe class SkiaTileCodec : ITileCodec, IDisposable
+public sealed unsafe partial class SkiaTileCodec : ITileCodec, IDisposable
 {
     private readonly JpegRegionDecoder? _native;
 

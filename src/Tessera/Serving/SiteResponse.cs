@@ -8,7 +8,7 @@ public sealed record SiteResponse
 {
     public required int Status { get; init; }
 
-    /// <summary>Why a request was refused (400) or not found (404); a line for the response body.</summary>
+    /// <summary>Why a request was refused (400, 403), not found (404) or cannot be answered now (503); a line for the response body.</summary>
     public string? Reason { get; init; }
 
     public string ContentType { get; init; } = "text/plain; charset=utf-8";
@@ -23,5 +23,9 @@ public sealed record SiteResponse
 
     public static SiteResponse BadRequest(string reason) => new() { Status = 400, Reason = reason };
 
+    public static SiteResponse Forbidden(string reason) => new() { Status = 403, Reason = reason };
+
     public static SiteResponse NotFound(string reason) => new() { Status = 404, Reason = reason };
+
+    public static SiteResponse Unavailable(string reason) => new() { Status = 503, Reason = reason };
 }

@@ -20,7 +20,11 @@ public sealed record VerifyReport(string DziFile, DziGeometry? Geometry, string?
 /// </summary>
 public static class PyramidVerifier
 {
-    /// <summary>Checks NAME.zip (libvips' zip layout) by unpacking it into a temporary folder beside it.</summary>
+    /// <summary>
+    /// Checks NAME.zip (libvips' zip layout) in place: its entries are read where they lie, one tile at
+    /// a time, and nothing is written. A zip that is not a stored pyramid of that layout (compressed,
+    /// duplicate or escaping entries, see <see cref="ZipPyramid"/>) is one problem, and nothing in it is decoded.
+    /// </summary>
     public static VerifyReport VerifyZip(string zipFile, ITileCodec codec, int threads, bool blankTilesMayBeMissing = false)
     {
         string full = Path.GetFullPath(zipFile);
@@ -29,32 +33,19 @@ public static class PyramidVerifier
             return new VerifyReport(full, null, null, 0, [$"\"{full}\" does not exist."]);
         }
 
-        string unpacked = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.verify-{Guid.NewGuid():N}");
+        ZipPyramid zip;
         try
         {
-            try
-            {
-                System.IO.Compression.ZipFile.ExtractToDirectory(full, unpacked);
-            }
-            catch (InvalidDataException e)
-            {
-                return new VerifyReport(full, null, null, 0, [$"\"{full}\" is not a readable zip: {e.Message}"]);
-            }
-
-            string dzi = Path.Combine(unpacked, Path.GetFileNameWithoutExtension(full) + ".dzi");
-            VerifyReport report = Verify(dzi, codec, threads, blankTilesMayBeMissing);
-            return report with
-            {
-                DziFile = full,
-                Problems = report.Problems.Select(p => p.Replace(unpacked + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal)).ToList(),
-            };
+            zip = ZipPyramid.Open(full);
         }
-        finally
+        catch (TesseraException e)
         {
-            if (Directory.Exists(unpacked))
-            {
-                Directory.Delete(unpacked, recursive: true);
-            }
+            return new VerifyReport(full, null, null, 0, [e.Message]);
+        }
+
+        using (zip)
+        {
+            return Check(full, new ZipPyramidFiles(zip), zip.Geometry, zip.Format, codec, threads, blankTilesMayBeMissing);
         }
     }
 
@@ -64,7 +55,6 @@ public static class PyramidVerifier
     /// <param name="blankTilesMayBeMissing">The pyramid was built with --skip-blank: a missing tile is not a problem.</param>
     public static VerifyReport Verify(string dziFile, ITileCodec codec, int threads, bool blankTilesMayBeMissing = false)
     {
-        var problems = new ConcurrentBag<string>();
         var paths = new DziPaths(dziFile);
         if (!File.Exists(paths.DziFile))
         {
@@ -76,31 +66,35 @@ public static class PyramidVerifier
             return new VerifyReport(paths.DziFile, null, null, 0, [problem!]);
         }
 
-        if (!Directory.Exists(paths.FilesDirectory))
+        return Check(paths.DziFile, new DirectoryPyramidFiles(paths), geometry!, format!, codec, threads, blankTilesMayBeMissing);
+    }
+
+    /// <summary>Checks the tile folder of <paramref name="source"/> against <paramref name="geometry"/>.</summary>
+    private static VerifyReport Check(string source, IPyramidFiles files, DziGeometry geometry, string format, ITileCodec codec, int threads, bool blankTilesMayBeMissing)
+    {
+        var problems = new ConcurrentBag<string>();
+        if (files.TopLevel() is not { } top)
         {
-            return new VerifyReport(paths.DziFile, geometry, format, 0, [$"The tile folder \"{paths.FilesDirectory}\" is missing."]);
+            return new VerifyReport(source, geometry, format, 0, [$"The tile folder \"{files.Folder}\" is missing."]);
         }
 
-        var expected = new List<(string Path, int Level, string Name, int Width, int Height)>();
-        foreach (string entry in Directory.EnumerateFileSystemEntries(paths.FilesDirectory))
+        var expected = new List<(int Level, string Name, int Width, int Height)>();
+        foreach ((string name, bool isFolder) in top)
         {
-            string name = Path.GetFileName(entry);
-            if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int level) || level > geometry!.TopLevel || !Directory.Exists(entry))
+            if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int level) || level > geometry.TopLevel || !isFolder)
             {
-                problems.Add($"Unexpected \"{name}\" in the tile folder (levels run from 0 to {geometry!.TopLevel}).");
+                problems.Add($"Unexpected \"{name}\" in the tile folder (levels run from 0 to {geometry.TopLevel}).");
             }
         }
 
-        for (int level = 0; level <= geometry!.TopLevel; level++)
+        for (int level = 0; level <= geometry.TopLevel; level++)
         {
-            string directory = paths.LevelDirectory(level);
-            if (!Directory.Exists(directory))
+            if (files.Level(level) is not { } present)
             {
                 problems.Add($"Level {level}: the folder is missing.");
                 continue;
             }
 
-            var present = new HashSet<string>(Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName)!, StringComparer.Ordinal);
             var (columns, rows) = geometry.TileCount(level);
             for (int row = 0; row < rows; row++)
             {
@@ -110,7 +104,7 @@ public static class PyramidVerifier
                     if (present.Remove(name))
                     {
                         var rect = geometry.TileRect(level, column, row);
-                        expected.Add((Path.Combine(directory, name), level, name, rect.Width, rect.Height));
+                        expected.Add((level, name, rect.Width, rect.Height));
                     }
                     else if (!blankTilesMayBeMissing)
                     {
@@ -129,7 +123,7 @@ public static class PyramidVerifier
         {
             try
             {
-                using var pixels = codec.Decode(tile.Path, Imaging.PixelFormat.Rgbx8888);
+                using var pixels = files.Decode(tile.Level, tile.Name, codec);
                 if (pixels.Width != tile.Width || pixels.Height != tile.Height)
                 {
                     problems.Add($"Level {tile.Level}: tile {tile.Name} is {pixels.Width}×{pixels.Height} px, expected {tile.Width}×{tile.Height}.");
@@ -146,7 +140,7 @@ public static class PyramidVerifier
             }
         });
 
-        return new VerifyReport(paths.DziFile, geometry, format, expected.Count, problems.Order(StringComparer.Ordinal).ToList());
+        return new VerifyReport(source, geometry, format, expected.Count, problems.Order(StringComparer.Ordinal).ToList());
     }
 
     private static bool TryReadDescriptor(string path, out DziGeometry? geometry, out string? format, out string? problem)

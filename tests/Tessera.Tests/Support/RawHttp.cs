@@ -11,13 +11,17 @@ public static class RawHttp
 {
     public sealed record Response(int Status, string Head, string Body);
 
-    public static Response Get(int port, string target)
+    public static Response Get(int port, string target) => Get(port, target, $"127.0.0.1:{port}");
+
+    /// <summary>As <see cref="Get(int, string)"/>, with this Host header (none when null).</summary>
+    public static Response Get(int port, string target, string? host)
     {
         using var client = new TcpClient();
         client.Connect("127.0.0.1", port);
         client.ReceiveTimeout = 10_000;
         using NetworkStream stream = client.GetStream();
-        stream.Write(Encoding.Latin1.GetBytes($"GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"));
+        string hostLine = host is null ? "" : $"Host: {host}\r\n";
+        stream.Write(Encoding.Latin1.GetBytes($"GET {target} HTTP/1.1\r\n{hostLine}Connection: close\r\n\r\n"));
         using var received = new MemoryStream();
         stream.CopyTo(received);
         string text = Encoding.Latin1.GetString(received.ToArray());

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Tessera.Pyramid;
+using Tessera.Sinks;
+using Tessera.Viewer;
+
+namespace Tessera.Serving;
+
+/// <summary>
+/// What one version of a pyramid looks like on the web: its viewer page, and which address names what.
+/// Only four kinds of address exist (see <see cref="AddressKind"/>); a tile's file name is rebuilt from
+/// the numbers parsed out of the address, so nothing else beside or above the pyramid can be named.
+/// </summary>
+internal sealed class SiteView
+{
+    private readonly string _name;
+    private readonly string _tilePrefix;
+    private readonly string _tileSuffix;
+
+    /// <exception cref="TesseraException">Tiles of <paramref name="format"/> cannot be served.</exception>
+    public SiteView(string source, string name, DziGeometry geometry, string format, DateTimeOffset modified)
+    {
+        ContentTypeOfTiles = format switch
+        {
+            "jpeg" or "jpg" => "image/jpeg",
+            "png" => "image/png",
+            "webp" => "image/webp",
+            _ => throw new TesseraException($"\"{source}\": tiles of format \"{format}\" cannot be served (jpeg, png or webp)."),
+        };
+        _name = name;
+        _tilePrefix = "/" + DziPaths.FilesFolderName(name) + "/";
+        _tileSuffix = "." + format;
+        byte[] page = Encoding.UTF8.GetBytes(ViewerPage.Render(name, geometry, format, zipped: false));
+        Page = Content(page, "text/html; charset=utf-8", PyramidSite.PageCacheControl, modified);
+    }
+
+    public string ContentTypeOfTiles { get; }
+
+    public SiteResponse Page { get; }
+
+    /// <summary>What <paramref name="path"/> (decoded, without query) names.</summary>
+    public SiteAddress Match(string path)
+    {
+        if (path == "/" || path == "/" + _name + ".html")
+        {
+            return new SiteAddress(AddressKind.Page);
+        }
+
+        if (path == "/" + _name + ".dzi")
+        {
+            return new SiteAddress(AddressKind.Descriptor);
+        }
+
+        return path.StartsWith(_tilePrefix, StringComparison.Ordinal) && TryParseTile(path[_tilePrefix.Length..], out int level, out int column, out int row)
+            ? new SiteAddress(AddressKind.Tile, level, string.Create(CultureInfo.InvariantCulture, $"{column}_{row}{_tileSuffix}"))
+            : new SiteAddress(AddressKind.None);
+    }
+
+    public static SiteResponse Content(byte[] body, string contentType, string cacheControl, DateTimeOffset modified) => new()
+    {
+        Status = 200,
+        ContentType = contentType,
+        CacheControl = cacheControl,
+        ETag = "\"" + Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 12)) + "\"",
+        LastModified = modified,
+        Body = body,
+    };
+
+    /// <summary>LEVEL/COLUMN_ROW.FORMAT with plain decimal numbers (no sign, no leading zero), nothing else.</summary>
+    private bool TryParseTile(string rest, out int level, out int column, out int row)
+    {
+        level = column = row = 0;
+        if (!rest.EndsWith(_tileSuffix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        string[] parts = rest[..^_tileSuffix.Length].Split('/');
+        if (parts.Length != 2)
+        {
+            return false;
+        }
+
+        string[] cell = parts[1].Split('_');
+        return cell.Length == 2 && TryNumber(parts[0], out level) && TryNumber(cell[0], out column) && TryNumber(cell[1], out row);
+
+        static bool TryNumber(string text, out int value)
+        {
+            value = 0;
+            return text.Length is > 0 and <= 9 && (text.Length == 1 || text[0] != '0') && text.All(char.IsAsciiDigit)
+                && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        }
+    }
+}
