@@ -1,27 +1,12 @@
-using SkiaSharp;
 using Tessera.Imaging;
 
 namespace Tessera.Codecs;
 
-/// <summary>Images in memory, through the same Skia codec as files.</summary>
-public sealed unsafe partial class SkiaTileCodec : IEncodedImageDecoder
+/// <summary>Images in memory, through the same checks and Skia codec as files.</summary>
+public sealed partial class SkiaTileCodec : IEncodedImageDecoder
 {
-    ImageHeader IEncodedImageDecoder.ReadHeader(string name, FileBytes encoded)
-    {
-        fixed (byte* p = encoded.Bytes)
-        {
-            using SKCodec codec = OpenCodec(name, p, encoded.Length);
-            SKImageInfo info = codec.Info;
-            return new ImageHeader(info.Width, info.Height, NativeFormat(info));
-        }
-    }
+    ImageHeader IEncodedImageDecoder.ReadHeader(string name, FileBytes encoded) => ReadHeader(name, encoded);
 
-    PixelBuffer IEncodedImageDecoder.Decode(string name, FileBytes encoded, PixelFormat format, PixelMemoryPool? pool)
-    {
-        fixed (byte* p = encoded.Bytes)
-        {
-            using SKCodec codec = OpenCodec(name, p, encoded.Length);
-            return DecodePixels(name, codec, format, pool);
-        }
-    }
+    PixelBuffer IEncodedImageDecoder.Decode(string name, FileBytes encoded, PixelFormat format, PixelMemoryPool? pool) =>
+        Decode(name, encoded, format, pool);
 }

@@ -41,28 +41,39 @@ public sealed unsafe partial class SkiaTileCodec : ITileCodec, IDisposable
     public ImageHeader ReadHeader(string path)
     {
         using FileBytes file = FileBytes.Read(path);
-        RefuseCmyk(path, file);
-        fixed (byte* p = file.Bytes)
-        {
-            using SKCodec codec = OpenCodec(path, p, file.Length);
-            SKImageInfo info = codec.Info;
-            return new ImageHeader(info.Width, info.Height, NativeFormat(info));
-        }
+        return ReadHeader(path, file);
     }
 
     public PixelBuffer Decode(string path, PixelFormat format, PixelMemoryPool? pool = null)
     {
         using FileBytes file = FileBytes.Read(path);
-        RefuseCmyk(path, file);
+        return Decode(path, file, format, pool);
+    }
+
+    // Files and images in memory (zip entries) take the same checks and decode.
+    private ImageHeader ReadHeader(string name, FileBytes file)
+    {
+        RefuseCmyk(name, file);
+        fixed (byte* p = file.Bytes)
+        {
+            using SKCodec codec = OpenCodec(name, p, file.Length);
+            SKImageInfo info = codec.Info;
+            return new ImageHeader(info.Width, info.Height, NativeFormat(info));
+        }
+    }
+
+    private PixelBuffer Decode(string name, FileBytes file, PixelFormat format, PixelMemoryPool? pool)
+    {
+        RefuseCmyk(name, file);
         if (file.IsJpeg)
         {
-            CheckJpeg(path, file.Bytes.AsSpan(0, file.Length));
+            CheckJpeg(name, file.Bytes.AsSpan(0, file.Length));
         }
 
         fixed (byte* p = file.Bytes)
         {
-            using SKCodec codec = OpenCodec(path, p, file.Length);
-            return DecodePixels(path, codec, format, pool);
+            using SKCodec codec = OpenCodec(name, p, file.Length);
+            return DecodePixels(name, codec, format, pool);
         }
     }
 

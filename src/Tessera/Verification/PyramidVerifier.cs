@@ -132,7 +132,7 @@ public static class PyramidVerifier
             catch (TileReadException e)
             {
                 // The codec's own judgement, in the words of a build: damaged data, truncated, not an image.
-                problems.Add($"Level {tile.Level}: tile {tile.Name} does not decode: {e.Problem}.");
+                problems.Add($"Level {tile.Level}: tile {tile.Name} does not decode: {e.Problem} ({e.TilePath}).");
             }
             catch (TesseraException e)
             {
