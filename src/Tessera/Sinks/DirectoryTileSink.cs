@@ -29,12 +29,14 @@ public sealed class DirectoryTileSink : IPyramidSink
 
     public bool AnyExists => _paths.AnyExists;
 
+    public IReadOnlyList<string> Folders => [_paths.FilesDirectory, _paths.WorkDirectory];
+
     /// <summary>Creates whatever tile folders are missing and keeps what is there (shards share one output).</summary>
     public void Open(int levelCount)
     {
         try
         {
-            Directory.CreateDirectory(_paths.FilesDirectory);
+            OutputFolder.Create(_paths.FilesDirectory);
             CloseDirectories();
             _levelDirectories = new TileDirectory[levelCount];
             for (int level = 0; level < levelCount; level++)
@@ -73,10 +75,7 @@ public sealed class DirectoryTileSink : IPyramidSink
         {
             File.WriteAllBytes(temporary, DziDescriptor.ToBytes(geometry, Format));
             File.Move(temporary, _paths.DziFile, overwrite: true);
-            if (Directory.Exists(_paths.WorkDirectory))
-            {
-                Directory.Delete(_paths.WorkDirectory, recursive: true);
-            }
+            OutputFolder.Delete(_paths.WorkDirectory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -106,12 +105,9 @@ public sealed class DirectoryTileSink : IPyramidSink
             File.Delete(_paths.DziFile);
         }
 
-        foreach (string directory in new[] { _paths.FilesDirectory, _paths.WorkDirectory })
+        foreach (string folder in Folders)
         {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            OutputFolder.Delete(folder);
         }
     }
 }

@@ -85,6 +85,11 @@ public static class PyramidVerifier
         foreach (string entry in Directory.EnumerateFileSystemEntries(paths.FilesDirectory))
         {
             string name = Path.GetFileName(entry);
+            if (name == OutputFolder.MarkerName)
+            {
+                continue; // Tessera's mark on a folder it made (see OutputFolder), not part of the pyramid
+            }
+
             if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int level) || level > geometry!.TopLevel || !Directory.Exists(entry))
             {
                 problems.Add($"Unexpected \"{name}\" in the tile folder (levels run from 0 to {geometry!.TopLevel}).");
