@@ -195,26 +195,30 @@ public sealed class OutputSafetyTests : IDisposable
         Assert.False(Directory.Exists(_dir.Combine("out", "p.tessera")));
     }
 
-    [Fact]
-    public void A_rerun_after_a_kill_between_the_dzi_and_the_cleanup_completes()
+    [Theory]
+    [InlineData(OutputContainer.Directory)]
+    [InlineData(OutputContainer.Zip)]
+    public void A_rerun_after_a_kill_between_completing_and_the_cleanup_finishes_it(OutputContainer container)
     {
-        // The state a SIGKILL right after the .dzi was renamed into place leaves: a complete
-        // pyramid and its work folder, with all blocks done.
+        // The state a SIGKILL right after the .dzi (or .zip) was renamed into place leaves: a
+        // complete pyramid and its work folder, with all blocks done.
         string output = _dir.Combine("p.dzi");
-        PyramidBuild.Run(Request(output) with { Shard = new ShardSpec(0, 1) });
+        BuildRequest request = Request(output) with { Container = container };
+        string complete = container == OutputContainer.Zip ? _dir.Combine("p.zip") : output;
+        PyramidBuild.Run(request with { Shard = new ShardSpec(0, 1) });
         CopyFolder(_dir.Combine("p.tessera"), _dir.Combine("saved.tessera"));
-        PyramidBuild.Run(Request(output) with { Finish = true });
-        byte[] dzi = File.ReadAllBytes(output);
+        PyramidBuild.Run(request with { Finish = true });
+        byte[] written = File.ReadAllBytes(complete);
         CopyFolder(_dir.Combine("saved.tessera"), _dir.Combine("p.tessera"));
 
-        BuildResult rerun = PyramidBuild.Run(Request(output));
+        BuildResult rerun = PyramidBuild.Run(request);
         Assert.True(rerun.Complete && rerun.CompletedEarlier);
         Assert.Equal(0, rerun.TilesWritten);
         Assert.False(Directory.Exists(_dir.Combine("p.tessera")));
-        Assert.Equal(dzi, File.ReadAllBytes(output));
+        Assert.Equal(written, File.ReadAllBytes(complete));
 
         // Once clean, the same command is refused as any complete output is.
-        var again = Assert.Throws<RequestException>(() => PyramidBuild.Run(Request(output)));
+        var again = Assert.Throws<RequestException>(() => PyramidBuild.Run(request));
         Assert.Contains("already exists", again.Message);
     }
 

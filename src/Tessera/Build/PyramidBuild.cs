@@ -316,6 +316,8 @@ public static class PyramidBuild
     /// <summary>
     /// Marks the pyramid complete: writes the viewer page NAME.html (Deep Zoom only), then the .dzi
     /// last, then, for a zip, packs the folder into NAME.zip and removes it (the page stays beside the zip).
+    /// The work folder goes last of all: until then, a rerun can tell that a complete output is this
+    /// job's, and finish what a stopped run left (see FinishLeftover).
     /// </summary>
     private static void Complete(Job job, IPyramidSink sink)
     {
@@ -329,6 +331,10 @@ public static class PyramidBuild
         {
             ZipPacker.Pack(job.Paths, job.Paths.ZipFile);
             sink.Delete();
+        }
+        else
+        {
+            OutputFolder.Delete(job.Paths.WorkDirectory);
         }
     }
 

@@ -64,10 +64,7 @@ public sealed class DirectoryTileSink : IPyramidSink
         }
     }
 
-    /// <summary>
-    /// Writes NAME.dzi, which marks the pyramid complete (written to a temporary name, then renamed),
-    /// and removes the build's work folder.
-    /// </summary>
+    /// <summary>Writes NAME.dzi, which marks the pyramid complete (written to a temporary name, then renamed).</summary>
     public void Commit(DziGeometry geometry)
     {
         string temporary = _paths.DziFile + ".partial";
@@ -75,7 +72,6 @@ public sealed class DirectoryTileSink : IPyramidSink
         {
             File.WriteAllBytes(temporary, DziDescriptor.ToBytes(geometry, Format));
             File.Move(temporary, _paths.DziFile, overwrite: true);
-            OutputFolder.Delete(_paths.WorkDirectory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -22,7 +22,7 @@ public interface IPyramidSink : ITileSink, IDisposable
     /// <summary>Creates what is missing for tiles to be written, keeping what is there.</summary>
     void Open(int levelCount);
 
-    /// <summary>Writes the file that marks the pyramid complete (last), and removes the build's work folder.</summary>
+    /// <summary>Writes the file that marks the pyramid complete (last).</summary>
     void Commit(DziGeometry geometry);
 
     /// <summary>Removes the output and the build's work folder; refuses a folder Tessera did not make.</summary>

@@ -133,7 +133,6 @@ public sealed class IiifTileSink : IPyramidSink
         string temporary = CompleteFile + ".partial";
         File.WriteAllText(temporary, json);
         File.Move(temporary, CompleteFile, overwrite: true);
-        OutputFolder.Delete(_paths.WorkDirectory);
     }
 
     public void Delete()

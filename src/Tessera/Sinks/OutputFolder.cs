@@ -31,8 +31,12 @@ public static class OutputFolder
     }
 
     /// <summary>Whether <paramref name="folder"/> exists with something in it besides Tessera's marker.</summary>
+    /// <remarks>
+    /// A marker still under its temporary name counts as the marker: a shard that finds another
+    /// one just creating the folder must not take it for someone else's.
+    /// </remarks>
     public static bool HoldsAnything(string folder) =>
-        Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any(e => Path.GetFileName(e) != MarkerName);
+        Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any(e => !Path.GetFileName(e).StartsWith(MarkerName, StringComparison.Ordinal));
 
     /// <summary>Whether <paramref name="folder"/> exists, holds something and is not marked as Tessera's.</summary>
     public static bool IsForeign(string folder) => HoldsAnything(folder) && !IsMarked(folder);
