@@ -125,6 +125,25 @@ public sealed class OutputSafetyTests : IDisposable
     }
 
     [Fact]
+    public void Removing_a_folder_needs_the_marker_and_takes_everything_with_it()
+    {
+        string mine = _dir.Combine("mine"), made = _dir.Combine("made");
+        Directory.CreateDirectory(Path.Combine(mine, "sub"));
+        File.WriteAllText(Path.Combine(mine, "sub", "a.txt"), "kept");
+        Assert.ThrowsAny<TesseraException>(() => OutputFolder.Delete(mine));
+        Assert.ThrowsAny<TesseraException>(() => OutputFolder.Create(mine));
+        Assert.Equal("kept", File.ReadAllText(Path.Combine(mine, "sub", "a.txt")));
+
+        OutputFolder.Create(made);
+        Directory.CreateDirectory(Path.Combine(made, "0"));
+        File.WriteAllText(Path.Combine(made, "0", "0_0.jpeg"), "tile");
+        OutputFolder.Create(made); // again: kept as it is
+        Assert.True(File.Exists(Path.Combine(made, "0", "0_0.jpeg")));
+        OutputFolder.Delete(made);
+        Assert.False(Directory.Exists(made));
+    }
+
+    [Fact]
     public void An_empty_folder_is_used_for_the_output()
     {
         string results = _dir.Combine("results");

@@ -140,7 +140,8 @@ public static class PyramidBuild
             }
             catch (TesseraException e) when (Plan.HasBlockRound && _store.Missing().Count < Plan.Blocks.Count)
             {
-                throw new TesseraException($"{e.Message} The part already built is kept: fix this and run the same command to continue (--overwrite starts over).", e);
+                throw new RequestException($"{e.Message} The part already built is kept: fix this and run the same command to continue (Overwrite starts over).", e,
+                    [nameof(BuildRequest.Overwrite), .. (e as RequestException)?.Properties ?? []]);
             }
             catch (Exception) when (!Plan.HasBlockRound || _store.Missing().Count == Plan.Blocks.Count)
             {
