@@ -24,7 +24,6 @@ public static class PyramidBuild
     public static BuildResult Run(BuildRequest request, ITileCodec? codec = null, BuildProgress? progress = null,
         CancellationToken cancellationToken = default)
     {
-        request.Validate();
         codec ??= TileCodecs.Create(CodecChoice.Auto, out _);
         using var run = new BuildRun(request, codec, progress ?? new BuildProgress());
         return request.Shard is { } shard ? run.Shard(shard, cancellationToken)
@@ -374,6 +373,7 @@ public static class PyramidBuild
 
         public static Job Prepare(BuildRequest request, ITileCodec codec)
         {
+            // First of all: nothing is read or written for a request the engine cannot build.
             request.Validate();
             TileGrid? grid = request.Placements is null ? GridScanner.Scan(request.InputDirectory, request.Layout) : null;
             IReadOnlyList<string> files = request.Placements?.Select(p => p.Path).ToList() ?? grid!.Files();
