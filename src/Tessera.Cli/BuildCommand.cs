@@ -91,6 +91,7 @@ internal static class BuildCommand
         if (registering is not null)
         {
             TileGrid grid = GridScanner.Scan(request.InputDirectory, request.Layout);
+            LayoutWarnings.PrintLeftOut(grid.LeftOut, request.Layout);
             var input = new TileInputCodec(codec, request.Input, request.Background, grid.Files());
             string positions = Path.ChangeExtension(new DziPaths(request.OutputPath).DziFile, ".registered.txt");
             request = request with
@@ -122,6 +123,7 @@ internal static class BuildCommand
 
         reporter.Stop();
         PrintSummary(result, codecName);
+        LayoutWarnings.PrintLeftOut(result.LeftOut, request.Layout);
         PrintRange(result, request);
         return 0;
     }
@@ -158,6 +160,11 @@ internal static class BuildCommand
         if (r.BlankTiles > 0)
         {
             Console.WriteLine(string.Create(inv, $"{r.BlankTiles:N0} blank tiles were left out."));
+        }
+
+        if (r.CompletedEarlier)
+        {
+            Console.WriteLine("The pyramid was already complete: a run stopped at its very end had left its work folder, which is now removed.");
         }
 
         if (r.Shard is null && r.BlocksSkipped > 0 && r.BlocksBuilt > 0)

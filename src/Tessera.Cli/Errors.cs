@@ -14,6 +14,11 @@ internal static class Errors
         {
             return action();
         }
+        catch (Build.RequestException e)
+        {
+            Console.Error.WriteLine($"tessera: error: {RequestOptionNames.Message(e)}");
+            return InputError;
+        }
         catch (TesseraException e)
         {
             Console.Error.WriteLine($"tessera: error: {e.Message}");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Tessera.Codecs;
 using Tessera.Layout;
 using Tessera.Registration;
@@ -31,6 +32,7 @@ internal static class RegisterCommand
             ITileCodec codec = TileCodecs.Create(tiles.Codec(result), out _);
             using var disposeCodec = codec as IDisposable;
             TileGrid grid = GridScanner.Scan(inputDir, tiles.Layout(result));
+            LayoutWarnings.PrintLeftOut(grid.LeftOut, tiles.Layout(result));
             var input = new TileInputCodec(codec, tiles.Input(result), tiles.Background(result), grid.Files());
             Register(grid, tiles.Overlap(result), options, input, inputDir, result.GetValue(output) ?? Path.Combine(inputDir, DefaultFileName), cancellationToken);
             return 0;
@@ -43,11 +45,33 @@ internal static class RegisterCommand
         string inputDirectory, string positionsFile, CancellationToken cancellationToken)
     {
         RegistrationResult registered = GridRegistration.Run(grid, overlap, options, codec, cancellationToken);
-        PositionsFile.WriteFiji(positionsFile, registered.Placements, inputDirectory);
         string report = registered.Report.Format();
-        File.WriteAllText(Path.ChangeExtension(positionsFile, ".report.txt"), report);
         Console.Write(report);
+        RefuseIfNothingMeasured(registered.Report, overlap);
+        PositionsFile.WriteFiji(positionsFile, registered.Placements, inputDirectory);
+        File.WriteAllText(Path.ChangeExtension(positionsFile, ".report.txt"), report);
         Console.WriteLine($"wrote             {positionsFile}");
         return registered.Placements;
+    }
+
+    /// <summary>
+    /// Positions placed by the stage model alone, with no pair measured, are the nominal grid
+    /// dressed up as a measurement: refused, with the likely reason, and no positions file written.
+    /// </summary>
+    private static void RefuseIfNothingMeasured(RegistrationReport report, OverlapSpec overlap)
+    {
+        if (report.Tiles < 2 || report.Count(PairOutcome.Measured) > 0)
+        {
+            return;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        string pairs = report.Pairs == 0
+            ? "no two tiles are neighbours on the grid"
+            : string.Create(inv, $"none of the {report.Pairs} neighbour pairs could be measured (the report above says why each failed)");
+        string why = report.Pairs == 0 ? "" : overlap is { X: 0, Y: 0 }
+            ? "; no overlap was given (--overlap 0): give the tiles' nominal overlap, e.g. --overlap 10%"
+            : "; check --overlap against the tiles, and that their overlaps have texture";
+        throw new TesseraException($"Registration measured nothing: {pairs}{why}. No positions were written.");
     }
 }

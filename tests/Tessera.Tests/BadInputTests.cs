@@ -94,8 +94,8 @@ public sealed class BadInputTests : IDisposable
         PyramidBuild.Run(request);
         DateTime written = File.GetLastWriteTimeUtc(Output);
 
-        var e = Assert.ThrowsAny<TesseraException>(() => PyramidBuild.Run(request));
-        Assert.Contains("--overwrite", e.Message);
+        var e = Assert.Throws<RequestException>(() => PyramidBuild.Run(request));
+        Assert.Contains("Overwrite", e.Properties);
         Assert.Equal(written, File.GetLastWriteTimeUtc(Output));
         Assert.NotEmpty(PyramidComparison.TileNames(Output));
 

@@ -33,6 +33,8 @@ public sealed class ReferencePyramidTests
         new Case("two block rounds, levels on disk", 6, 5, 200, 150, 20, 15, TileSize: 32, BlockLevels: 2, InMemoryLevelBytes: 0),
         new Case("one-level blocks, wide tile overlap", 4, 3, 130, 110, 10, 10, TileSize: 20, TileOverlap: 3, BlockLevels: 1),
         new Case("three-level blocks, no tile overlap, odd tile size", 5, 4, 150, 100, 30, 20, TileSize: 17, TileOverlap: 0, BlockLevels: 3),
+        new Case("tile overlap half the tile, last tile row thinner than it", 2, 2, 40, 30, 4, 3, TileSize: 2, TileOverlap: 1),
+        new Case("tile overlap one less than the tile, last tile row thinner than it", 2, 2, 40, 30, 4, 3, TileSize: 4, TileOverlap: 3),
     };
 
     [Theory]

@@ -76,4 +76,40 @@ public sealed record BuildRequest
 
     /// <summary>The most memory decoded input tiles may hold while waiting to be used again.</summary>
     public long TileCacheBytes { get; init; } = 512L << 20;
+
+    /// <summary>
+    /// Throws a <see cref="RequestException"/> naming the first thing asked for that the engine
+    /// cannot do. A build checks this before it reads a tile or writes anything.
+    /// </summary>
+    public void Validate()
+    {
+        Pyramid.Validate(nameof(Pyramid));
+        if (Shard is not null && Finish)
+        {
+            throw new RequestException("A run is either one Shard or the Finish step, not both.", nameof(Shard), nameof(Finish));
+        }
+
+        if (Overwrite && (Shard is not null || Finish))
+        {
+            throw new RequestException("Overwrite cannot be used with Shard or Finish: shards share one output, which must not be replaced under them.",
+                nameof(Overwrite), nameof(Shard), nameof(Finish));
+        }
+
+        if (PyramidLayout == PyramidLayout.Iiif3 && Container == OutputContainer.Zip)
+        {
+            throw new RequestException("A zip Container holds a Deep Zoom pyramid; IIIF tiles (PyramidLayout iiif3) are written as a folder.",
+                nameof(Container), nameof(PyramidLayout));
+        }
+
+        if (PyramidLayout == PyramidLayout.Iiif3 && Pyramid.Overlap != 0)
+        {
+            throw new RequestException($"IIIF tiles (PyramidLayout iiif3) have no overlap: Pyramid.Overlap must be 0 (got {Pyramid.Overlap}).",
+                nameof(PyramidLayout), "Pyramid.Overlap");
+        }
+
+        if (TileCacheBytes < 0)
+        {
+            throw new RequestException($"TileCacheBytes must be 0 or more (got {TileCacheBytes}).", nameof(TileCacheBytes));
+        }
+    }
 }

@@ -30,6 +30,15 @@ public sealed record BuildResult(
     /// <summary>Whether the pyramid is complete (its .dzi written); false after a shard.</summary>
     public bool Complete { get; init; }
 
+    /// <summary>
+    /// The pyramid was already complete: a run stopped at its very end had left its work folder,
+    /// which this run removed, and there was nothing else to do.
+    /// </summary>
+    public bool CompletedEarlier { get; init; }
+
+    /// <summary>Image files in the input folder the layout left out (names that do not fit the pattern).</summary>
+    public IReadOnlyList<string> LeftOut { get; init; } = [];
+
     /// <summary>How 16-bit input samples were mapped to 8 bits (given, or worked out from the tiles); null for 8-bit input.</summary>
     public Imaging.IntensityRange? InputRange { get; init; }
 

@@ -43,14 +43,28 @@ public sealed record JobManifest(
     /// <summary>How input tiles are read: the TIFF page and the 16-bit to 8-bit range (shards must map alike).</summary>
     public string Reading { get; init; } = "page=0 range=none";
 
+    /// <summary>The input files' <see cref="InputFingerprint.Digest"/>; builds from before fingerprints have none recorded.</summary>
+    public string Inputs { get; init; } = Unrecorded;
+
+    private const string Unrecorded = "not recorded";
+
     /// <summary>
-    /// Writes this manifest into <paramref name="directory"/>, or, when one is there already, checks
-    /// that it describes the same job.
+    /// Writes this manifest, and the list of <paramref name="inputs"/> it fingerprints, into
+    /// <paramref name="directory"/> (created as Tessera's), or, when one is there already, checks
+    /// that it describes the same job on the same inputs.
     /// </summary>
-    public void WriteOrCheck(string directory)
+    public void WriteOrCheck(string directory, InputFingerprint inputs)
     {
-        Directory.CreateDirectory(directory);
+        Sinks.OutputFolder.Create(directory);
         string path = Path.Combine(directory, FileName);
+        if (ReadFrom(directory) is { } existing)
+        {
+            CheckAgainst(existing, directory, inputs);
+            return;
+        }
+
+        // The list first: a manifest that exists always has its list beside it.
+        inputs.WriteTo(directory);
         string temporary = $"{path}.{Guid.NewGuid():N}.partial";
         File.WriteAllText(temporary, JsonSerializer.Serialize(this, JobManifestJson.Default.JobManifest));
         try
@@ -64,7 +78,7 @@ public sealed record JobManifest(
             File.Delete(temporary);
         }
 
-        CheckAgainst(ReadFrom(directory) ?? throw new TesseraException($"\"{path}\" is not a Tessera job file."), path);
+        CheckAgainst(ReadFrom(directory) ?? throw new TesseraException($"\"{path}\" is not a Tessera job file."), directory, inputs);
     }
 
     /// <summary>The manifest in <paramref name="directory"/>, or null if there is none.</summary>
@@ -86,25 +100,45 @@ public sealed record JobManifest(
         }
     }
 
-    /// <summary>Throws, naming every setting that differs, unless <paramref name="existing"/> is this job.</summary>
-    public void CheckAgainst(JobManifest existing, string where)
+    /// <summary>
+    /// Throws, naming every setting that differs, or the input files that changed, unless
+    /// <paramref name="existing"/> (from the work folder <paramref name="directory"/>) is this job.
+    /// </summary>
+    public void CheckAgainst(JobManifest existing, string directory, InputFingerprint inputs)
     {
-        if (existing == this)
+        List<string> differences = SettingsDifferences(existing);
+        if (differences.Count > 0)
         {
-            return;
+            throw new TesseraException($"This output belongs to a build with other settings ({string.Join("; ", differences)}; see \"{Path.Combine(directory, FileName)}\"). Use the same settings, or another output.");
         }
 
+        if (existing.Inputs != Inputs)
+        {
+            string what = existing.Inputs == Unrecorded
+                ? "its job file, from an older Tessera, records no fingerprint of them"
+                : inputs.DescribeChangesFrom(existing.Inputs, directory);
+            throw new RequestException(
+                $"The input files are not those this unfinished build began with ({what}): continuing would mix old tiles with new. Restore them, or use Overwrite to start over.",
+                "Overwrite");
+        }
+    }
+
+    /// <summary>Whether <paramref name="existing"/> describes this job on the same inputs.</summary>
+    public bool IsSameJob(JobManifest existing) => existing.Inputs == Inputs && SettingsDifferences(existing).Count == 0;
+
+    private List<string> SettingsDifferences(JobManifest existing)
+    {
         var differences = new List<string>();
         foreach (var property in typeof(JobManifest).GetProperties())
         {
             object? mine = property.GetValue(this), theirs = property.GetValue(existing);
-            if (!Equals(mine, theirs))
+            if (property.Name != nameof(Inputs) && !Equals(mine, theirs))
             {
                 differences.Add($"{property.Name} {theirs} there, {mine} here");
             }
         }
 
-        throw new TesseraException($"This output belongs to a build with other settings ({string.Join("; ", differences)}; see \"{where}\"). Use the same settings, or another output.");
+        return differences;
     }
 }
 

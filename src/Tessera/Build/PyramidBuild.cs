@@ -24,16 +24,6 @@ public static class PyramidBuild
     public static BuildResult Run(BuildRequest request, ITileCodec? codec = null, BuildProgress? progress = null,
         CancellationToken cancellationToken = default)
     {
-        if (request.Shard is not null && request.Finish)
-        {
-            throw new TesseraException("A run is either one shard (--shard) or the finishing step (--finish), not both.");
-        }
-
-        if (request.Overwrite && (request.Shard is not null || request.Finish))
-        {
-            throw new TesseraException("--overwrite cannot be used with --shard or --finish: shards share one output; remove it before starting them.");
-        }
-
         codec ??= TileCodecs.Create(CodecChoice.Auto, out _);
         using var run = new BuildRun(request, codec, progress ?? new BuildProgress(), cancellationToken);
         return request.Shard is { } shard ? run.Shard(shard, cancellationToken)
@@ -61,6 +51,7 @@ public static class PyramidBuild
             _progress = progress;
             _job = Job.Prepare(request, codec, cancellationToken);
             _sink = CreateSink(_job);
+            CheckOutputPaths(_job, _sink);
             _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat,
                 request.Shard is { } shard ? BlockStore.ShardWriter(shard.Index, shard.Count) : "blocks");
             var pool = new PixelMemoryPool();
@@ -75,7 +66,7 @@ public static class PyramidBuild
         {
             RefuseIfComplete(_job, _sink);
             _sink.Open(_job.Geometry.LevelCount);
-            _job.Manifest(_codec).WriteOrCheck(_job.Paths.WorkDirectory);
+            _job.Manifest(_codec).WriteOrCheck(_job.Paths.WorkDirectory, _job.Fingerprint.Value);
             var (start, end) = Plan.Shard(shard.Index, shard.Count);
             int skipped = Enumerable.Range(start, end - start).Count(_store.IsDone);
             _progress.SetTotal(TilesToBuild(start, end));
@@ -86,10 +77,15 @@ public static class PyramidBuild
         /// <summary>After every shard: the levels below the first round, then the .dzi (and zip).</summary>
         public BuildResult Finish(CancellationToken cancellationToken)
         {
+            if (FinishLeftover())
+            {
+                return Result(0, Plan.Blocks.Count, complete: true) with { CompletedEarlier = true };
+            }
+
             RefuseIfComplete(_job, _sink);
             JobManifest existing = JobManifest.ReadFrom(_job.Paths.WorkDirectory)
                 ?? throw new TesseraException($"Nothing to finish: no shard has run for \"{_job.Paths.DziFile}\" (its work folder \"{_job.Paths.WorkDirectory}\" is missing).");
-            _job.Manifest(_codec).CheckAgainst(existing, Path.Combine(_job.Paths.WorkDirectory, JobManifest.FileName));
+            _job.Manifest(_codec).CheckAgainst(existing, _job.Paths.WorkDirectory, _job.Fingerprint.Value);
             List<int> missing = _store.Missing();
             if (missing.Count > 0)
             {
@@ -114,6 +110,11 @@ public static class PyramidBuild
         /// <summary>Everything in one process, continuing an interrupted run of the same job.</summary>
         public BuildResult Whole(CancellationToken cancellationToken)
         {
+            if (!_request.Overwrite && FinishLeftover())
+            {
+                return Result(0, Plan.Blocks.Count, complete: true) with { CompletedEarlier = true };
+            }
+
             if (_request.Container == OutputContainer.Zip && !_request.Overwrite && !IsComplete(_job, _sink) && _sink.IsComplete)
             {
                 // Stopped while packing: the folder pyramid is whole, only the zip is left to write.
@@ -125,7 +126,7 @@ public static class PyramidBuild
             int alreadyDone = Enumerable.Range(0, Plan.Blocks.Count).Count(_store.IsDone);
             try
             {
-                _job.Manifest(_codec).WriteOrCheck(_job.Paths.WorkDirectory);
+                _job.Manifest(_codec).WriteOrCheck(_job.Paths.WorkDirectory, _job.Fingerprint.Value);
                 _progress.SetTotal(_job.Geometry.TotalTileCount() - Plan.TileCount(0, Plan.Blocks.Count) + TilesToBuild(0, Plan.Blocks.Count));
                 _builder.Build(_source, _store, cancellationToken);
                 CompleteOutput();
@@ -138,7 +139,8 @@ public static class PyramidBuild
             }
             catch (TesseraException e) when (Plan.HasBlockRound && _store.Missing().Count < Plan.Blocks.Count)
             {
-                throw new TesseraException($"{e.Message} The part already built is kept: fix this and run the same command to continue (--overwrite starts over).", e);
+                throw new RequestException($"{e.Message} The part already built is kept: fix this and run the same command to continue (Overwrite starts over).", e,
+                    [nameof(BuildRequest.Overwrite), .. (e as RequestException)?.Properties ?? []]);
             }
             catch (Exception) when (!Plan.HasBlockRound || _store.Missing().Count == Plan.Blocks.Count)
             {
@@ -147,6 +149,32 @@ public static class PyramidBuild
                 DeleteViewerPage(_job);
                 throw;
             }
+        }
+
+        /// <summary>
+        /// A run stopped after it completed the output (the .dzi, info.json or .zip written) but
+        /// before it removed its work folder (and, for a zip, the folder pyramid) leaves both; when
+        /// they are this job's, that removal is all there is left to do.
+        /// </summary>
+        private bool FinishLeftover()
+        {
+            if (!IsComplete(_job, _sink) || JobManifest.ReadFrom(_job.Paths.WorkDirectory) is not { } existing
+                || !_job.Manifest(_codec).IsSameJob(existing))
+            {
+                return false;
+            }
+
+            _store.Dispose();
+            if (_request.Container == OutputContainer.Zip)
+            {
+                _sink.Delete();
+            }
+            else
+            {
+                OutputFolder.Delete(_job.Paths.WorkDirectory);
+            }
+
+            return true;
         }
 
         /// <summary>Tiles of the first-round blocks [start, end) that are not done yet.</summary>
@@ -163,6 +191,7 @@ public static class PyramidBuild
             Correction = _job.Correction?.Describe(),
             TileCount = _job.TileCount,
             Positioned = _request.Placements is not null,
+            LeftOut = _job.Grid?.LeftOut ?? [],
         };
 
         public void Dispose()
@@ -193,15 +222,17 @@ public static class PyramidBuild
         }
         else if (IsComplete(job, sink))
         {
-            throw new TesseraException($"Output \"{Finished(job, sink)}\" already exists; use --overwrite to replace it.");
+            throw new RequestException($"Output \"{Finished(job, sink)}\" already exists; use Overwrite to replace it.", nameof(BuildRequest.Overwrite));
         }
         else if (JobManifest.ReadFrom(paths.WorkDirectory) is { } existing)
         {
-            job.Manifest(codec).CheckAgainst(existing, Path.Combine(paths.WorkDirectory, JobManifest.FileName));
+            job.Manifest(codec).CheckAgainst(existing, paths.WorkDirectory, job.Fingerprint.Value);
         }
-        else if (sink.AnyExists)
+        else if (sink.Folders.FirstOrDefault(OutputFolder.HoldsAnything) is { } started)
         {
-            throw new TesseraException($"Output \"{sink.CompleteFile}\" is not complete but its folder exists, from something else than this build; use --overwrite to replace it.");
+            // Made by Tessera (CheckOutputPaths refuses anything else), but with no job file to continue from.
+            throw new RequestException($"Output \"{sink.CompleteFile}\" is not complete and \"{started}\" holds no build to continue; use Overwrite to replace it.",
+                nameof(BuildRequest.Overwrite));
         }
 
         sink.Open(job.Geometry.LevelCount);
@@ -215,14 +246,59 @@ public static class PyramidBuild
             return new DirectoryTileSink(job.Paths, job.Pyramid.Encode.Format);
         }
 
-        if (request.Container == OutputContainer.Zip)
-        {
-            throw new TesseraException("--container zip holds a Deep Zoom pyramid; IIIF tiles are written as a folder.");
-        }
-
         var iiif = new IiifTileSink(job.Paths, job.Pyramid.Encode.Format, request.IiifBaseId);
         iiif.Prepare(job.Geometry);
         return iiif;
+    }
+
+    /// <summary>
+    /// Before anything is written: the output's files must not be folders, and its folders must be
+    /// new, empty or Tessera's own, and hold none of the input (which removing them would remove).
+    /// </summary>
+    private static void CheckOutputPaths(Job job, IPyramidSink sink)
+    {
+        foreach (string file in OutputFiles(job))
+        {
+            if (Directory.Exists(file))
+            {
+                throw new TesseraException($"\"{file}\" is a folder, where the output is a file: choose another output.");
+            }
+        }
+
+        IReadOnlyList<string> inputFolders = job.InputFolders();
+        foreach (string folder in sink.Folders)
+        {
+            if (inputFolders.FirstOrDefault(input => IsSameOrInside(input, folder)) is { } input)
+            {
+                throw new TesseraException(input == folder
+                    ? $"The output folder \"{folder}\" is the input folder: choose an output outside it."
+                    : $"The output folder \"{folder}\" contains the input folder \"{input}\": choose an output outside it.");
+            }
+
+            OutputFolder.RefuseIfForeign(folder);
+        }
+    }
+
+    /// <summary>The files a build writes beside its folders (the IIIF layout writes only inside its folder).</summary>
+    private static IEnumerable<string> OutputFiles(Job job)
+    {
+        if (job.Request.PyramidLayout != PyramidLayout.DeepZoom)
+        {
+            yield break;
+        }
+
+        yield return job.Paths.DziFile;
+        yield return job.Paths.HtmlFile;
+        if (job.Request.Container == OutputContainer.Zip)
+        {
+            yield return job.Paths.ZipFile;
+        }
+    }
+
+    private static bool IsSameOrInside(string path, string folder)
+    {
+        string inner = Path.TrimEndingDirectorySeparator(path), outer = Path.TrimEndingDirectorySeparator(folder);
+        return inner == outer || inner.StartsWith(outer + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
     private static void RefuseIfComplete(Job job, IPyramidSink sink)
@@ -240,6 +316,8 @@ public static class PyramidBuild
     /// <summary>
     /// Marks the pyramid complete: writes the viewer page NAME.html (Deep Zoom only), then the .dzi
     /// last, then, for a zip, packs the folder into NAME.zip and removes it (the page stays beside the zip).
+    /// The work folder goes last of all: until then, a rerun can tell that a complete output is this
+    /// job's, and finish what a stopped run left (see FinishLeftover).
     /// </summary>
     private static void Complete(Job job, IPyramidSink sink)
     {
@@ -253,6 +331,10 @@ public static class PyramidBuild
         {
             ZipPacker.Pack(job.Paths, job.Paths.ZipFile);
             sink.Delete();
+        }
+        else
+        {
+            OutputFolder.Delete(job.Paths.WorkDirectory);
         }
     }
 
@@ -273,7 +355,7 @@ public static class PyramidBuild
     internal sealed record Job(
         BuildRequest Request, TileGrid? Grid, ImageHeader First, int OverlapX, int OverlapY, GridMosaic? Mosaic, PlacedMosaic? Placed,
         Lazy<ITileCorrection?> FlatField, DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan,
-        TileInputCodec Input)
+        TileInputCodec Input, IReadOnlyList<string> InputFiles, Lazy<InputFingerprint> Fingerprint)
     {
         public ITileCorrection? Correction => FlatField.Value;
 
@@ -292,7 +374,8 @@ public static class PyramidBuild
         /// <param name="cancellationToken">Stops the reading of headers and the flat-field estimate, which can take a while on a big tile set.</param>
         public static Job Prepare(BuildRequest request, ITileCodec codec, CancellationToken cancellationToken = default)
         {
-            request.Pyramid.Validate();
+            // First of all: nothing is read or written for a request the engine cannot build.
+            request.Validate();
             TileGrid? grid = request.Placements is null ? GridScanner.Scan(request.InputDirectory, request.Layout) : null;
             IReadOnlyList<string> files = request.Placements?.Select(p => p.Path).ToList() ?? grid!.Files();
             if (files.Count == 0)
@@ -330,9 +413,17 @@ public static class PyramidBuild
                 { IsEstimated: true } spec => Illumination.FlatField.Estimate(files, input, first.Format, spec.Samples, spec.DarkFile, cancellationToken),
                 var spec => Illumination.FlatField.Load(spec.GainFile!, spec.DarkFile, input, first.Width, first.Height),
             });
+            IReadOnlyList<string> inputFiles = request.FlatField is { } field
+                ? [.. files, .. new[] { field.GainFile, field.DarkFile }.OfType<string>()]
+                : files;
             return new Job(request, grid, first, overlapX, overlapY, placed is null ? mosaic : null, placed, flatField,
-                paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input);
+                paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input, inputFiles,
+                new Lazy<InputFingerprint>(() => InputFingerprint.Of(Path.GetFullPath(request.InputDirectory), inputFiles)));
         }
+
+        /// <summary>The folders the input files are in, and the input folder itself, as full paths.</summary>
+        public IReadOnlyList<string> InputFolders() =>
+            InputFiles.Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!).Append(Path.GetFullPath(Request.InputDirectory)).Distinct().ToList();
 
         /// <summary>Each tile's size from its header (read in parallel: a positions list may name tiles of any size); a bad header fails as itself.</summary>
         private static PlacedMosaic Place(IReadOnlyList<TilePlacement> placements, ITileCodec codec, CancellationToken cancellationToken)
@@ -363,6 +454,7 @@ public static class PyramidBuild
             Positions = Request.Placements is { } placements ? PlacementDigest(placements) : "grid",
             Correction = Correction?.Describe() ?? "none",
             Reading = Input.Describe(),
+            Inputs = Fingerprint.Value.Digest,
         };
 
         /// <summary>A fingerprint of the tile positions, so shards of one job agree on them.</summary>

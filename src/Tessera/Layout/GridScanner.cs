@@ -84,11 +84,16 @@ public static partial class GridScanner
         }
 
         var found = new List<(long X, long Y, string Path)>();
+        var leftOut = new List<string>();
         foreach (string path in files)
         {
             if (pattern.TryMatch(Path.GetFileName(path), out long? x, out long? y, out _))
             {
                 found.Add((x!.Value, y!.Value, path));
+            }
+            else if (IsImage(path))
+            {
+                leftOut.Add(path);
             }
         }
 
@@ -106,7 +111,7 @@ public static partial class GridScanner
             Place(cells, ((y - minY) * columns) + (x - minX), path);
         }
 
-        return new TileGrid((int)columns, (int)rows, cells);
+        return new TileGrid((int)columns, (int)rows, cells, Sorted(leftOut));
     }
 
     private static TileGrid Sequential(string directory, string[] files, LayoutOptions options)
@@ -129,6 +134,7 @@ public static partial class GridScanner
         }
 
         var found = new List<(long Index, string Path)>();
+        var leftOut = new List<string>();
         foreach (string path in files)
         {
             string name = Path.GetFileName(path);
@@ -137,12 +143,17 @@ public static partial class GridScanner
             {
                 if (!pattern.TryMatch(name, out _, out _, out index))
                 {
+                    if (IsImage(path))
+                    {
+                        leftOut.Add(path);
+                    }
+
                     continue;
                 }
             }
             else
             {
-                if (!ImageExtensions.Contains(Path.GetExtension(name)))
+                if (!IsImage(path))
                 {
                     continue;
                 }
@@ -150,6 +161,7 @@ public static partial class GridScanner
                 MatchCollection numbers = Digits().Matches(Path.GetFileNameWithoutExtension(name));
                 if (numbers.Count == 0)
                 {
+                    leftOut.Add(path);
                     continue;
                 }
 
@@ -187,7 +199,16 @@ public static partial class GridScanner
             Place(cells, ((long)row * columns) + column, path);
         }
 
-        return new TileGrid((int)columns, (int)rows, cells);
+        return new TileGrid((int)columns, (int)rows, cells, Sorted(leftOut));
+    }
+
+    /// <summary>Whether the file's extension is one of an image format Tessera reads, in any case (a camera may write .JPG).</summary>
+    private static bool IsImage(string path) => ImageExtensions.Contains(Path.GetExtension(path));
+
+    private static List<string> Sorted(List<string> paths)
+    {
+        paths.Sort(StringComparer.Ordinal);
+        return paths;
     }
 
     /// <summary>The order as <c>--order</c> names it.</summary>

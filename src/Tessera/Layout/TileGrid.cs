@@ -5,7 +5,8 @@ public sealed class TileGrid
 {
     private readonly string?[] _cells;
 
-    public TileGrid(int columns, int rows, string?[] cells)
+    /// <param name="leftOut">Image files of the folder the layout did not place (their names do not fit it).</param>
+    public TileGrid(int columns, int rows, string?[] cells, IReadOnlyList<string>? leftOut = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
@@ -17,6 +18,7 @@ public sealed class TileGrid
         Columns = columns;
         Rows = rows;
         _cells = cells;
+        LeftOut = leftOut ?? [];
         PresentCount = cells.Count(c => c is not null);
         if (PresentCount == 0)
         {
@@ -28,6 +30,9 @@ public sealed class TileGrid
     public int Rows { get; }
     public int PresentCount { get; }
     public int MissingCount => _cells.Length - PresentCount;
+
+    /// <summary>Image files in the folder that the layout left out, sorted by name: worth a warning, as a name that missed the pattern is a tile lost.</summary>
+    public IReadOnlyList<string> LeftOut { get; }
 
     /// <summary>The file of cell (column, row), or null where the tile is missing.</summary>
     public string? this[int column, int row] => _cells[(row * Columns) + column];

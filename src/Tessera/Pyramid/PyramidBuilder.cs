@@ -212,7 +212,13 @@ public sealed class PyramidBuilder
             y = end;
         }
 
-        bands.Add(new PixelRect(render.X, y, render.Width, render.Bottom - y));
+        // Where the last tile row's core is no taller than the tile overlap, the row above already
+        // reaches the end of the level: the last band would be empty, and the rows are all there.
+        if (render.Bottom > y)
+        {
+            bands.Add(new PixelRect(render.X, y, render.Width, render.Bottom - y));
+        }
+
         return bands;
     }
 

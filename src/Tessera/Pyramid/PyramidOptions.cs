@@ -31,26 +31,33 @@ public sealed record PyramidOptions
     /// </summary>
     public int BlockLevels { get; init; } = 4;
 
-    public void Validate()
+    /// <summary>
+    /// Throws a <see cref="Build.RequestException"/> naming the first setting the builder cannot
+    /// work with; <paramref name="name"/> is how the caller's request reaches these options.
+    /// </summary>
+    public void Validate(string name = nameof(PyramidOptions))
     {
         if (BlockLevels is < 1 or > 8)
         {
-            throw new TesseraException($"Block levels must be between 1 and 8 (got {BlockLevels}).");
+            throw new Build.RequestException($"{name}.BlockLevels must be between 1 and 8 (got {BlockLevels}).", $"{name}.BlockLevels");
         }
 
         if (TileSize is < 1 or > DziGeometry.MaxTileSize)
         {
-            throw new TesseraException($"Tile size must be between 1 and {DziGeometry.MaxTileSize} (got {TileSize}).");
+            throw new Build.RequestException($"{name}.TileSize must be between 1 and {DziGeometry.MaxTileSize} (got {TileSize}).", $"{name}.TileSize");
         }
 
-        if (Overlap < 0 || Overlap > TileSize)
+        // libvips dzsave, the reference for the layout, refuses an overlap as large as the tile,
+        // and a tile that repeated all of its neighbours would hold three tiles' worth of pixels.
+        if (Overlap < 0 || Overlap >= TileSize)
         {
-            throw new TesseraException($"Tile overlap must be between 0 and the tile size {TileSize} (got {Overlap}).");
+            throw new Build.RequestException(
+                $"{name}.Overlap must be at least 0 and less than {name}.TileSize, {TileSize} (got {Overlap}).", $"{name}.Overlap", $"{name}.TileSize");
         }
 
         if (Threads < 1)
         {
-            throw new TesseraException($"Threads must be at least 1 (got {Threads}).");
+            throw new Build.RequestException($"{name}.Threads must be at least 1 (got {Threads}).", $"{name}.Threads");
         }
 
         Encode.Validate();

@@ -29,12 +29,14 @@ public sealed class DirectoryTileSink : IPyramidSink
 
     public bool AnyExists => _paths.AnyExists;
 
+    public IReadOnlyList<string> Folders => [_paths.FilesDirectory, _paths.WorkDirectory];
+
     /// <summary>Creates whatever tile folders are missing and keeps what is there (shards share one output).</summary>
     public void Open(int levelCount)
     {
         try
         {
-            Directory.CreateDirectory(_paths.FilesDirectory);
+            OutputFolder.Create(_paths.FilesDirectory);
             CloseDirectories();
             _levelDirectories = new TileDirectory[levelCount];
             for (int level = 0; level < levelCount; level++)
@@ -62,10 +64,7 @@ public sealed class DirectoryTileSink : IPyramidSink
         }
     }
 
-    /// <summary>
-    /// Writes NAME.dzi, which marks the pyramid complete (written to a temporary name, then renamed),
-    /// and removes the build's work folder.
-    /// </summary>
+    /// <summary>Writes NAME.dzi, which marks the pyramid complete (written to a temporary name, then renamed).</summary>
     public void Commit(DziGeometry geometry)
     {
         string temporary = _paths.DziFile + ".partial";
@@ -73,10 +72,6 @@ public sealed class DirectoryTileSink : IPyramidSink
         {
             File.WriteAllBytes(temporary, DziDescriptor.ToBytes(geometry, Format));
             File.Move(temporary, _paths.DziFile, overwrite: true);
-            if (Directory.Exists(_paths.WorkDirectory))
-            {
-                Directory.Delete(_paths.WorkDirectory, recursive: true);
-            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -106,12 +101,9 @@ public sealed class DirectoryTileSink : IPyramidSink
             File.Delete(_paths.DziFile);
         }
 
-        foreach (string directory in new[] { _paths.FilesDirectory, _paths.WorkDirectory })
+        foreach (string folder in Folders)
         {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            OutputFolder.Delete(folder);
         }
     }
 }

@@ -13,12 +13,18 @@ public interface IPyramidSink : ITileSink, IDisposable
     /// <summary>Whether anything of this output (complete or not, or the build's work folder) is on disk.</summary>
     bool AnyExists { get; }
 
+    /// <summary>
+    /// The folders this output is made of, the build's work folder among them: what it creates
+    /// (marked as Tessera's, see <see cref="OutputFolder"/>) and what removing it removes.
+    /// </summary>
+    IReadOnlyList<string> Folders { get; }
+
     /// <summary>Creates what is missing for tiles to be written, keeping what is there.</summary>
     void Open(int levelCount);
 
-    /// <summary>Writes the file that marks the pyramid complete (last), and removes the build's work folder.</summary>
+    /// <summary>Writes the file that marks the pyramid complete (last).</summary>
     void Commit(DziGeometry geometry);
 
-    /// <summary>Removes the output and the build's work folder.</summary>
+    /// <summary>Removes the output and the build's work folder; refuses a folder Tessera did not make.</summary>
     void Delete();
 }

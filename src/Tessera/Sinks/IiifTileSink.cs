@@ -38,18 +38,20 @@ public sealed class IiifTileSink : IPyramidSink
 
     public bool AnyExists => Directory.Exists(Folder) || Directory.Exists(_paths.WorkDirectory);
 
+    public IReadOnlyList<string> Folders => [Folder, _paths.WorkDirectory];
+
     /// <summary>Tells the sink the pyramid's geometry, which decides every tile's name.</summary>
     public void Prepare(DziGeometry geometry)
     {
         if (geometry.Overlap != 0)
         {
-            throw new TesseraException($"IIIF tiles have no overlap; use --tile-overlap 0 with --layout iiif3 (got {geometry.Overlap}).");
+            throw new ArgumentException($"IIIF tiles have no overlap (got {geometry.Overlap}).", nameof(geometry));
         }
 
         _geometry = geometry;
     }
 
-    public void Open(int levelCount) => Directory.CreateDirectory(Folder);
+    public void Open(int levelCount) => OutputFolder.Create(Folder);
 
     /// <summary>Levels below the top that are written: scale factors 1, 2, 4, … down to the first level that fits in one tile.</summary>
     public static int ScaleSteps(DziGeometry geometry)
@@ -131,20 +133,13 @@ public sealed class IiifTileSink : IPyramidSink
         string temporary = CompleteFile + ".partial";
         File.WriteAllText(temporary, json);
         File.Move(temporary, CompleteFile, overwrite: true);
-        if (Directory.Exists(_paths.WorkDirectory))
-        {
-            Directory.Delete(_paths.WorkDirectory, recursive: true);
-        }
     }
 
     public void Delete()
     {
-        foreach (string directory in new[] { Folder, _paths.WorkDirectory })
+        foreach (string folder in Folders)
         {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            OutputFolder.Delete(folder);
         }
     }
 

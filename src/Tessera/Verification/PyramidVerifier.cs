@@ -81,6 +81,11 @@ public static class PyramidVerifier
         var expected = new List<(int Level, string Name, int Width, int Height)>();
         foreach ((string name, bool isFolder) in top)
         {
+            if (name == OutputFolder.MarkerName)
+            {
+                continue; // Tessera's mark on a folder it made (see OutputFolder), not part of the pyramid
+            }
+
             if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int level) || level > geometry.TopLevel || !isFolder)
             {
                 problems.Add($"Unexpected \"{name}\" in the tile folder (levels run from 0 to {geometry.TopLevel}).");

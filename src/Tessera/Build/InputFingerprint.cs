@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Tessera.Build;
+
+/// <summary>
+/// What a build's input files were when it began: each one's name, size and modification time.
+/// A rerun, a shard or the finishing step compares it with the files it finds, so that no build
+/// continues over changed tiles (its pyramid would mix old pixels with new). The job file holds
+/// the digest; the list itself is kept beside it, named by the digest, to say which files changed.
+/// </summary>
+public sealed class InputFingerprint
+{
+    /// <summary>Files named in a message about changed inputs; the rest are counted.</summary>
+    public const int FilesNamed = 5;
+
+    private const string Prefix = "inputs-", Suffix = ".txt";
+
+    private readonly string[] _lines;
+    private readonly string _hash;
+
+    private InputFingerprint(string[] lines)
+    {
+        _lines = lines;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (string line in lines)
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(line));
+            sha.AppendData("\n"u8);
+        }
+
+        _hash = Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
+        Digest = string.Create(CultureInfo.InvariantCulture, $"{lines.Length} files, sha256 {_hash}");
+    }
+
+    /// <summary>What the job file records: the count of files and a digest of the list.</summary>
+    public string Digest { get; }
+
+    /// <summary>The fingerprint of <paramref name="files"/>, named relative to <paramref name="inputDirectory"/>.</summary>
+    public static InputFingerprint Of(string inputDirectory, IReadOnlyList<string> files)
+    {
+        var lines = new string[files.Count];
+
+        // One stat per file; in parallel, since on network storage each is a round trip.
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var info = new FileInfo(files[i]);
+            long size = info.Exists ? info.Length : -1, modified = info.Exists ? info.LastWriteTimeUtc.Ticks : 0;
+            string name = Path.GetRelativePath(inputDirectory, files[i]).Replace('\n', '?').Replace('\r', '?');
+            lines[i] = string.Create(CultureInfo.InvariantCulture, $"{size}\t{modified}\t{name}");
+        });
+        return new InputFingerprint(lines);
+    }
+
+    /// <summary>Keeps the list in <paramref name="directory"/> (the work folder) under a name made from its digest.</summary>
+    public void WriteTo(string directory)
+    {
+        string path = PathIn(directory, _hash);
+        string temporary = $"{path}.{Guid.NewGuid():N}.partial";
+        File.WriteAllLines(temporary, _lines);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// What differs between the inputs recorded as <paramref name="recorded"/> (a job file's digest)
+    /// in <paramref name="directory"/> and these: the first few files by name, and how many in all.
+    /// </summary>
+    public string DescribeChangesFrom(string recorded, string directory)
+    {
+        string? hash = recorded.Split(' ') is [.., "sha256", var h] && h.Length == 16 && h.All(char.IsAsciiHexDigitLower) ? h : null;
+        string? path = hash is null ? null : PathIn(directory, hash);
+        if (path is null || !File.Exists(path))
+        {
+            return $"the job file records them as \"{recorded}\", these are \"{Digest}\"";
+        }
+
+        Dictionary<string, (string Size, string Modified)> before = Parse(File.ReadAllLines(path));
+        Dictionary<string, (string Size, string Modified)> now = Parse(_lines);
+        var changes = new List<string>();
+        foreach (var (name, (size, modified)) in now)
+        {
+            if (!before.TryGetValue(name, out var old))
+            {
+                changes.Add($"\"{name}\" is new");
+            }
+            else if (old.Size != size)
+            {
+                changes.Add($"\"{name}\" is {size} bytes, was {old.Size}");
+            }
+            else if (old.Modified != modified)
+            {
+                changes.Add($"\"{name}\" was modified");
+            }
+        }
+
+        changes.AddRange(before.Keys.Where(name => !now.ContainsKey(name)).Select(name => $"\"{name}\" is gone"));
+        if (changes.Count == 0)
+        {
+            return "the same files are listed in another order";
+        }
+
+        string named = string.Join(", ", changes.Take(FilesNamed));
+        return changes.Count > FilesNamed
+            ? string.Create(CultureInfo.InvariantCulture, $"{changes.Count} files changed: {named} and {changes.Count - FilesNamed} more")
+            : string.Create(CultureInfo.InvariantCulture, $"{changes.Count} file{(changes.Count == 1 ? "" : "s")} changed: {named}");
+    }
+
+    private static Dictionary<string, (string Size, string Modified)> Parse(IEnumerable<string> lines)
+    {
+        var entries = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        foreach (string line in lines)
+        {
+            string[] parts = line.Split('\t', 3);
+            if (parts.Length == 3)
+            {
+                entries[parts[2]] = (parts[0], parts[1]);
+            }
+        }
+
+        return entries;
+    }
+
+    private static string PathIn(string directory, string hash) => Path.Combine(directory, Prefix + hash + Suffix);
+}
