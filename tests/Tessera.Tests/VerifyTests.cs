@@ -110,7 +110,7 @@ public sealed class VerifyTests : IDisposable
     }
 
     [Fact]
-    public void A_damaged_tile_inside_a_zip_is_named_by_its_entry()
+    public void A_damaged_tile_inside_a_zip_is_named_by_its_level_and_tile()
     {
         List<(string Name, byte[] Data)> entries = PyramidEntries();
         int index = entries.FindIndex(e => e.Name == "p_files/9/1_1.jpeg");
@@ -120,7 +120,6 @@ public sealed class VerifyTests : IDisposable
         var r = CliRunner.Run("verify", _dir.Combine("p.zip"));
         Assert.True(r.ExitCode == 1, r.Error);
         Assert.Contains("Level 9: tile 1_1.jpeg does not decode", r.Error, StringComparison.Ordinal);
-        Assert.Contains("p_files/9/1_1.jpeg", r.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -132,7 +132,7 @@ public static class PyramidVerifier
                 if (pixels.Width != tile.Width || pixels.Height != tile.Height)
                 {
                     problems.Add($"Level {tile.Level}: tile {tile.Name} is {pixels.Width}×{pixels.Height} px, expected {tile.Width}×{tile.Height}.");
-                }
+                problems.Add($"Level {tile.Level}: tile {tile.Name} does not decode: {e.Problem}.");
             }
             catch (TileReadException e)
             {
