@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Globalization;
 using Tessera.Build;
 using Tessera.Codecs;
+using Tessera.Illumination;
 using Tessera.Layout;
 using Tessera.Pyramid;
 using Tessera.Registration;
@@ -78,12 +79,12 @@ internal static class BuildCommand
                     : registration.ToOptions(result, request.Pyramid.Threads);
             }
 
-            return Run(request, options.Codec(result), registering, cancellationToken);
+            return Run(request, options.Codec(result), registering, options.Balances(result), cancellationToken);
         })));
         return command;
     }
 
-    private static int Run(BuildRequest request, CodecChoice choice, RegistrationOptions? registering, CancellationToken cancellationToken)
+    private static int Run(BuildRequest request, CodecChoice choice, RegistrationOptions? registering, bool balance, CancellationToken cancellationToken)
     {
         ITileCodec codec = TileCodecs.Create(choice, out string codecName);
         using var disposeCodec = codec as IDisposable;
@@ -95,6 +96,7 @@ internal static class BuildCommand
             request = request with
             {
                 Placements = RegisterCommand.Register(grid, request.Overlap, registering, input, request.InputDirectory, positions, cancellationToken),
+                Gains = balance ? GainsSpec.Measure(GainsFile.SidecarOf(positions)) : null,
             };
         }
 
@@ -107,6 +109,11 @@ internal static class BuildCommand
         try
         {
             result = PyramidBuild.Run(request, codec, progress, stop.Token);
+        }
+        catch (GainsFileException e)
+        {
+            reporter.Stop();
+            throw new TesseraException($"{e.Message} (--balance off builds without them.)", e);
         }
         catch (Exception e) when (e is OperationCanceledException or TesseraException)
         {
@@ -124,6 +131,11 @@ internal static class BuildCommand
 
         reporter.Stop();
         PrintSummary(result, codecName);
+        if (request.Gains is { IsMeasured: true, WriteTo: { } gains })
+        {
+            Console.WriteLine($"wrote             {gains}");
+        }
+
         PrintRange(result, request);
         return 0;
     }

@@ -41,10 +41,17 @@ internal sealed class BuildOptions
 
     private readonly Option<string?> _darkField = new("--darkfield") { Description = "With --flatfield: an image taken with no light (tile-sized), subtracted from every tile first." };
 
+    private readonly Option<string> _balance = new("--balance")
+    {
+        Description = "Even out the tiles' exposure with one gain per tile, from their overlaps (after the flat-field): on (the default with --register, which writes OUTPUT.registered.gains.txt, and with a --positions FILE that has its FILE.gains.txt beside it) or off.",
+        DefaultValueFactory = _ => "on",
+    };
+
     public BuildOptions()
     {
         _format.AcceptOnlyFromAmong("jpeg", "png", "webp");
         _blend.AcceptOnlyFromAmong("seam", "overlay", "linear");
+        _balance.AcceptOnlyFromAmong("on", "off");
     }
 
     public TileSetOptions Tiles => _tiles;
@@ -54,7 +61,7 @@ internal sealed class BuildOptions
         _tiles.AddInput(command);
         command.Arguments.Add(_output);
         _tiles.AddOptions(command);
-        foreach (Option option in new Option[] { _positions, _tileSize, _tileOverlap, _format, _quality, _blend, _flatField, _darkField })
+        foreach (Option option in new Option[] { _positions, _tileSize, _tileOverlap, _format, _quality, _blend, _flatField, _darkField, _balance })
         {
             command.Options.Add(option);
         }
@@ -80,7 +87,13 @@ internal sealed class BuildOptions
             : null,
         Input = _tiles.Input(result),
         Placements = result.GetValue(_positions) is { } positions ? PositionsFile.Read(positions, _tiles.InputDirectory(result)) : null,
+        Gains = result.GetValue(_positions) is { } measured && Balances(result) && File.Exists(GainsFile.SidecarOf(measured))
+            ? GainsSpec.Read(GainsFile.SidecarOf(measured))
+            : null,
     };
+
+    /// <summary>Whether tile gains are divided out where they are known (--balance on, the default).</summary>
+    public bool Balances(ParseResult result) => result.GetValue(_balance) != "off";
 
     /// <summary>
     /// IIIF tiles, as libvips writes them, default to 512 px without overlap; sizes given on the

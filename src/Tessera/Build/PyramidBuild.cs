@@ -35,7 +35,7 @@ public static class PyramidBuild
         }
 
         codec ??= TileCodecs.Create(CodecChoice.Auto, out _);
-        using var run = new BuildRun(request, codec, progress ?? new BuildProgress());
+        using var run = new BuildRun(request, codec, progress ?? new BuildProgress(), cancellationToken);
         return request.Shard is { } shard ? run.Shard(shard, cancellationToken)
             : request.Finish ? run.Finish(cancellationToken)
             : run.Whole(cancellationToken);
@@ -54,12 +54,12 @@ public static class PyramidBuild
         private readonly IMosaicSource _source;
         private readonly PyramidBuilder _builder;
 
-        public BuildRun(BuildRequest request, ITileCodec codec, BuildProgress progress)
+        public BuildRun(BuildRequest request, ITileCodec codec, BuildProgress progress, CancellationToken cancellationToken)
         {
             _request = request;
             _codec = codec;
             _progress = progress;
-            _job = Job.Prepare(request, codec);
+            _job = Job.Prepare(request, codec, cancellationToken);
             _sink = CreateSink(_job);
             _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat,
                 request.Shard is { } shard ? BlockStore.ShardWriter(shard.Index, shard.Count) : "blocks");
@@ -269,7 +269,7 @@ public static class PyramidBuild
     /// <param name="Grid">The grid the tiles were found on; null where a positions list gave them without one.</param>
     /// <param name="Mosaic">The tiles on their nominal grid, where they are placed so and blended by seams (the fast path).</param>
     /// <param name="Placed">The tiles at explicit positions, or on the grid with another blend; null on the fast path.</param>
-    /// <param name="FlatField">The flat-field divided out of every tile, or null; worked out on first use (an estimate reads tiles, which <c>plan</c> never does).</param>
+    /// <param name="FlatField">The flat-field and the tile gains divided out of every tile, or null; worked out on first use (an estimate or a gain measurement reads tiles, which <c>plan</c> never does).</param>
     internal sealed record Job(
         BuildRequest Request, TileGrid? Grid, ImageHeader First, int OverlapX, int OverlapY, GridMosaic? Mosaic, PlacedMosaic? Placed,
         Lazy<ITileCorrection?> FlatField, DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan,
@@ -289,9 +289,10 @@ public static class PyramidBuild
         /// <summary>How far apart neighbouring tiles typically are, across and down.</summary>
         public (int X, int Y) Step => (Math.Max(1, First.Width - OverlapX), Math.Max(1, First.Height - OverlapY));
 
-        public static Job Prepare(BuildRequest request, ITileCodec codec)
+        public static Job Prepare(BuildRequest request, ITileCodec codec, CancellationToken cancellationToken = default)
         {
             request.Pyramid.Validate();
+            TileCorrections.Check(request);
             TileGrid? grid = request.Placements is null ? GridScanner.Scan(request.InputDirectory, request.Layout) : null;
             IReadOnlyList<string> files = request.Placements?.Select(p => p.Path).ToList() ?? grid!.Files();
             if (files.Count == 0)
@@ -317,12 +318,7 @@ public static class PyramidBuild
             var geometry = placed is null
                 ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
                 : new DziGeometry(placed.Width, placed.Height, pyramid.TileSize, pyramid.Overlap);
-            var flatField = new Lazy<ITileCorrection?>(() => request.FlatField switch
-            {
-                null => null,
-                { IsEstimated: true } spec => Illumination.FlatField.Estimate(files, input, first.Format, spec.Samples, spec.DarkFile),
-                var spec => Illumination.FlatField.Load(spec.GainFile!, spec.DarkFile, input, first.Width, first.Height),
-            });
+            var flatField = new Lazy<ITileCorrection?>(() => TileCorrections.Create(request, files, input, first, placed, cancellationToken));
             return new Job(request, grid, first, overlapX, overlapY, placed is null ? mosaic : null, placed, flatField,
                 paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input);
         }
