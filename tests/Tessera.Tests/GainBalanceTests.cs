@@ -18,7 +18,7 @@ public sealed class UnevenExposureFixture : IDisposable
         Set = JitteredTileSet.Write(Directory.Combine("tiles"), Options);
     }
 
-    public static JitteredTileSetOptions Options { get; } = new() { GainLow = 0.9, GainSpan = 0.2, Seed = 23 };
+    public static JitteredTileSetOptions Options { get; } = new() { Across = 14, Down = 14, GainLow = 0.9, GainSpan = 0.2, Seed = 23 };
 
     public TempDirectory Directory { get; } = new();
     public JitteredTileSet Set { get; }
@@ -78,13 +78,13 @@ public sealed class GainBalanceTests(UnevenExposureFixture fixture, ITestOutputH
         var built = Build(["build", fixture.Tiles, whole, "--overlap", fixture.Overlap, "--register", .. common]);
         string gainsFile = _dir.Combine("whole.registered.gains.txt");
         Assert.Contains(gainsFile, built.Output);
-        Assert.Contains("gains of 35 tiles", built.Output);
+        Assert.Contains("gains of 196 tiles", built.Output);
 
         // A person can read it: the flat-field it was measured after, then one gain per tile, following the true exposure.
         string positions = _dir.Combine("whole.registered.txt");
         TileGains gains = GainsFile.Read(gainsFile, fixture.Tiles);
-        Assert.StartsWith("flat-field estimated from 35", gains.MeasuredAfter);
-        Assert.Equal(35, gains.Count);
+        Assert.StartsWith("flat-field estimated from 196", gains.MeasuredAfter);
+        Assert.Equal(196, gains.Count);
         double[] relative = Enumerable.Range(0, gains.Count).Select(i => gains.GainOf(i) / fixture.Set.Gains[Cell(gains.PathOf(i))]).ToArray();
         double mean = relative.Average();
         double worst = relative.Max(r => Math.Abs((r / mean) - 1));

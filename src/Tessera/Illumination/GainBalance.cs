@@ -36,8 +36,10 @@ public static class GainBalance
         var results = new PairRatio?[pairs.Count];
         MeasurePairs(mosaic, pairs, codec, field, options, results, cancellationToken);
 
-        var links = Links(pairs, results, options.MaxSpread, out int withoutSignal, out int inconsistent);
-        var (logGains, stats) = GainSolver.Solve(mosaic.Count, links, options.Pull);
+        var links = Links(mosaic, pairs, results, options, out int withoutSignal, out int inconsistent);
+        double sideBias = options.SideBias ?? 1;
+        var (logGains, biases, stats) = GainSolver.Solve(mosaic.Count, links, 1 / (options.GainSpread * options.GainSpread),
+            options.SideBias is null ? 0 : 2, 1 / (sideBias * sideBias));
         var gains = new double[mosaic.Count];
         var paths = new string[mosaic.Count];
         for (int i = 0; i < gains.Length; i++)
@@ -47,7 +49,7 @@ public static class GainBalance
         }
 
         return new GainMeasurement(new TileGains(paths, gains, flatField?.Describe() ?? "none"), scale, pairs.Count, links.Length,
-            withoutSignal, inconsistent, 100 * Residual(links, logGains), stats);
+            withoutSignal, inconsistent, 100 * Residual(links, logGains, biases), stats) { SideBiases = biases };
     }
 
     /// <summary>The coarsest of 1/8, 1/4 and 1/2 that keeps a dozen samples across the typical overlap, else full size.</summary>
@@ -208,49 +210,46 @@ public static class GainBalance
     }
 
     /// <summary>
-    /// The pairs that count, each weighted by its samples over its spread squared (the inverse of
-    /// its ratio's variance), scaled so that the typical pair weighs 1 and capped at 4.
+    /// The pairs that count, each weighted by the inverse of its ratio's variance: its samples'
+    /// spread squared over their number, but never less than the error floor squared.
     /// </summary>
-    private static GainLink[] Links(OverlapPairs pairs, PairRatio?[] results, double maxSpread, out int withoutSignal, out int inconsistent)
+    private static GainLink[] Links(PlacedMosaic mosaic, OverlapPairs pairs, PairRatio?[] results, GainBalanceOptions options,
+        out int withoutSignal, out int inconsistent)
     {
         withoutSignal = inconsistent = 0;
-        var used = new List<(int Pair, double Weight)>();
+        var links = new List<GainLink>();
+        double floor = options.PairErrorFloor * options.PairErrorFloor;
+        double[] spreads = [.. results.Where(r => r is not null).Select(r => r!.Value.Spread).Order()];
+        double limit = spreads.Length == 0 ? options.MaxSpread : Math.Min(options.MaxSpread, options.RelativeSpread * spreads[spreads.Length / 2]);
         for (int p = 0; p < results.Length; p++)
         {
             if (results[p] is not { } r)
             {
                 withoutSignal++;
             }
-            else if (r.Spread > maxSpread)
+            else if (r.Spread > limit)
             {
                 inconsistent++;
             }
             else
             {
-                double spread = Math.Max(r.Spread, 0.01);
-                used.Add((p, r.Samples / (spread * spread)));
+                var (first, second) = pairs[p];
+                var (direction, sign) = pairs.Orientation(mosaic, p);
+                double variance = (r.Spread * r.Spread / r.Samples) + floor;
+                links.Add(new GainLink(first, second, r.LogRatio, 1 / variance, options.SideBias is null ? -1 : direction, sign));
             }
         }
 
-        double typical = used.Count == 0 ? 1 : used.Select(u => u.Weight).Order().ElementAt(used.Count / 2);
-        var links = new GainLink[used.Count];
-        for (int k = 0; k < links.Length; k++)
-        {
-            var (p, weight) = used[k];
-            var (first, second) = pairs[p];
-            links[k] = new GainLink(first, second, results[p]!.Value.LogRatio, Math.Min(4, weight / typical));
-        }
-
-        return links;
+        return [.. links];
     }
 
-    /// <summary>The weighted root-mean-square of l_a − l_b − r over the links.</summary>
-    private static double Residual(GainLink[] links, double[] logGains)
+    /// <summary>The weighted root-mean-square of l_a − l_b + s·β − r over the links.</summary>
+    private static double Residual(GainLink[] links, double[] logGains, double[] biases)
     {
         double sum = 0, weights = 0;
         foreach (GainLink link in links)
         {
-            double e = logGains[link.First] - logGains[link.Second] - link.LogRatio;
+            double e = logGains[link.First] - logGains[link.Second] + (link.Bias >= 0 ? link.Sign * biases[link.Bias] : 0) - link.LogRatio;
             sum += link.Weight * e * e;
             weights += link.Weight;
         }

@@ -52,6 +52,18 @@ internal sealed class OverlapPairs
 
     public (int First, int Second) this[int pair] => (_first[pair], _second[pair]);
 
+    /// <summary>
+    /// Which way the pair lies: 0 side by side, 1 one above the other; and +1 where the first tile
+    /// is the left (upper) one, −1 where it is the right (lower) one.
+    /// </summary>
+    public (int Direction, int Sign) Orientation(PlacedMosaic mosaic, int pair)
+    {
+        PixelRect a = mosaic.RectOf(_first[pair]), b = mosaic.RectOf(_second[pair]), overlap = a.Intersect(b);
+        bool sideBySide = overlap.Width < overlap.Height;
+        long ca = sideBySide ? (2L * a.X) + a.Width : (2L * a.Y) + a.Height, cb = sideBySide ? (2L * b.X) + b.Width : (2L * b.Y) + b.Height;
+        return (sideBySide ? 0 : 1, ca <= cb ? 1 : -1);
+    }
+
     /// <summary>The pairs tile <paramref name="tile"/> belongs to.</summary>
     public ReadOnlySpan<int> Of(int tile) => _byTile.AsSpan(_starts[tile], _starts[tile + 1] - _starts[tile]);
 
