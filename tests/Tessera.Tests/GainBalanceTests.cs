@@ -124,6 +124,26 @@ public sealed class GainBalanceTests(UnevenExposureFixture fixture, ITestOutputH
     }
 
     [Fact]
+    public void Tessera_register_writes_the_gains_that_build_positions_then_divides_by()
+    {
+        string positions = _dir.Combine("registered.txt");
+        var registered = CliRunner.Run(["register", fixture.Tiles, "--overlap", fixture.Overlap, "--flatfield", "auto", "--output", positions]);
+        Assert.True(registered.ExitCode == 0, registered.Error);
+        Assert.Contains(_dir.Combine("registered.gains.txt"), registered.Output);
+        Assert.Contains("gains of 196 tiles", registered.Output);
+
+        string fromFile = _dir.Combine("from-file.dzi"), inOne = _dir.Combine("in-one.dzi");
+        var built = Build(["build", fixture.Tiles, fromFile, "--positions", positions, "--flatfield", "auto", "--tile-size", "128"]);
+        Assert.Contains("gains of 196 tiles", built.Output);
+        Build(["build", fixture.Tiles, inOne, "--overlap", fixture.Overlap, "--register", "--flatfield", "auto", "--tile-size", "128"]);
+        PyramidComparison.AssertIdenticalFiles(inOne, fromFile);
+
+        var off = CliRunner.Run(["register", fixture.Tiles, "--overlap", fixture.Overlap, "--balance", "off", "--output", _dir.Combine("plain.txt")]);
+        Assert.True(off.ExitCode == 0, off.Error);
+        Assert.False(File.Exists(_dir.Combine("plain.gains.txt")));
+    }
+
+    [Fact]
     public void Measured_gains_follow_the_true_exposure_and_unlinked_tiles_stay_at_one()
     {
         using var dir = new TempDirectory();

@@ -29,12 +29,7 @@ internal static class TileCorrections
     public static ITileCorrection? Create(BuildRequest request, IReadOnlyList<string> files, ITileCodec input, ImageHeader first,
         PlacedMosaic? placed, CancellationToken cancellationToken)
     {
-        FlatField? flat = request.FlatField switch
-        {
-            null => null,
-            { IsEstimated: true } spec => FlatField.Estimate(files, input, first.Format, spec.Samples, spec.DarkFile),
-            var spec => FlatField.Load(spec.GainFile!, spec.DarkFile, input, first.Width, first.Height),
-        };
+        FlatField? flat = request.FlatField?.Create(files, input, first);
         if (request.Gains is not { } gains)
         {
             return flat;
