@@ -8,7 +8,10 @@ namespace Tessera.Illumination;
 /// <summary>
 /// Evens out the tiles' exposure: from every pair of neighbours, the ratio of their mean
 /// brightness over the same pixels of their true overlap (flat-field already divided out), then
-/// one least-squares solve of all log-gains (<see cref="GainSolver"/>), pulled weakly towards 1.
+/// one least-squares solve of all log-gains (<see cref="GainSolver"/>), pulled weakly towards 1,
+/// with one offset per direction for what the flat-field leaves between a tile's sides: that
+/// offset is the same in every pair of a direction, and solved as gains it would become a ramp
+/// across the grid (the overlaps alone cannot tell the two apart; the priors decide).
 /// </summary>
 /// <remarks>
 /// Tiles are read once, in order of their place (top to bottom), at reduced scale, as grey, and
