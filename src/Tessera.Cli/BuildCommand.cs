@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Tessera.Build;
 using Tessera.Codecs;
+using Tessera.Illumination;
 using Tessera.Layout;
 using Tessera.Pyramid;
 using Tessera.Registration;
@@ -79,12 +80,12 @@ internal static class BuildCommand
                     : registration.ToOptions(result, request.Pyramid.Threads);
             }
 
-            return Run(request, options.Codec(result), registering, signals.Token);
+            return Run(request, options.Codec(result), registering, options.Balances(result), signals.Token);
         })));
         return command;
     }
 
-    private static int Run(BuildRequest request, CodecChoice choice, RegistrationOptions? registering, CancellationToken cancellationToken)
+    private static int Run(BuildRequest request, CodecChoice choice, RegistrationOptions? registering, bool balance, CancellationToken cancellationToken)
     {
         ITileCodec codec = TileCodecs.Create(choice, out string codecName);
         using var disposeCodec = codec as IDisposable;
@@ -97,6 +98,7 @@ internal static class BuildCommand
             request = request with
             {
                 Placements = RegisterCommand.Register(grid, request.Overlap, registering, input, request.InputDirectory, positions, cancellationToken),
+                Gains = balance ? GainsSpec.Measure(GainsFile.SidecarOf(positions)) : null,
             };
         }
 
@@ -106,6 +108,11 @@ internal static class BuildCommand
         try
         {
             result = PyramidBuild.Run(request, codec, progress, cancellationToken);
+        }
+        catch (GainsFileException e)
+        {
+            reporter.Stop();
+            throw new TesseraException($"{e.Message} (--balance off builds without them.)", e);
         }
         catch (Exception e) when (e is OperationCanceledException or TesseraException)
         {
@@ -124,6 +131,11 @@ internal static class BuildCommand
         reporter.Stop();
         PrintSummary(result, codecName);
         LayoutWarnings.PrintLeftOut(result.LeftOut, request.Layout);
+        if (request.Gains is { IsMeasured: true, WriteTo: { } gains })
+        {
+            Console.WriteLine($"wrote             {gains}");
+        }
+
         PrintRange(result, request);
         return 0;
     }

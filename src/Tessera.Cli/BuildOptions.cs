@@ -29,17 +29,12 @@ internal sealed class BuildOptions
         DefaultValueFactory = _ => "seam",
     };
 
-    private readonly Option<string?> _flatField = new("--flatfield")
-    {
-        Description = "Divide uneven illumination (darker corners) out of every tile: 'auto' estimates one smooth gain field from the tiles themselves; a FILE is a measured one (an image of an empty field, tile-sized, any brightness).",
-    };
-
     private readonly Option<string?> _positions = new("--positions")
     {
         Description = "Place each tile where FILE says instead of on the nominal grid: a Fiji TileConfiguration (registered or not) or a MIST global-positions file, names relative to INPUT_DIR. Tiles may differ in size; positions are rounded to whole pixels.",
     };
 
-    private readonly Option<string?> _darkField = new("--darkfield") { Description = "With --flatfield: an image taken with no light (tile-sized), subtracted from every tile first." };
+    private readonly IlluminationCliOptions _illumination = new();
 
     public BuildOptions()
     {
@@ -54,10 +49,12 @@ internal sealed class BuildOptions
         _tiles.AddInput(command);
         command.Arguments.Add(_output);
         _tiles.AddOptions(command);
-        foreach (Option option in new Option[] { _positions, _tileSize, _tileOverlap, _format, _quality, _blend, _flatField, _darkField })
+        foreach (Option option in new Option[] { _positions, _tileSize, _tileOverlap, _format, _quality, _blend })
         {
             command.Options.Add(option);
         }
+
+        _illumination.AddTo(command);
     }
 
     public BuildRequest ToRequest(ParseResult result) => new()
@@ -75,12 +72,16 @@ internal sealed class BuildOptions
         },
         Background = _tiles.Background(result),
         Blend = BlendModes.Parse(result.GetValue(_blend)!),
-        FlatField = result.GetValue(_flatField) is { } flat ? FlatFieldSpec.Parse(flat, result.GetValue(_darkField))
-            : result.GetValue(_darkField) is not null ? throw new TesseraException("--darkfield goes with --flatfield (auto or a file).")
-            : null,
+        FlatField = _illumination.FlatField(result),
         Input = _tiles.Input(result),
         Placements = result.GetValue(_positions) is { } positions ? PositionsFile.Read(positions, _tiles.InputDirectory(result)) : null,
+        Gains = result.GetValue(_positions) is { } measured && Balances(result) && File.Exists(GainsFile.SidecarOf(measured))
+            ? GainsSpec.Read(GainsFile.SidecarOf(measured))
+            : null,
     };
+
+    /// <summary>Whether tile gains are divided out where they are known (--balance on, the default).</summary>
+    public bool Balances(ParseResult result) => _illumination.Balances(result);
 
     /// <summary>
     /// IIIF tiles, as libvips writes them, default to 512 px without overlap; sizes given on the

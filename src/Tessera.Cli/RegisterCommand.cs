@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Tessera.Codecs;
+using Tessera.Compositing;
+using Tessera.Illumination;
 using Tessera.Layout;
 using Tessera.Registration;
 
@@ -18,12 +20,14 @@ internal static class RegisterCommand
     {
         var tiles = new TileSetOptions();
         var registration = new RegistrationCliOptions();
+        var illumination = new IlluminationCliOptions();
         var output = new Option<string?>("--output") { Description = $"Positions file to write (Fiji syntax). Default: INPUT_DIR/{DefaultFileName}. The report goes beside it as .report.txt." };
 
         var command = new Command("register", "Measure where every tile really is (phase correlation of neighbours, one global solve) and write a Fiji TileConfiguration.registered.txt.");
         tiles.AddInput(command);
         tiles.AddOptions(command);
         registration.AddTo(command);
+        illumination.AddTo(command);
         command.Options.Add(output);
         command.SetAction((result, cancellationToken) => Task.FromResult(Errors.Guard(() =>
         {
@@ -34,7 +38,14 @@ internal static class RegisterCommand
             TileGrid grid = GridScanner.Scan(inputDir, tiles.Layout(result));
             LayoutWarnings.PrintLeftOut(grid.LeftOut, tiles.Layout(result));
             var input = new TileInputCodec(codec, tiles.Input(result), tiles.Background(result), grid.Files());
-            Register(grid, tiles.Overlap(result), options, input, inputDir, result.GetValue(output) ?? Path.Combine(inputDir, DefaultFileName), cancellationToken);
+            string positions = result.GetValue(output) ?? Path.Combine(inputDir, DefaultFileName);
+            FlatFieldSpec? flatField = illumination.FlatField(result);
+            IReadOnlyList<TilePlacement> placements = Register(grid, tiles.Overlap(result), options, input, inputDir, positions, cancellationToken);
+            if (illumination.Balances(result))
+            {
+                WriteGains(placements, input, flatField, options.Threads, inputDir, GainsFile.SidecarOf(positions), cancellationToken);
+            }
+
             return 0;
         })));
         return command;
@@ -73,5 +84,21 @@ internal static class RegisterCommand
             ? "; no overlap was given (--overlap 0): give the tiles' nominal overlap, e.g. --overlap 10%"
             : "; check --overlap against the tiles, and that their overlaps have texture";
         throw new TesseraException($"Registration measured nothing: {pairs}{why}. No positions were written.");
+    }
+
+    /// <summary>
+    /// Measures every tile's gain at its registered place, after the flat-field a build will divide
+    /// out first, and writes the gains beside the positions, where <c>build --positions</c> finds them.
+    /// </summary>
+    private static void WriteGains(IReadOnlyList<TilePlacement> placements, ITileCodec codec, FlatFieldSpec? flatField, int threads,
+        string inputDirectory, string gainsFile, CancellationToken cancellationToken)
+    {
+        ImageHeader first = codec.ReadHeader(placements[0].Path);
+        FlatField? field = flatField?.Create([.. placements.Select(p => p.Path)], codec, first);
+        var mosaic = PlacedMosaic.FromPlacements(placements, _ => (first.Width, first.Height));
+        GainMeasurement measured = GainBalance.Measure(mosaic, codec, field, new GainBalanceOptions { Threads = threads }, cancellationToken);
+        GainsFile.Write(gainsFile, measured.Gains, inputDirectory, measured.Notes());
+        Console.WriteLine($"gains             {measured.Summary()}");
+        Console.WriteLine($"wrote             {gainsFile}");
     }
 }

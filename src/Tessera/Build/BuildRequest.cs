@@ -74,6 +74,9 @@ public sealed record BuildRequest
     /// <summary>Uneven illumination to divide out of every tile; null for none.</summary>
     public FlatFieldSpec? FlatField { get; init; }
 
+    /// <summary>Each tile's exposure gain to divide out after the flat-field, measured or read (needs <see cref="Placements"/>); null for none.</summary>
+    public GainsSpec? Gains { get; init; }
+
     /// <summary>The most memory decoded input tiles may hold while waiting to be used again.</summary>
     public long TileCacheBytes { get; init; } = 512L << 20;
 

@@ -351,7 +351,7 @@ public static class PyramidBuild
     /// <param name="Grid">The grid the tiles were found on; null where a positions list gave them without one.</param>
     /// <param name="Mosaic">The tiles on their nominal grid, where they are placed so and blended by seams (the fast path).</param>
     /// <param name="Placed">The tiles at explicit positions, or on the grid with another blend; null on the fast path.</param>
-    /// <param name="FlatField">The flat-field divided out of every tile, or null; worked out on first use (an estimate reads tiles, which <c>plan</c> never does).</param>
+    /// <param name="FlatField">The flat-field and the tile gains divided out of every tile, or null; worked out on first use (an estimate or a gain measurement reads tiles, which <c>plan</c> never does).</param>
     internal sealed record Job(
         BuildRequest Request, TileGrid? Grid, ImageHeader First, int OverlapX, int OverlapY, GridMosaic? Mosaic, PlacedMosaic? Placed,
         Lazy<ITileCorrection?> FlatField, DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan,
@@ -376,6 +376,7 @@ public static class PyramidBuild
         {
             // First of all: nothing is read or written for a request the engine cannot build.
             request.Validate();
+            TileCorrections.Check(request);
             TileGrid? grid = request.Placements is null ? GridScanner.Scan(request.InputDirectory, request.Layout) : null;
             IReadOnlyList<string> files = request.Placements?.Select(p => p.Path).ToList() ?? grid!.Files();
             if (files.Count == 0)
@@ -407,12 +408,7 @@ public static class PyramidBuild
             var geometry = placed is null
                 ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
                 : new DziGeometry(placed.Width, placed.Height, pyramid.TileSize, pyramid.Overlap);
-            var flatField = new Lazy<ITileCorrection?>(() => request.FlatField switch
-            {
-                null => null,
-                { IsEstimated: true } spec => Illumination.FlatField.Estimate(files, input, first.Format, spec.Samples, spec.DarkFile, cancellationToken),
-                var spec => Illumination.FlatField.Load(spec.GainFile!, spec.DarkFile, input, first.Width, first.Height),
-            });
+            var flatField = new Lazy<ITileCorrection?>(() => TileCorrections.Create(request, files, input, first, placed, cancellationToken));
             IReadOnlyList<string> inputFiles = request.FlatField is { } field
                 ? [.. files, .. new[] { field.GainFile, field.DarkFile }.OfType<string>()]
                 : files;

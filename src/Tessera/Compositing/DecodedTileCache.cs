@@ -267,7 +267,7 @@ internal sealed class DecodedTileCache : IDisposable
                     try
                     {
                         validate(id, path, pixels);
-                        _correction?.Apply(pixels);
+                        _correction?.Apply(pixels, id);
                     }
                     catch
                     {

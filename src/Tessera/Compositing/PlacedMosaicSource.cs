@@ -464,4 +464,7 @@ public interface ITileCorrection
 
     /// <summary>Corrects <paramref name="tile"/> in place.</summary>
     void Apply(PixelBuffer tile);
+
+    /// <summary>Corrects tile <paramref name="id"/> in place, for corrections that differ per tile (gains).</summary>
+    void Apply(PixelBuffer tile, int id) => Apply(tile);
 }

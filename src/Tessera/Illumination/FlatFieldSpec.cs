@@ -1,3 +1,5 @@
+using Tessera.Codecs;
+
 namespace Tessera.Illumination;
 
 /// <summary>
@@ -8,6 +10,11 @@ namespace Tessera.Illumination;
 public sealed record FlatFieldSpec(string? GainFile = null, string? DarkFile = null, int Samples = FlatField.DefaultSamples)
 {
     public bool IsEstimated => GainFile is null;
+
+    /// <summary>The field this spec describes, for tiles like <paramref name="first"/>: estimated from <paramref name="tiles"/>, or loaded.</summary>
+    public FlatField Create(IReadOnlyList<string> tiles, ITileCodec codec, ImageHeader first) => IsEstimated
+        ? FlatField.Estimate(tiles, codec, first.Format, Samples, DarkFile)
+        : FlatField.Load(GainFile!, DarkFile, codec, first.Width, first.Height);
 
     /// <summary>"auto" or a file name, as <c>--flatfield</c> takes it.</summary>
     public static FlatFieldSpec Parse(string text, string? darkFile = null) =>

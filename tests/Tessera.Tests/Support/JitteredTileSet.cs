@@ -23,6 +23,13 @@ public sealed record JitteredTileSetOptions
     /// <summary>Standard deviation of the per-pixel sensor noise, grey levels.</summary>
     public double Noise { get; init; } = 2.5;
 
+    /// <summary>Each tile's exposure gain is drawn uniformly from [GainLow, GainLow + GainSpan).</summary>
+    public double GainLow { get; init; } = 0.85;
+    public double GainSpan { get; init; } = 0.3;
+
+    /// <summary>How much darker the corners are than the middle is twice this (a radial falloff).</summary>
+    public double Vignetting { get; init; } = 0.15;
+
     /// <summary>Tiles whose whole area of the source is flat (one colour plus sensor noise).</summary>
     public IReadOnlyList<(int Column, int Row)> Textureless { get; init; } = [];
 
@@ -46,11 +53,13 @@ public sealed record JitteredTileSetOptions
 /// </summary>
 public sealed class JitteredTileSet
 {
-    private JitteredTileSet(JitteredTileSetOptions options, PixelBuffer source, Dictionary<(int, int), (int X, int Y)> truth)
+    private JitteredTileSet(JitteredTileSetOptions options, PixelBuffer source, Dictionary<(int, int), (int X, int Y)> truth,
+        IReadOnlyDictionary<(int, int), double> gains)
     {
         Options = options;
         Source = source;
         Truth = truth;
+        Gains = gains;
     }
 
     public JitteredTileSetOptions Options { get; }
@@ -60,6 +69,9 @@ public sealed class JitteredTileSet
 
     /// <summary>True top-left corner of every cell's tile in <see cref="Source"/> (missing cells too).</summary>
     public IReadOnlyDictionary<(int Column, int Row), (int X, int Y)> Truth { get; }
+
+    /// <summary>The exposure gain each written tile (other than black and foreign ones) was given.</summary>
+    public IReadOnlyDictionary<(int Column, int Row), double> Gains { get; }
 
     public bool IsSpecial((int, int) cell) =>
         Options.Textureless.Contains(cell) || Options.Black.Contains(cell) || Options.Foreign.Contains(cell) || Options.Missing.Contains(cell);
@@ -91,6 +103,7 @@ public sealed class JitteredTileSet
         var foreign = new SyntheticSpecimen(width, height, PixelFormat.Rgbx8888, o.Seed + 1000);
         var codec = new SkiaTileCodec();
         var cells = truth.Keys.Where(cell => !o.Missing.Contains(cell)).ToArray();
+        var gains = new System.Collections.Concurrent.ConcurrentDictionary<(int, int), double>();
         Parallel.ForEach(cells, new ParallelOptions { MaxDegreeOfParallelism = 2 }, cell =>
         {
             var (x, y) = truth[cell];
@@ -114,20 +127,20 @@ public sealed class JitteredTileSet
             }
             else
             {
-                Camera(tile, o, new Random(o.Seed + (cell.Item1 * 7919) + (cell.Item2 * 104729)));
+                gains[cell] = Camera(tile, o, new Random(o.Seed + (cell.Item1 * 7919) + (cell.Item2 * 104729)));
             }
 
             using IEncodedImage encoded = codec.Encode(tile, rect, new EncodeSettings(TileFormat.Jpeg, o.Quality));
             File.WriteAllBytes(Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"{cell.Item1}_{cell.Item2}.jpg")), encoded.Bytes);
         });
 
-        return new JitteredTileSet(o, source, truth);
+        return new JitteredTileSet(o, source, truth, gains);
     }
 
-    /// <summary>Vignetting (up to 30 % darker in the corners), a gain of 0.85–1.15 and Gaussian noise.</summary>
-    private static void Camera(PixelBuffer tile, JitteredTileSetOptions o, Random random)
+    /// <summary>Vignetting (by default up to 30 % darker in the corners), a gain (0.85–1.15) and Gaussian noise; returns the gain.</summary>
+    private static double Camera(PixelBuffer tile, JitteredTileSetOptions o, Random random)
     {
-        double gain = 0.85 + (0.3 * random.NextDouble());
+        double gain = o.GainLow + (o.GainSpan * random.NextDouble());
         double cx = (o.TileWidth - 1) / 2.0, cy = (o.TileHeight - 1) / 2.0;
         PixelRect b = tile.Bounds;
         for (int y = 0; y < b.Height; y++)
@@ -137,7 +150,7 @@ public sealed class JitteredTileSet
             for (int x = 0; x < b.Width; x++)
             {
                 double nx = (x - cx) / cx;
-                double factor = gain * (1 - (0.15 * ((nx * nx) + (ny * ny))));
+                double factor = gain * (1 - (o.Vignetting * ((nx * nx) + (ny * ny))));
                 double noise = o.Noise * Gaussian(random);
                 for (int k = 0; k < 3; k++)
                 {
@@ -145,6 +158,8 @@ public sealed class JitteredTileSet
                 }
             }
         }
+
+        return gain;
     }
 
     private static double Gaussian(Random random) =>

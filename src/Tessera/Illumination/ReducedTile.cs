@@ -1,0 +1,122 @@
+using System.Buffers;
+using Tessera.Codecs;
+using Tessera.Imaging;
+
+namespace Tessera.Illumination;
+
+/// <summary>
+/// A tile's luminance at 1/<see cref="Scale"/> scale, with the flat-field divided out; samples too
+/// dark or too bright to carry a gain are NaN. The values are rented and given back by <see cref="Release"/>.
+/// </summary>
+internal sealed class ReducedTile
+{
+    private float[]? _values;
+
+    private ReducedTile(float[] values, int width, int height, int scale)
+    {
+        _values = values;
+        Width = width;
+        Height = height;
+        Scale = scale;
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+    public int Scale { get; }
+
+    public float this[int x, int y] => _values![(y * Width) + x];
+
+    /// <summary>Decodes <paramref name="path"/> (grey, at the scale of <paramref name="field"/>) and corrects it.</summary>
+    /// <exception cref="TesseraException">The tile is not the size it was placed with.</exception>
+    public static ReducedTile Read(string path, PixelRect placed, ITileCodec codec, ReducedField field, GainBalanceOptions options, PixelMemoryPool pool)
+    {
+        int scale = field.Scale;
+        using PixelBuffer image = Decode(path, codec, scale, pool);
+        int width = (placed.Width + scale - 1) / scale, height = (placed.Height + scale - 1) / scale;
+        if (image.Width != width || image.Height != height || (field.HasField && (width != field.Width || height != field.Height)))
+        {
+            ImageHeader header = codec.ReadHeader(path);
+            throw new TesseraException($"Tile \"{path}\" is {header.Width}×{header.Height} px but was placed as {placed.Width}×{placed.Height} px{(field.HasField ? " (and the flat-field is the tiles' size)" : "")}.");
+        }
+
+        float[] values = ArrayPool<float>.Shared.Rent(width * height);
+        for (int y = 0; y < height; y++)
+        {
+            ReadOnlySpan<byte> row = image.Row(y)[..width];
+            Span<float> target = values.AsSpan(y * width, width);
+            for (int x = 0; x < width; x++)
+            {
+                byte v = row[x];
+                target[x] = v <= options.Black || v >= options.Saturated ? float.NaN : field.Correct(v, x, y);
+            }
+        }
+
+        return new ReducedTile(values, width, height, scale);
+    }
+
+    /// <summary>Bilinear value at (<paramref name="u"/>, <paramref name="v"/>), reduced pixel centres at whole numbers; NaN where a neighbour is.</summary>
+    public float Sample(double u, double v)
+    {
+        int x0 = Math.Clamp((int)Math.Floor(u), 0, Width - 2), y0 = Math.Clamp((int)Math.Floor(v), 0, Height - 2);
+        float fx = (float)Math.Clamp(u - x0, 0, 1), fy = (float)Math.Clamp(v - y0, 0, 1);
+        float[] values = _values!;
+        int o = (y0 * Width) + x0;
+        float top = values[o] + (fx * (values[o + 1] - values[o]));
+        float bottom = values[o + Width] + (fx * (values[o + Width + 1] - values[o + Width]));
+        return top + (fy * (bottom - top));
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Exchange(ref _values, null) is { } values)
+        {
+            ArrayPool<float>.Shared.Return(values);
+        }
+    }
+
+    private static PixelBuffer Decode(string path, ITileCodec codec, int scale, PixelMemoryPool pool)
+    {
+        if (scale == 1)
+        {
+            return codec.Decode(path, PixelFormat.Gray8, pool);
+        }
+
+        if (codec is IScaledDecoder scaled && scaled.TryDecodeScaled(path, PixelFormat.Gray8, scale, pool) is { } reduced)
+        {
+            return reduced;
+        }
+
+        using PixelBuffer full = codec.Decode(path, PixelFormat.Gray8, pool);
+        return BoxMean(full, scale, pool);
+    }
+
+    /// <summary>The mean of each scale × scale box, rounded (partial boxes at the right and bottom edges).</summary>
+    private static PixelBuffer BoxMean(PixelBuffer full, int scale, PixelMemoryPool pool)
+    {
+        int w = (full.Width + scale - 1) / scale, h = (full.Height + scale - 1) / scale;
+        var reduced = new PixelBuffer(new PixelRect(0, 0, w, h), PixelFormat.Gray8, pool);
+        Span<int> sums = w <= 1024 ? stackalloc int[w] : new int[w];
+        for (int y = 0; y < h; y++)
+        {
+            sums.Clear();
+            int y0 = y * scale, y1 = Math.Min(full.Height, y0 + scale);
+            for (int fy = y0; fy < y1; fy++)
+            {
+                ReadOnlySpan<byte> row = full.Row(fy);
+                for (int fx = 0; fx < full.Width; fx++)
+                {
+                    sums[fx / scale] += row[fx];
+                }
+            }
+
+            Span<byte> target = reduced.Row(y);
+            for (int x = 0; x < w; x++)
+            {
+                int count = (Math.Min(full.Width, (x + 1) * scale) - (x * scale)) * (y1 - y0);
+                target[x] = (byte)((sums[x] + (count / 2)) / count);
+            }
+        }
+
+        return reduced;
+    }
+}
