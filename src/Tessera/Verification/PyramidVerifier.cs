@@ -132,12 +132,12 @@ public static class PyramidVerifier
                 if (pixels.Width != tile.Width || pixels.Height != tile.Height)
                 {
                     problems.Add($"Level {tile.Level}: tile {tile.Name} is {pixels.Width}×{pixels.Height} px, expected {tile.Width}×{tile.Height}.");
-                problems.Add($"Level {tile.Level}: tile {tile.Name} does not decode: {e.Problem}.");
+                }
             }
             catch (TileReadException e)
             {
                 // The codec's own judgement, in the words of a build: damaged data, truncated, not an image.
-                problems.Add($"Level {tile.Level}: tile {tile.Name} does not decode: {e.Problem} ({e.TilePath}).");
+                problems.Add($"Level {tile.Level}: tile {tile.Name} does not decode: {e.Problem}.");
             }
             catch (TesseraException e)
             {
