@@ -45,7 +45,13 @@ internal static class RegisterCommand
         RegistrationResult registered = GridRegistration.Run(grid, overlap, options, codec, cancellationToken);
         PositionsFile.WriteFiji(positionsFile, registered.Placements, inputDirectory);
         string report = registered.Report.Format();
-        File.WriteAllText(Path.ChangeExtension(positionsFile, ".report.txt"), report);
+        using (var writer = new StreamWriter(Path.ChangeExtension(positionsFile, ".report.txt")))
+        {
+            writer.Write(report);
+            writer.WriteLine();
+            registered.Report.WritePairs(writer);
+        }
+
         Console.Write(report);
         Console.WriteLine($"wrote             {positionsFile}");
         return registered.Placements;

@@ -120,9 +120,10 @@ public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper
         Assert.Equal(report.Pairs, Enum.GetValues<PairOutcome>().Sum(report.Count));
         Assert.Equal(4, report.Count(PairOutcome.Blank)); // the black tile's four neighbours
 
-        // Textureless (2,1) and foreign (1,3) tiles: four pairs each, none of them measured.
-        int unmeasured = report.Count(PairOutcome.LowCorrelation) + report.Count(PairOutcome.OutsideStageModel) + report.Count(PairOutcome.RemovedBySolve);
-        Assert.InRange(unmeasured, 8, 10);
+        // Textureless (2,1) and foreign (1,3) tiles: four pairs each, none of them measured; the
+        // significance learnt from non-overlapping strips also turns down a few weak real pairs.
+        int unmeasured = report.Count(PairOutcome.LowCorrelation) + report.Count(PairOutcome.Ambiguous) + report.Count(PairOutcome.OutsideStageModel) + report.Count(PairOutcome.RemovedBySolve);
+        Assert.InRange(unmeasured, 8, 16);
 
         // The stage model against the truth, over pairs of two textured tiles.
         var truth = fixture.Set.Truth;
@@ -186,13 +187,29 @@ public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper
         DateTime written = File.GetLastWriteTimeUtc(wisdom);
         string second = Register("second.txt");
         Assert.Equal(written, File.GetLastWriteTimeUtc(wisdom)); // every plan came from the wisdom
-        Assert.Equal(first, second);
+        AssertSamePositions(first, second);
         Assert.Empty(Directory.GetFiles(cache, "*.partial"));
 
         // A damaged cache is refused by FFTW, measured afresh and written anew.
         File.WriteAllText(wisdom, "(not wisdom");
-        Assert.Equal(first, Register("third.txt"));
+        AssertSamePositions(first, Register("third.txt"));
         Assert.Contains("fftw", File.ReadAllText(wisdom));
+    }
+
+    /// <summary>
+    /// Two positions files agree to 0.001 px: plans FFTW measures afresh may round differently
+    /// from the ones it read back, and the subpixel peak reads the transform's values directly.
+    /// </summary>
+    private static void AssertSamePositions(string expected, string actual)
+    {
+        static double[] Numbers(string text) => System.Text.RegularExpressions.Regex.Matches(text, @"-?\d+\.\d+")
+            .Select(m => double.Parse(m.Value, CultureInfo.InvariantCulture)).ToArray();
+        double[] a = Numbers(expected), b = Numbers(actual);
+        Assert.Equal(a.Length, b.Length);
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.True(Math.Abs(a[i] - b[i]) <= 1e-3, string.Create(CultureInfo.InvariantCulture, $"position {i}: {a[i]} and {b[i]}"));
+        }
     }
 
     [Fact]

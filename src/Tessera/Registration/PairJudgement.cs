@@ -1,0 +1,58 @@
+namespace Tessera.Registration;
+
+/// <summary>
+/// Turns what the aligner found for a pair into a link: significant or not (against the tile set's
+/// <see cref="NullModel"/>), one match or several, and how sure each axis is.
+/// </summary>
+internal static class PairJudgement
+{
+    /// <summary>A distinct match scoring this close to the best makes the pair ambiguous.</summary>
+    private const double AmbiguousRatio = 0.85;
+
+    /// <summary>What the subpixel step itself may be off by, decoded px (JPEG, interpolation): the floor of every uncertainty.</summary>
+    private const double MethodSigma = 0.02;
+
+    /// <param name="g">The geometry of the strips <paramref name="m"/>'s shift and curvature were measured on.</param>
+    /// <param name="scoreNoise">The null model's score noise at that geometry's scale.</param>
+    public static PairLink Judge(int first, int second, PairDirection direction, StripMeasurement m, NullModel noise, double scoreNoise, StripGeometry g, int searchMargin)
+    {
+        bool west = direction == PairDirection.West;
+        var (dx, dy) = west ? g.WestOffset(m.Tx, m.Ty) : g.NorthOffset(m.Tx, m.Ty);
+        if (m.Blank)
+        {
+            return new PairLink(first, second, direction, dx, dy, 0, PairOutcome.Blank);
+        }
+
+        if (m.Score <= noise.Threshold)
+        {
+            return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.LowCorrelation);
+        }
+
+        if (m.Competitor >= AmbiguousRatio * m.Score)
+        {
+            return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.Ambiguous);
+        }
+
+        // The score's own noise shrinks as the match gets better (the variance of a sample
+        // correlation goes with (1 − ρ²)²); a peak is located to about that noise over its
+        // curvature, and not at all where the curvature is within the noise (a ridge).
+        double r = Math.Min(m.Score, 0.97);
+        double noiseHere = scoreNoise * (1 - (r * r));
+        float across = Sigma(m.CurvatureX, noiseHere, g.Scale, searchMargin);
+        float along = Sigma(m.CurvatureY, noiseHere, g.Scale, searchMargin);
+        var (sx, sy) = west ? (across, along) : (along, across);
+        PairOutcome outcome = float.IsInfinity(sx) && float.IsInfinity(sy) ? PairOutcome.LowCorrelation : PairOutcome.Measured;
+        return new PairLink(first, second, direction, dx, dy, m.Score, outcome, sx, sy);
+    }
+
+    private static float Sigma(double curvature, double scoreNoise, int scale, int searchMargin)
+    {
+        if (curvature <= scoreNoise)
+        {
+            return float.PositiveInfinity;
+        }
+
+        double sigma = scale * Math.Sqrt(Math.Pow(scoreNoise / curvature, 2) + (MethodSigma * MethodSigma));
+        return sigma > searchMargin / 4.0 ? float.PositiveInfinity : (float)sigma;
+    }
+}
