@@ -36,7 +36,13 @@ public sealed class RegistrationAccuracyTests(ITestOutputHelper output)
                 $"{p.First}-{p.Second} measured ({p.Dx:F2}, {p.Dy:F2}) true ({b.X - a.X}, {b.Y - a.Y}) σ ({p.SigmaX:F2}, {p.SigmaY:F2}) score {p.Score:F3} {p.Outcome}"));
         }
 
-        return (result, ErrorsAfterCommonTranslation(result, set));
+        var errors = ErrorsAfterCommonTranslation(result, set);
+        for (int i = 0; i < errors.Length; i++)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tile {Path.GetFileName(result.Placements[i].Path)} error ({errors[i].X:F2}, {errors[i].Y:F2})"));
+        }
+
+        return (result, errors);
     }
 
     /// <summary>Estimated minus true position of every tile, less the median of those differences (one common translation).</summary>

@@ -33,8 +33,8 @@ internal sealed class PairAligner
     private readonly float[] _windowY;
     private readonly ThreadLocal<Scratch> _scratch;
 
-    /// <param name="whiteningScale">How many of these strips' pixels make one pixel of the decode scale: the whitening works on the same band of the image at every scale.</param>
-    public PairAligner(int width, int length, int nominalTx, int margin, RegistrationOptions options, int whiteningScale = 1)
+    /// <param name="refining">True for full-resolution strips on which shifts found at the decode scale are refined (<see cref="Polish"/>).</param>
+    public PairAligner(int width, int length, int nominalTx, int margin, RegistrationOptions options, bool refining = false)
     {
         _width = width;
         _length = length;
@@ -59,7 +59,7 @@ internal sealed class PairAligner
         _fft = FftBackends.Create(nx, ny, options.Fft);
         _windowX = HannWindow.Create(width);
         _windowY = HannWindow.Create(Math.Min(ny, length));
-        _scratch = new ThreadLocal<Scratch>(() => new Scratch(width, length, _fft, whiteningScale));
+        _scratch = new ThreadLocal<Scratch>(() => new Scratch(width, length, _fft, refining));
     }
 
     /// <summary>The FFT in use (its name says which backend).</summary>
@@ -478,11 +478,11 @@ internal sealed class PairAligner
         return ((double)cols * (ay1 - ay0), sa, sb, saa, sbb, sab);
     }
 
-    private sealed class Scratch(int width, int length, IFft2D fft, int whiteningScale)
+    private sealed class Scratch(int width, int length, IFft2D fft, bool refining)
     {
         public float[] A { get; } = new float[width * length];
         public float[] B { get; } = new float[width * length];
-        public StripWhitening Whitening { get; } = new(width, length, whiteningScale);
+        public StripWhitening Whitening { get; } = new(width, length, refining);
         public FftWorkspace Fft { get; } = fft.CreateWorkspace();
         public UpsampledPeak Peak { get; } = new(fft.Width, fft.Height);
         public Dictionary<(int, int), double> Scores { get; } = [];

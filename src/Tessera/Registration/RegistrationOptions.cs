@@ -38,7 +38,7 @@ public sealed record RegistrationOptions
     public double MinTexture { get; init; } = 0.2;
 
     /// <summary>After the global solve, measured links that disagree with the solution by more than this (px) beyond 3 σ of their own are dropped.</summary>
-    public double MaxResidual { get; init; } = 0.5;
+    public double MaxResidual { get; init; } = 0.1;
 
     /// <summary>The FFT behind the phase correlation (tests and benchmarks pick one; the CLI leaves it on auto).</summary>
     internal FftBackend Fft { get; init; } = FftBackend.Auto;
