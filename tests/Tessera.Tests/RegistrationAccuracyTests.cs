@@ -78,7 +78,7 @@ public sealed class RegistrationAccuracyTests(ITestOutputHelper output)
     // median below. The worst tiles are still up to tens of px off, not all of them named.
     [Theory]
     [InlineData(TileSetContent.Photograph, 0.3)]
-    [InlineData(TileSetContent.Illustration, 2.0)]
+    [InlineData(TileSetContent.Illustration, 1.0)]
     public void Photograph_and_illustration_medians_are_near_the_truth(TileSetContent content, double median)
     {
         var (_, errors) = Register(Set(content));
@@ -95,12 +95,14 @@ public sealed class RegistrationAccuracyTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Sparse_spots_are_placed_within_half_a_pixel_median()
+    public void Sparse_spots_are_placed_within_half_a_pixel_median_and_every_tile_off_by_three_is_named()
     {
-        // Issue 18's target also has max ≤ 3 px; a few tiles are still placed by chance matches.
-        var (_, errors) = Register(Set(TileSetContent.Spots));
+        // Issue 18's target is max ≤ 3 px: where an overlap holds no spot, the tiles beyond it
+        // are placed by the stage model, and the report says so.
+        var (result, errors) = Register(Set(TileSetContent.Spots));
         var (median, _) = Summary("spots", errors);
         Assert.True(median <= 0.5, string.Create(CultureInfo.InvariantCulture, $"spots: median {median:F3} px"));
+        AssertEveryBadTileIsNamed(result, errors, 3.0);
     }
 
     [Fact]
@@ -125,12 +127,12 @@ public sealed class RegistrationAccuracyTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void An_exact_integer_grid_comes_out_close_to_exact()
+    public void An_exact_integer_grid_comes_out_exact_for_most_tiles()
     {
-        // Issue 18's target is 0.05 px everywhere; today the median holds to 0.15.
+        // Issue 18's target is 0.05 px everywhere; today the median holds, a few tiles are up to 1 px off.
         var (result, errors) = Register(Set(TileSetContent.Photograph, jitter: 0));
         var (median, _) = Summary("integer grid", errors);
-        Assert.True(median <= 0.15, string.Create(CultureInfo.InvariantCulture, $"median {median:F3} px off the exact grid"));
+        Assert.True(median <= 0.05, string.Create(CultureInfo.InvariantCulture, $"median {median:F3} px off the exact grid"));
         Assert.Equal(128, result.Report.West.OffsetX, 0.1);
         Assert.Equal(104, result.Report.North.OffsetY, 0.1);
     }

@@ -68,7 +68,10 @@ internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> li
         return list;
     }
 
-    /// <summary>Tiles without any measured link, and tiles whose best link on some axis is weaker than <see cref="WeakSigma"/>, with their uncertainty.</summary>
+    /// <summary>
+    /// Tiles without any measured link; and, with their uncertainty, tiles whose best link on some
+    /// axis is weaker than <see cref="WeakSigma"/> or that no chain of measured links joins to the largest group.
+    /// </summary>
     private (List<string> ByModel, List<TileUncertainty> Weak) Tiles()
     {
         int n = x.Length;
@@ -103,6 +106,9 @@ internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> li
             }
         }
 
+        // A group of tiles measured among themselves but not to the rest lies where the stage model
+        // put the group: its own links are sure, its place relative to the largest group is not.
+        bool[] mainX = LargestGroup(l => float.IsFinite(l.SigmaX)), mainY = LargestGroup(l => float.IsFinite(l.SigmaY));
         var byModel = new List<string>();
         var weak = new List<TileUncertainty>();
         for (int i = 0; i < n; i++)
@@ -117,13 +123,63 @@ internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> li
                 byModel.Add(Name(i));
             }
 
-            if (bestX[i] > WeakSigma || bestY[i] > WeakSigma)
+            if (bestX[i] > WeakSigma || bestY[i] > WeakSigma || !mainX[i] || !mainY[i])
             {
-                weak.Add(new TileUncertainty(Name(i), infoX[i] > 0 ? 1 / Math.Sqrt(infoX[i]) : double.PositiveInfinity,
-                    infoY[i] > 0 ? 1 / Math.Sqrt(infoY[i]) : double.PositiveInfinity));
+                weak.Add(new TileUncertainty(Name(i), infoX[i] > 0 && mainX[i] ? 1 / Math.Sqrt(infoX[i]) : double.PositiveInfinity,
+                    infoY[i] > 0 && mainY[i] ? 1 / Math.Sqrt(infoY[i]) : double.PositiveInfinity));
             }
         }
 
         return (byModel, weak);
+    }
+
+    /// <summary>The tiles of the largest group joined by measured links that measure an axis (union–find).</summary>
+    private bool[] LargestGroup(Func<PairLink, bool> measures)
+    {
+        int n = x.Length;
+        var parent = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            parent[i] = i;
+        }
+
+        int Root(int i)
+        {
+            while (parent[i] != i)
+            {
+                parent[i] = parent[parent[i]];
+                i = parent[i];
+            }
+
+            return i;
+        }
+
+        foreach (PairLink link in links)
+        {
+            if (link.Measured && measures(link))
+            {
+                parent[Root(link.First)] = Root(link.Second);
+            }
+        }
+
+        var size = new int[n];
+        int largest = -1;
+        for (int i = 0; i < n; i++)
+        {
+            int r = Root(i);
+            size[r]++;
+            if (largest < 0 || size[r] > size[largest])
+            {
+                largest = r;
+            }
+        }
+
+        var main = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            main[i] = size[largest] > 1 && Root(i) == largest;
+        }
+
+        return main;
     }
 }
