@@ -12,6 +12,13 @@ internal static class PairJudgement
     /// <summary>What the subpixel step itself may be off by, decoded px (JPEG, interpolation): the floor of every uncertainty.</summary>
     private const double MethodSigma = 0.02;
 
+    /// <summary>
+    /// The uncertainty of an axis along a ridge, as a fraction of the search margin: a pair whose
+    /// peak is sharp on one axis still says roughly where the other lies, and that is far better
+    /// than the stage model, which on a jittered stage is off by up to the jitter of both tiles.
+    /// </summary>
+    private const double RidgeFraction = 0.25;
+
     /// <param name="g">The geometry of the strips <paramref name="m"/>'s shift and curvature were measured on.</param>
     /// <param name="scoreNoise">The null model's score noise at that geometry's scale.</param>
     public static PairLink Judge(int first, int second, PairDirection direction, StripMeasurement m, NullModel noise, double scoreNoise, StripGeometry g, int searchMargin)
@@ -35,24 +42,26 @@ internal static class PairJudgement
 
         // The score's own noise shrinks as the match gets better (the variance of a sample
         // correlation goes with (1 − ρ²)²); a peak is located to about that noise over its
-        // curvature, and not at all where the curvature is within the noise (a ridge).
+        // curvature; where the curvature is within the noise (a ridge, or a broad peak of smooth
+        // content at full resolution) only coarsely: the peak cleared the bar, so it is a match.
         double r = Math.Min(m.Score, 0.97);
         double noiseHere = scoreNoise * (1 - (r * r));
+
         float across = Sigma(m.CurvatureX, noiseHere, g.Scale, searchMargin);
         float along = Sigma(m.CurvatureY, noiseHere, g.Scale, searchMargin);
         var (sx, sy) = west ? (across, along) : (along, across);
-        PairOutcome outcome = float.IsInfinity(sx) && float.IsInfinity(sy) ? PairOutcome.LowCorrelation : PairOutcome.Measured;
-        return new PairLink(first, second, direction, dx, dy, m.Score, outcome, sx, sy);
+        return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.Measured, sx, sy);
     }
 
     private static float Sigma(double curvature, double scoreNoise, int scale, int searchMargin)
     {
+        double ridge = RidgeFraction * searchMargin;
         if (curvature <= scoreNoise)
         {
-            return float.PositiveInfinity;
+            return (float)ridge;
         }
 
         double sigma = scale * Math.Sqrt(Math.Pow(scoreNoise / curvature, 2) + (MethodSigma * MethodSigma));
-        return sigma > searchMargin / 4.0 ? float.PositiveInfinity : (float)sigma;
+        return (float)Math.Min(sigma, ridge);
     }
 }
