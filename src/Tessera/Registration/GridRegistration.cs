@@ -153,6 +153,7 @@ public static class GridRegistration
 
         StageModel westModel = StageModel.Fit(PairDirection.West, links, header.Width - overlapX, 0, header.Width, options.SearchMargin);
         StageModel northModel = StageModel.Fit(PairDirection.North, links, 0, header.Height - overlapY, header.Height, options.SearchMargin);
+        WeakBridges.Admit(count, grid.PresentCount, links, options.MinCorrelation);
         (double, double) Model(PairDirection d) => d == PairDirection.West ? (westModel.OffsetX, westModel.OffsetY) : (northModel.OffsetX, northModel.OffsetY);
 
         var present = new bool[columns * rows];

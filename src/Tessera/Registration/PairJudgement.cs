@@ -30,27 +30,24 @@ internal static class PairJudgement
             return new PairLink(first, second, direction, dx, dy, 0, PairOutcome.Blank);
         }
 
-        if (m.Score <= noise.Threshold)
-        {
-            return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.LowCorrelation);
-        }
-
+        bool significant = m.Score > noise.Threshold;
         if (m.Competitor >= AmbiguousRatio * m.Score)
         {
-            return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.Ambiguous);
+            return new PairLink(first, second, direction, dx, dy, m.Score, significant ? PairOutcome.Ambiguous : PairOutcome.LowCorrelation);
         }
 
         // The score's own noise shrinks as the match gets better (the variance of a sample
         // correlation goes with (1 − ρ²)²); a peak is located to about that noise over its
         // curvature; where the curvature is within the noise (a ridge, or a broad peak of smooth
-        // content at full resolution) only coarsely: the peak cleared the bar, so it is a match.
+        // content at full resolution) only coarsely. A pair below the bar keeps its σ too: it may
+        // yet be the only link to a group of tiles (<see cref="WeakBridges"/>).
         double r = Math.Min(m.Score, 0.97);
         double noiseHere = scoreNoise * (1 - (r * r));
-
         float across = Sigma(m.CurvatureX, noiseHere, g.Scale, searchMargin);
         float along = Sigma(m.CurvatureY, noiseHere, g.Scale, searchMargin);
         var (sx, sy) = west ? (across, along) : (along, across);
-        return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.Measured, sx, sy);
+        PairOutcome outcome = significant ? PairOutcome.Measured : PairOutcome.LowCorrelation;
+        return new PairLink(first, second, direction, dx, dy, m.Score, outcome, sx, sy);
     }
 
     private static float Sigma(double curvature, double scoreNoise, int scale, int searchMargin)

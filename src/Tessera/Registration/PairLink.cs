@@ -10,5 +10,5 @@ namespace Tessera.Registration;
 internal readonly record struct PairLink(int First, int Second, PairDirection Direction, double Dx, double Dy, double Correlation, PairOutcome Outcome,
     float SigmaX = float.PositiveInfinity, float SigmaY = float.PositiveInfinity)
 {
-    public bool Measured => Outcome == PairOutcome.Measured;
+    public bool Measured => Outcome is PairOutcome.Measured or PairOutcome.Bridged;
 }

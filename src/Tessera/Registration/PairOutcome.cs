@@ -6,6 +6,12 @@ public enum PairOutcome
     /// <summary>Measured, inside the stage model and kept by the global solve.</summary>
     Measured,
 
+    /// <summary>
+    /// Below the significance bar but the best pair between two groups of tiles that no significant
+    /// pair joins: used, as the only measurement there is, rather than the stage model.
+    /// </summary>
+    Bridged,
+
     /// <summary>One of the two overlap strips has no texture at all (blank or black); the stage model's offset was used.</summary>
     Blank,
 

@@ -59,7 +59,7 @@ public sealed class RegistrationReport
         void Line(FormattableString text) => s.AppendLine(text.ToString(inv));
         Line($"grid              {Columns}×{Rows} cells, {Tiles} tiles, {MissingTiles} missing");
         Line($"decoded at        1/{DecodeScale} scale; {Elapsed.TotalSeconds:F2} s");
-        Line($"pairs             {Pairs} neighbour pairs, {Count(PairOutcome.Measured)} measured and used, {PairsWithMissingTile} not tried (missing tile)");
+        Line($"pairs             {Pairs} neighbour pairs, {Count(PairOutcome.Measured)} measured and used, {Count(PairOutcome.Bridged)} weak ones used as the only link between groups, {PairsWithMissingTile} not tried (missing tile)");
         Line($"rejected          {Count(PairOutcome.Blank)} blank strip, {Count(PairOutcome.LowCorrelation)} not significant (textureless or no overlap), {Count(PairOutcome.Ambiguous)} ambiguous (repetitive), {Count(PairOutcome.OutsideStageModel)} outside the stage model, {Count(PairOutcome.RemovedBySolve)} removed by the global solve");
         foreach (var (name, noise) in new[] { ("horizontal", WestNoise), ("vertical", NorthNoise) })
         {
@@ -129,6 +129,7 @@ public sealed class RegistrationReport
     private static string OutcomeName(PairOutcome outcome) => outcome switch
     {
         PairOutcome.Measured => "measured",
+        PairOutcome.Bridged => "bridged",
         PairOutcome.Blank => "blank",
         PairOutcome.LowCorrelation => "not-significant",
         PairOutcome.OutsideStageModel => "outside-stage-model",
