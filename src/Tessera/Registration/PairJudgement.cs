@@ -38,17 +38,25 @@ internal static class PairJudgement
 
         // The score's own noise shrinks as the match gets better (the variance of a sample
         // correlation goes with (1 − ρ²)²); a peak is located to about that noise over its
-        // curvature; where the curvature is within the noise (a ridge, or a broad peak of smooth
-        // content at full resolution) only coarsely. A pair below the bar keeps its σ too: it may
-        // yet be the only link to a group of tiles (<see cref="WeakBridges"/>).
+        // curvature; where the curvature is within the noise (a ridge) only coarsely, and where
+        // both axes are, not at all (a chance match of smooth content). A pair below the bar keeps
+        // its σ too: it may yet be the only link to a group of tiles (<see cref="WeakBridges"/>).
         double r = Math.Min(m.Score, 0.97);
         double noiseHere = scoreNoise * (1 - (r * r));
+        if (m.CurvatureX <= noiseHere && m.CurvatureY <= noiseHere)
+        {
+            return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.LowCorrelation);
+        }
+
         float across = Sigma(m.CurvatureX, noiseHere, g.Scale, searchMargin);
         float along = Sigma(m.CurvatureY, noiseHere, g.Scale, searchMargin);
         var (sx, sy) = west ? (across, along) : (along, across);
         PairOutcome outcome = significant ? PairOutcome.Measured : PairOutcome.LowCorrelation;
         return new PairLink(first, second, direction, dx, dy, m.Score, outcome, sx, sy);
     }
+
+    /// <summary>Whether an axis with uncertainty <paramref name="sigma"/> was located by its peak, not only along a ridge.</summary>
+    public static bool Located(float sigma, int searchMargin) => sigma < RidgeFraction * searchMargin;
 
     private static float Sigma(double curvature, double scoreNoise, int scale, int searchMargin)
     {

@@ -48,9 +48,9 @@ public sealed record StageModel(
             return new StageModel(direction, nominalX, nominalY, tileSize - along, searchMargin, searchMargin, measured.Count, FromNominal: true);
         }
 
-        // Each axis from the pairs that measured it: an edge seen along itself says nothing there.
-        double[] xs = measured.Where(i => float.IsFinite(links[i].SigmaX)).Select(i => links[i].Dx).ToArray();
-        double[] ys = measured.Where(i => float.IsFinite(links[i].SigmaY)).Select(i => links[i].Dy).ToArray();
+        // Each axis from the pairs that located it: an edge seen along itself says little there.
+        double[] xs = measured.Where(i => PairJudgement.Located(links[i].SigmaX, searchMargin)).Select(i => links[i].Dx).ToArray();
+        double[] ys = measured.Where(i => PairJudgement.Located(links[i].SigmaY, searchMargin)).Select(i => links[i].Dy).ToArray();
         double mx = xs.Length > 0 ? Median(xs) : nominalX, my = ys.Length > 0 ? Median(ys) : nominalY;
         double boundX = Math.Max(MinBound, 3 * 1.4826 * Median(xs.Select(v => Math.Abs(v - mx)).DefaultIfEmpty(0).ToArray()));
         double boundY = Math.Max(MinBound, 3 * 1.4826 * Median(ys.Select(v => Math.Abs(v - my)).DefaultIfEmpty(0).ToArray()));
