@@ -21,8 +21,13 @@ public sealed record RegistrationOptions
     /// <summary>With <see cref="DecodeScale"/> null: the overlap, in decoded pixels, that the chosen scale must keep.</summary>
     public int MinScaledOverlap { get; init; } = 24;
 
-    /// <summary>Correlation peaks whose interpretations are checked by normalised cross-correlation.</summary>
-    public int Peaks { get; init; } = 4;
+    /// <summary>
+    /// Correlation peaks whose interpretations are checked by normalised cross-correlation. Whitened
+    /// strips of weak texture put the true match below several chance peaks of the phase
+    /// correlation; 16 found it on the bench sets where 4 did not (photograph median 1.6 → 0.33 px,
+    /// spots max 42 → 1.1 px), at no measurable cost in time.
+    /// </summary>
+    public int Peaks { get; init; } = 16;
 
     /// <summary>
     /// The significance bar where the grid is too small to learn one from strips that do not
