@@ -108,7 +108,8 @@ internal sealed class PairAligner
         double curvatureX = (2 * best) - Score(s, bestTx - 1, bestTy) - Score(s, bestTx + 1, bestTy);
         double curvatureY = (2 * best) - Score(s, bestTx, bestTy - 1) - Score(s, bestTx, bestTy + 1);
         var (fx, fy) = Refine(s, bestTx, bestTy);
-        return new StripMeasurement(false, bestTx + fx, bestTy + fy, best, curvatureX, curvatureY, competitor);
+        bool edge = Math.Abs(bestTx - _nominalTx) >= _margin || Math.Abs(bestTy) >= _margin;
+        return new StripMeasurement(false, bestTx + fx, bestTy + fy, best, curvatureX, curvatureY, competitor, edge);
     }
 
     /// <summary>

@@ -30,6 +30,13 @@ internal static class PairJudgement
             return new PairLink(first, second, direction, dx, dy, 0, PairOutcome.Blank);
         }
 
+        // A best shift on the search window's edge is no peak: a true one lies inside (the window
+        // is wider than the stage strays), a chance one of small overlaps climbs to the edge.
+        if (m.AtWindowEdge)
+        {
+            return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.LowCorrelation);
+        }
+
         bool significant = m.Score > noise.Threshold;
         if (m.Competitor >= AmbiguousRatio * m.Score)
         {

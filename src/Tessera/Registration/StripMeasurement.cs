@@ -11,7 +11,9 @@ namespace Tessera.Registration;
 /// <param name="CurvatureX">How much the score drops one pixel either side across (2·S(t) − S(t−1) − S(t+1)).</param>
 /// <param name="CurvatureY">The same along.</param>
 /// <param name="Competitor">The best score of a distinct match (a separate peak, with a dip between it and the best); −1 when there is none.</param>
-internal readonly record struct StripMeasurement(bool Blank, double Tx, double Ty, double Score, double CurvatureX, double CurvatureY, double Competitor)
+/// <param name="AtWindowEdge">The best shift lies on the search window's edge: the window, not the images, stopped the score rising.</param>
+internal readonly record struct StripMeasurement(bool Blank, double Tx, double Ty, double Score, double CurvatureX, double CurvatureY, double Competitor,
+    bool AtWindowEdge = false)
 {
     public static StripMeasurement BlankStrip(int nominalTx) => new(true, nominalTx, 0, 0, 0, 0, -1);
 }
