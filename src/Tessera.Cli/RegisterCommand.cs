@@ -60,13 +60,7 @@ internal static class RegisterCommand
         Console.Write(report);
         RefuseIfNothingMeasured(registered.Report, overlap);
         PositionsFile.WriteFiji(positionsFile, registered.Placements, inputDirectory);
-        using (var writer = new StreamWriter(Path.ChangeExtension(positionsFile, ".report.txt")))
-        {
-            writer.Write(report);
-            writer.WriteLine();
-            registered.Report.WritePairs(writer);
-        }
-
+        File.WriteAllText(Path.ChangeExtension(positionsFile, ".report.txt"), report);
         Console.WriteLine($"wrote             {positionsFile}");
         return registered.Placements;
     }
