@@ -312,7 +312,7 @@ internal sealed class TileStrips
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static TileStrips Read(string path, ITileCodec codec, StripGeometry g, ImageHeader expected, PixelMemoryPool pool, StripPool strips)
     {
-        using PixelBuffer image = Decode(path, codec, g.Scale, pool);
+        using PixelBuffer image = ReducedGreyDecode.Decode(path, codec, g.Scale, pool);
         if (image.Width != g.Width || image.Height != g.Height)
         {
             ImageHeader h = codec.ReadHeader(path);
@@ -375,52 +375,6 @@ internal sealed class TileStrips
                 South = null;
                 break;
         }
-    }
-
-    private static PixelBuffer Decode(string path, ITileCodec codec, int scale, PixelMemoryPool pool)
-    {
-        if (scale == 1)
-        {
-            return codec.Decode(path, PixelFormat.Gray8, pool);
-        }
-
-        if (codec is IScaledDecoder scaled && scaled.TryDecodeScaled(path, PixelFormat.Gray8, scale, pool) is { } reduced)
-        {
-            return reduced;
-        }
-
-        using PixelBuffer full = codec.Decode(path, PixelFormat.Gray8, pool);
-        return BoxReduce(full, scale, pool);
-    }
-
-    /// <summary>Mean of each scale × scale box (partial boxes at the right and bottom edges).</summary>
-    private static PixelBuffer BoxReduce(PixelBuffer full, int scale, PixelMemoryPool pool)
-    {
-        int w = (full.Width + scale - 1) / scale, h = (full.Height + scale - 1) / scale;
-        var reduced = new PixelBuffer(new PixelRect(0, 0, w, h), PixelFormat.Gray8, pool);
-        var sums = new int[w];
-        for (int y = 0; y < h; y++)
-        {
-            Array.Clear(sums);
-            int y0 = y * scale, y1 = Math.Min(full.Height, y0 + scale);
-            for (int fy = y0; fy < y1; fy++)
-            {
-                ReadOnlySpan<byte> row = full.Row(fy);
-                for (int fx = 0; fx < full.Width; fx++)
-                {
-                    sums[fx / scale] += row[fx];
-                }
-            }
-
-            Span<byte> target = reduced.Row(y);
-            for (int x = 0; x < w; x++)
-            {
-                int count = (Math.Min(full.Width, (x + 1) * scale) - (x * scale)) * (y1 - y0);
-                target[x] = (byte)((sums[x] + (count / 2)) / count);
-            }
-        }
-
-        return reduced;
     }
 }
 
