@@ -13,8 +13,11 @@ command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK is needed (https:
 
 # package:what-needs-it pairs; installed only where missing.
 missing=()
-ldconfig -p 2>/dev/null | grep -q 'libturbojpeg\.so\.0' || missing+=(libturbojpeg0)
-ldconfig -p 2>/dev/null | grep -q 'libfftw3f\.so\.3' || missing+=(libfftw3-single3)
+# The library list is read once into a variable: `ldconfig -p | grep -q` under pipefail fails
+# whenever grep stops early and ldconfig dies of SIGPIPE, reporting installed libraries as missing.
+libraries=$(ldconfig -p 2>/dev/null || true)
+grep -q 'libturbojpeg\.so\.0' <<<"$libraries" || missing+=(libturbojpeg0)
+grep -q 'libfftw3f\.so\.3' <<<"$libraries" || missing+=(libfftw3-single3)
 command -v cc >/dev/null || missing+=(gcc)                                  # builds the JPEG region decoder
 [[ -f /usr/include/jpeglib.h ]] || missing+=(libjpeg62-turbo-dev)          # ... against libjpeg-turbo
 command -v unzip >/dev/null || missing+=(unzip) # the tests check our zips with an independent reader
