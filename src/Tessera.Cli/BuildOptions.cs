@@ -34,6 +34,12 @@ internal sealed class BuildOptions
         Description = "Place each tile where FILE says instead of on the nominal grid: a Fiji TileConfiguration (registered or not) or a MIST global-positions file, names relative to INPUT_DIR. Tiles may differ in size; positions are rounded to whole pixels.",
     };
 
+    private readonly Option<PixelSize?> _pixelSize = new("--pixel-size")
+    {
+        Description = "Physical size of one input pixel, with its unit (e.g. 0.325um, 650nm, 0.01mm): recorded with the output for scale bars and analysis tools. Changes no pixel.",
+        CustomParser = ParsePixelSize,
+    };
+
     private readonly IlluminationCliOptions _illumination = new();
 
     public BuildOptions()
@@ -49,7 +55,7 @@ internal sealed class BuildOptions
         _tiles.AddInput(command);
         command.Arguments.Add(_output);
         _tiles.AddOptions(command);
-        foreach (Option option in new Option[] { _positions, _tileSize, _tileOverlap, _format, _quality, _blend })
+        foreach (Option option in new Option[] { _positions, _tileSize, _tileOverlap, _format, _quality, _blend, _pixelSize })
         {
             command.Options.Add(option);
         }
@@ -75,6 +81,7 @@ internal sealed class BuildOptions
         FlatField = _illumination.FlatField(result),
         Input = _tiles.Input(result),
         Placements = result.GetValue(_positions) is { } positions ? PositionsFile.Read(positions, _tiles.InputDirectory(result)) : null,
+        PixelSize = result.GetValue(_pixelSize),
         Gains = result.GetValue(_positions) is { } measured && Balances(result) && File.Exists(GainsFile.SidecarOf(measured))
             ? GainsSpec.Read(GainsFile.SidecarOf(measured))
             : null,
@@ -97,4 +104,16 @@ internal sealed class BuildOptions
     };
 
     public CodecChoice Codec(ParseResult result) => _tiles.Codec(result);
+
+    private static PixelSize? ParsePixelSize(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (PixelSize.TryParse(text, out PixelSize size))
+        {
+            return size;
+        }
+
+        result.AddError($"--pixel-size: \"{text}\" is not a length with a unit; give e.g. 0.325um, 650nm or 0.01mm.");
+        return null;
+    }
 }

@@ -77,6 +77,12 @@ public sealed record BuildRequest
     /// <summary>Each tile's exposure gain to divide out after the flat-field, measured or read (needs <see cref="Placements"/>); null for none.</summary>
     public GainsSpec? Gains { get; init; }
 
+    /// <summary>
+    /// The physical size of one full-resolution pixel, recorded with the output (OME metadata,
+    /// the viewer's scale bar); null when unknown. It changes no pixel.
+    /// </summary>
+    public PixelSize? PixelSize { get; init; }
+
     /// <summary>The most memory decoded input tiles may hold while waiting to be used again.</summary>
     public long TileCacheBytes { get; init; } = 512L << 20;
 
