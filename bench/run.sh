@@ -5,13 +5,18 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-usage: bench/run.sh [--baseline-max N] [--runs N] [--runs-max N] [SIZES...]
+usage: bench/run.sh [--baseline-max N] [--photo-max N] [--runs N] [--runs-max N] [SIZES...]
 
   SIZES            grid sizes to run, each meaning an NxN grid of 800x600 tiles
                    (default: 50 100 150 200)
   --baseline-max N run the libvips baseline only for sizes <= N (default: the BASELINE_MAX
                    environment variable, else 100); it needs >10 min and ~7 GB at 100x100,
                    so larger sizes report "not run"
+  --photo-max N    also measure, for sizes <= N, a grid of tiles cut from real photographs
+                   (scikit-image's sample photographs from Debian python3-skimage, 8x8 distinct
+                   tiles, the rest hard links; see tessera-bench photo-grid) beside the synthetic
+                   one: photographs decode and compress far slower (default: the PHOTO_MAX
+                   environment variable, else 50; 0 skips it)
   --shards-grid N  also time 1, 2 and 4 concurrent shards plus --finish on the NxN grid
                    (default: the SHARDS_GRID environment variable, else 100 when 100 is among
                    the sizes; 0 skips it)
@@ -50,6 +55,7 @@ baseline_max=${BASELINE_MAX:-100}
 runs=${RUNS:-3}
 runs_max=${RUNS_MAX:-100}
 shards_grid=${SHARDS_GRID:-}
+photo_max=${PHOTO_MAX:-50}
 blend_grid=${BLEND_GRID:-}
 sizes=()
 while (($# > 0)); do
@@ -57,6 +63,11 @@ while (($# > 0)); do
         --baseline-max)
             (($# >= 2)) || die "--baseline-max needs a value"
             baseline_max=$2
+            shift 2
+            ;;
+        --photo-max)
+            (($# >= 2)) || die "--photo-max needs a value"
+            photo_max=$2
             shift 2
             ;;
         --shards-grid)
@@ -108,6 +119,7 @@ if [[ -z $blend_grid ]]; then
 fi
 [[ $shards_grid =~ ^(0|[1-9][0-9]*)$ ]] || die "--shards-grid must be a number, got '$shards_grid'"
 [[ $blend_grid =~ ^(0|[1-9][0-9]*)$ ]] || die "--blend-grid must be a number, got '$blend_grid'"
+[[ $photo_max =~ ^(0|[1-9][0-9]*)$ ]] || die "--photo-max must be a number, got '$photo_max'"
 [[ $baseline_max =~ ^(0|[1-9][0-9]*)$ ]] || die "--baseline-max must be a number, got '$baseline_max'"
 is_count "$runs" || die "--runs must be a positive integer, got '$runs'"
 [[ $runs_max =~ ^(0|[1-9][0-9]*)$ ]] || die "--runs-max must be a number, got '$runs_max'"
@@ -293,18 +305,47 @@ shard_rows=()
 blend_rows=()
 shards_run=()
 blends_run=()
+readonly photo_dir=/usr/lib/python3/dist-packages/skimage/data
+photo_images=()
+for name in astronaut.png chelsea.png coffee.png hubble_deep_field.jpg ihc.png motorcycle_left.png retina.jpg rocket.jpg; do
+    photo_images+=("$photo_dir/$name")
+done
+grids=()
 for size in "${sizes[@]}"; do
+    grids+=("$size:synthetic")
+    ((size <= photo_max)) && grids+=("$size:photograph")
+done
+if ((photo_max > 0)); then
+    for image in "${photo_images[@]}"; do
+        [[ -f $image ]] || die "$image is missing: the photograph grid is cut from Debian's python3-skimage (apt-get install python3-skimage), or use --photo-max 0"
+    done
+fi
+
+for grid_spec in "${grids[@]}"; do
+    size=${grid_spec%%:*}
+    content=${grid_spec#*:}
     grid=${size}x${size}
     data=bench/data/$grid
+    if [[ $content == photograph ]]; then
+        grid=$grid-photo
+        data=bench/data/photo-${size}x${size}
+    fi
     inputs=$data
     out=$out_root/$grid
     megapixels=$(awk -v n="$size" -v w=$TILE_WIDTH -v h=$TILE_HEIGHT -v ox=$OVERLAP_X -v oy=$OVERLAP_Y \
         'BEGIN { printf "%.1f", ((n - 1) * (w - ox) + w) * ((n - 1) * (h - oy) + h) / 1e6 }')
 
     status "[$grid] generating tiles in $data (reused when complete)"
-    dotnet "$bench_dll" generate "$data" --across "$size" --down "$size" \
-        --width $TILE_WIDTH --height $TILE_HEIGHT --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y >&2 ||
-        die "generating $data failed"
+    if [[ $content == photograph ]]; then
+        dotnet "$bench_dll" photo-grid "$data" --across "$size" --down "$size" --period 8 \
+            --images "$(IFS=,; echo "${photo_images[*]}")" \
+            --width $TILE_WIDTH --height $TILE_HEIGHT --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y >&2 ||
+            die "cutting the photograph grid $data failed"
+    else
+        dotnet "$bench_dll" generate "$data" --across "$size" --down "$size" \
+            --width $TILE_WIDTH --height $TILE_HEIGHT --overlap-x $OVERLAP_X --overlap-y $OVERLAP_Y >&2 ||
+            die "generating $data failed"
+    fi
 
     "${tessera[@]}" plan "$data" "$out/tessera.dzi" --overlap "$OVERLAP_X,$OVERLAP_Y" >"$logs/$grid-plan.log" ||
         die "tessera plan failed (see $logs/$grid-plan.log)"
@@ -377,11 +418,11 @@ for size in "${sizes[@]}"; do
     # files they write and remove do not run just before one of those (in run 20261128-021929,
     # tessera at 150x150 ran right after the 100x100 shards and took 11.5 s of system time, where
     # the floor with writes, measured later, took 7.2 s and a quiet run of tessera 7.2 s).
-    if ((size == shards_grid)); then
+    if ((size == shards_grid)) && [[ $content == synthetic ]]; then
         shards_run=("$grid" "$data" "$out" "$expected_tiles")
     fi
 
-    if ((size == blend_grid)); then
+    if ((size == blend_grid)) && [[ $content == synthetic ]]; then
         blends_run=("$grid" "$data" "$out" "$expected_tiles")
     fi
 done

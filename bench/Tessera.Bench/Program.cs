@@ -11,6 +11,8 @@ internal static class Program
                               [--write OUT.dzi]
           tessera-bench vips-baseline DIR OUT.dzi [--overlap-x 80] [--overlap-y 60]
           tessera-bench link-grid DIR --across N --down M --from TILE
+          tessera-bench photo-grid DIR --across N --down M --images A.png,B.jpg [--period 8]
+                                 [--width 800] [--height 600] [--overlap-x 80] [--overlap-y 60] [--quality 90]
           tessera-bench fft [--sizes 64x128,64x256,128x128] [--repeat 20000]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
         """;
@@ -39,6 +41,9 @@ internal static class Program
                     break;
                 case "link-grid":
                     LinkGridCommand.Run(arguments);
+                    break;
+                case "photo-grid":
+                    PhotoGridCommand.Run(arguments);
                     break;
                 case "fft":
                     FftCommand.Run(arguments);
