@@ -7,6 +7,9 @@ namespace Tessera.Codecs;
 /// <param name="FileBytes">The file's length.</param>
 internal readonly record struct DeclaredSize(long Width, long Height, long MinimumBytes, long FileBytes)
 {
+    /// <summary>A JPEG's colour components (1 grey, 3 YCbCr or RGB, 4 CMYK or YCCK); 0 where not given.</summary>
+    public int Components { get; init; }
+
     /// <exception cref="TileReadException">The file is too small for the size its header declares: a wrong header, or a file cut short.</exception>
     public void CheckFileHoldsIt(string path)
     {

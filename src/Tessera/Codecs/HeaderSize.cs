@@ -33,7 +33,7 @@ internal static class HeaderSize
                 return new DeclaredSize(BinaryPrimitives.ReadUInt32BigEndian(head[16..]), BinaryPrimitives.ReadUInt32BigEndian(head[20..]), 0, RandomAccess.GetLength(handle));
             }
 
-            return head.Length >= 4 && head[0] == 0xFF && head[1] == 0xD8 ? Jpeg(handle, head) : null;
+            return IsJpeg(head) ? Jpeg(handle, head, RandomAccess.GetLength(handle)) : null;
         }
         catch (IOException e)
         {
@@ -45,14 +45,24 @@ internal static class HeaderSize
         }
     }
 
+    /// <summary>
+    /// What the frame header of a JPEG held whole in memory declares; null where its markers cannot
+    /// be followed to a frame header.
+    /// </summary>
+    public static DeclaredSize? OfJpeg(ReadOnlySpan<byte> jpeg) => IsJpeg(jpeg) ? Jpeg(null, jpeg, jpeg.Length) : null;
+
+    private static bool IsJpeg(ReadOnlySpan<byte> head) => head.Length >= 4 && head[0] == 0xFF && head[1] == 0xD8;
+
     private static bool IsPng(ReadOnlySpan<byte> head) =>
         head.Length >= 24 && head[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]) &&
         head[12..16].SequenceEqual("IHDR"u8);
 
-    /// <summary>Walks the marker segments after SOI to the first SOF.</summary>
-    private static DeclaredSize? Jpeg(SafeFileHandle handle, ReadOnlySpan<byte> head)
+    /// <summary>
+    /// Walks the marker segments after SOI to the first SOF: in <paramref name="head"/>, and past
+    /// it in the file when there is one (<paramref name="handle"/> null: <paramref name="head"/> is the whole file).
+    /// </summary>
+    private static DeclaredSize? Jpeg(SafeFileHandle? handle, ReadOnlySpan<byte> head, long length)
     {
-        long length = RandomAccess.GetLength(handle);
         long at = 2;
         Span<byte> segment = stackalloc byte[4 + 8 + (255 * 3)];
         for (int markers = 0; markers < MaxMarkers && at + 4 <= length; markers++)
@@ -117,7 +127,7 @@ internal static class HeaderSize
         int components = frame[5];
         if (type >= 0xC9 || width == 0 || height == 0 || components == 0 || frame.Length < 6 + (3 * components))
         {
-            return new DeclaredSize(width, height, 0, fileLength);
+            return new DeclaredSize(width, height, 0, fileLength) { Components = components };
         }
 
         int maxH = 1, maxV = 1;
@@ -135,15 +145,20 @@ internal static class HeaderSize
             blocks += across * down;
         }
 
-        return new DeclaredSize(width, height, blocks / 8, fileLength);
+        return new DeclaredSize(width, height, blocks / 8, fileLength) { Components = components };
     }
 
     /// <summary><paramref name="into"/>'s length of bytes at <paramref name="offset"/>, from the head already read where it holds them.</summary>
-    private static ReadOnlySpan<byte> Bytes(SafeFileHandle handle, ReadOnlySpan<byte> head, long offset, Span<byte> into)
+    private static ReadOnlySpan<byte> Bytes(SafeFileHandle? handle, ReadOnlySpan<byte> head, long offset, Span<byte> into)
     {
         if (offset + into.Length <= head.Length)
         {
             return head.Slice((int)offset, into.Length);
+        }
+
+        if (handle is null)
+        {
+            return offset < head.Length ? head[(int)offset..] : [];
         }
 
         return into[..FileReads.ReadAtMost(handle, into, offset)];

@@ -29,43 +29,5 @@ internal static class JpegProblems
     /// (Adobe's transform of it). Reads the markers only; false where there is no readable frame
     /// header, which the decoder then reports.
     /// </summary>
-    public static bool IsCmyk(ReadOnlySpan<byte> jpeg)
-    {
-        int at = 2;
-        while (at + 4 <= jpeg.Length)
-        {
-            if (jpeg[at] != 0xFF)
-            {
-                return false;
-            }
-
-            byte marker = jpeg[at + 1];
-            if (marker == 0xFF)
-            {
-                at++; // a fill byte
-                continue;
-            }
-
-            if (marker is 0xD9 or 0xDA)
-            {
-                return false; // EOI or SOS before any frame header
-            }
-
-            if (marker is 0x01 or (>= 0xD0 and <= 0xD8))
-            {
-                at += 2; // markers without a length
-                continue;
-            }
-
-            bool frame = marker is >= 0xC0 and <= 0xCF and not (0xC4 or 0xC8 or 0xCC);
-            if (frame)
-            {
-                return at + 9 < jpeg.Length && jpeg[at + 9] == 4; // FF Cn, length, precision, height, width, components
-            }
-
-            at += 2 + ((jpeg[at + 2] << 8) | jpeg[at + 3]);
-        }
-
-        return false;
-    }
+    public static bool IsCmyk(ReadOnlySpan<byte> jpeg) => HeaderSize.OfJpeg(jpeg)?.Components == 4;
 }
