@@ -46,12 +46,13 @@ if dotnet tool list --global | grep -qi '^tessera\.cli '; then
     say "removing the installed Tessera.Cli to install this checkout's"
     dotnet tool uninstall --global Tessera.Cli
 fi
+# On PATH first, or dotnet tool install advises its own ~/.bash_profile line, which (made new)
+# would stop bash from reading ~/.profile; the PATH for new shells is set below.
+tools="${DOTNET_CLI_HOME:-$HOME}/.dotnet/tools"
+export PATH="$tools:$PATH"
 say "dotnet tool install --global Tessera.Cli $version"
 dotnet tool install --global --source "$packages" --version "$version" Tessera.Cli ||
     fail "dotnet tool install failed (its message is above)"
-
-tools="${DOTNET_CLI_HOME:-$HOME}/.dotnet/tools"
-export PATH="$tools:$PATH"
 
 # New shells: a login shell reads the first of these bash finds; a terminal's shell reads ~/.bashrc.
 in_new_shell() { env -i HOME="$HOME" TERM="${TERM:-dumb}" bash -l -c "$1"; }
