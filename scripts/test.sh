@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (what CI runs), after installing what the tests need.
+# Runs the whole test suite (what CI runs), after installing what the tests need (setup.sh --test).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-scripts/setup.sh
+scripts/setup.sh --test
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

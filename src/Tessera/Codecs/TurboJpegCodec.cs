@@ -293,7 +293,7 @@ public sealed unsafe partial class TurboJpegCodec : ITileCodec, IRegionDecoder, 
             problem = null;
             if (!NativeLibrary.TryLoad(LibraryName, out nint library))
             {
-                problem = $"{LibraryName} was not found (on Debian or Ubuntu: apt-get install libturbojpeg0)";
+                problem = $"{LibraryName} was not found (apt-get install libturbojpeg0 on Debian, libturbojpeg on Ubuntu)";
                 return null;
             }
 
