@@ -4,8 +4,8 @@ namespace Tessera.Numerics;
 /// A multigrid preconditioner for <see cref="LaplacianMatrix"/> systems: each level pairs every
 /// unknown with its most strongly linked neighbour, twice (aggregates of about four: on a grid,
 /// 2×2 tiles become one coarse unknown), down to a few hundred unknowns solved directly. One
-/// application is a K-cycle: a Gauss–Seidel sweep forward, the coarse problem solved by two steps
-/// of conjugate gradients preconditioned by the next level's cycle, a sweep backward. The Krylov
+/// application is a K-cycle: two Gauss–Seidel sweeps forward, the coarse problem solved by two steps
+/// of conjugate gradients preconditioned by the next level's cycle, two sweeps backward. The Krylov
 /// steps make it slightly nonlinear, so the outer iteration is flexible conjugate gradients
 /// (<see cref="ConjugateGradients"/>); with aggregates of four its cost is about twice a V-cycle's
 /// and its iteration count stays flat in the grid's size.
@@ -207,7 +207,6 @@ internal sealed class AggregationMultigrid : IPreconditioner
     {
         public LaplacianMatrix Matrix { get; } = matrix;
         public int[] Aggregate { get; } = aggregate;
-        public int CoarseSize { get; } = coarseSize;
         public double[] Residual { get; } = new double[matrix.Size];
         public double[] CoarseRight { get; } = new double[coarseSize];
         public double[] CoarseSolution { get; } = new double[coarseSize];

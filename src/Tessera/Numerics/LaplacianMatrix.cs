@@ -8,9 +8,6 @@ namespace Tessera.Numerics;
 /// </summary>
 internal sealed class LaplacianMatrix : ISymmetricOperator
 {
-    /// <summary>A link pairs two unknowns only if it is at least this share of the first one's strongest link.</summary>
-    private const double StrongShare = 0;
-
     private readonly double[] _pull;
     private readonly double[] _diagonal;
     private readonly int[] _rowStart;
@@ -158,22 +155,21 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
                 continue;
             }
 
+            // (Leaving a weakly linked unknown unpaired, as some aggregation schemes do, made no
+            // difference to the iterations on registration weights and coarsened less.)
             int best = -1;
-            double strongest = 0, strongestFree = 0;
+            double strongest = 0;
             for (int k = _rowStart[i]; k < _rowStart[i + 1]; k++)
             {
                 int j = _column[k];
-                strongest = Math.Max(strongest, _weight[k]);
-                if (aggregate[j] == int.MinValue && j != i && _weight[k] > strongestFree)
+                if (aggregate[j] == int.MinValue && _weight[k] > strongest)
                 {
-                    (best, strongestFree) = (j, _weight[k]);
+                    (best, strongest) = (j, _weight[k]);
                 }
             }
 
-            // A weak link does not make a pair: the two sides may well differ in the error that the
-            // coarse level is there to remove, and one coarse unknown would force them equal.
             aggregate[i] = count;
-            if (best >= 0 && strongestFree >= StrongShare * strongest)
+            if (best >= 0)
             {
                 aggregate[best] = count;
             }

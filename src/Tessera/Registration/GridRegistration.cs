@@ -23,7 +23,9 @@ public sealed record RegistrationResult(IReadOnlyList<TilePlacement> Placements,
 /// </remarks>
 public static class GridRegistration
 {
-    public static RegistrationResult Run(TileGrid grid, OverlapSpec overlap, RegistrationOptions options, ITileCodec codec, CancellationToken ct = default)
+    /// <param name="progress">Counts the neighbour pairs as they are measured (those with a missing tile at once).</param>
+    public static RegistrationResult Run(TileGrid grid, OverlapSpec overlap, RegistrationOptions options, ITileCodec codec, CancellationToken ct = default,
+        WorkProgress? progress = null)
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
@@ -43,6 +45,7 @@ public static class GridRegistration
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var pool = new PixelMemoryPool(maxFreeArrays: 3 * threads);
         var strips = new StripPool();
+        progress?.Start(((long)(columns - 1) * rows) + ((long)columns * (rows - 1)));
         var (westNoise, northNoise) = NullDistribution.Measure(grid, geometry, header, codec, pool, strips, westAligner, northAligner, options, threads, ct);
 
         // Tiles are decoded in row-major order by whichever thread is free, and each pair is aligned
@@ -94,6 +97,7 @@ public static class GridRegistration
 
             GiveBack(first, west ? Edge.East : Edge.South);
             GiveBack(second, west ? Edge.West : Edge.North);
+            progress?.Advance();
             return link;
         }
 
