@@ -63,27 +63,34 @@ internal sealed class ProgressReporter : IDisposable
         _stop.Dispose();
     }
 
+    /// <summary>
+    /// Looks at the stages every 200 ms, so that each one's rate counts from when it started, and
+    /// prints a line for the one under way every interval.
+    /// </summary>
     private async Task PlainLoop()
     {
         var started = new TimeSpan?[_stages.Length];
+        TimeSpan printed = TimeSpan.Zero;
         try
         {
             while (!_stop.IsCancellationRequested)
             {
-                await Task.Delay(_interval, _stop.Token);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200, _interval.TotalMilliseconds)), _stop.Token);
+                TimeSpan now = _clock.Elapsed;
                 int current = -1;
                 for (int i = 0; i < _stages.Length; i++)
                 {
                     if (_stages[i].Total() > 0)
                     {
-                        started[i] ??= _clock.Elapsed;
+                        started[i] ??= now;
                         current = i;
                     }
                 }
 
-                if (current >= 0)
+                if (current >= 0 && now - printed >= _interval)
                 {
-                    Console.Error.WriteLine(PlainLine(_stages[current], _clock.Elapsed - started[current]!.Value));
+                    printed = now;
+                    Console.Error.WriteLine(PlainLine(_stages[current], now - started[current]!.Value));
                 }
             }
         }

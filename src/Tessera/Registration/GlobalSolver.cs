@@ -122,11 +122,25 @@ internal static class GlobalSolver
         double[] priorX, double[] priorY, double[] x, double[] y)
     {
         int n = present.Length;
-        var adjacency = new List<int>[n];
+        // Each tile's links, by rows (CSR): two ints per link, where a list per tile cost an object and an array each.
+        var start = new int[n + 1];
+        foreach (PairLink link in links)
+        {
+            start[link.First + 1]++;
+            start[link.Second + 1]++;
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            start[i + 1] += start[i];
+        }
+
+        var adjacent = new int[start[n]];
+        int[] fill = start[..n];
         for (int l = 0; l < links.Count; l++)
         {
-            (adjacency[links[l].First] ??= []).Add(l);
-            (adjacency[links[l].Second] ??= []).Add(l);
+            adjacent[fill[links[l].First]++] = l;
+            adjacent[fill[links[l].Second]++] = l;
         }
 
         var done = new bool[n];
@@ -170,12 +184,9 @@ internal static class GlobalSolver
 
         void Enqueue(int tile)
         {
-            if (adjacency[tile] is { } list)
+            for (int k = start[tile]; k < start[tile + 1]; k++)
             {
-                foreach (int l in list)
-                {
-                    queue.Enqueue((l, tile), -Math.Min(wx[l], wy[l]));
-                }
+                queue.Enqueue((adjacent[k], tile), -Math.Min(wx[adjacent[k]], wy[adjacent[k]]));
             }
         }
     }

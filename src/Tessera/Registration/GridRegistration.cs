@@ -138,7 +138,7 @@ public static class GridRegistration
         WorkerThreads.For(count, threads, Decode, "tessera-register", ct);
 
         // In the order the row-by-row pass had: row-major, each tile's west pair before its north one.
-        var links = new List<PairLink>();
+        var links = new List<PairLink>(2 * count);
         int missingPairs = 0;
         void Collect(PairLink? link, bool exists)
         {

@@ -36,7 +36,7 @@ internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> li
             WorstResiduals = Worst(),
             PlacedByModel = byModel,
             WeakTiles = weak,
-            PairList = links.Select(l => new PairRecord(Name(l.First), Name(l.Second), l.Direction, l.Dx, l.Dy, l.SigmaX, l.SigmaY, l.Correlation, l.Outcome)).ToArray(),
+            PairList = new PairTable(grid, links),
             Elapsed = elapsed,
         };
     }
