@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tessera register at scale: for each N, an NxN grid of 800x600 tiles (overlap 80,60) whose
-# overlaps match exactly (tessera-bench periodic-grid: 9 distinct files, hard links for the rest),
+# overlaps match exactly (tessera-bench periodic-grid: the synthetic specimen repeated every
+# 30 grid steps, so at most 900 distinct files, hard links for the rest),
 # registered once with /usr/bin/time -v; records the wall time, the peak resident memory and the
 # error of the registered positions against the known grid (the nominal one) after removing one
 # common translation. See bench/README.md.
@@ -8,10 +9,10 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: bench/register-scale.sh [--content photograph|specimen|...] [SIZES...]
+usage: bench/register-scale.sh [--no-build] [SIZES...]
 
   SIZES       grid sizes, each meaning an NxN grid (default: 100 300 600)
-  --content   what the tiles show (tessera-bench periodic-grid; default photograph)
+  --no-build  use the Release builds already there
 
 Tiles go to bench/data/periodic-NxN (reused when complete); the report to stdout and to
 bench/results/register-scale-<timestamp>.md, the tools' output to bench/results/register-scale-<timestamp>-logs/.
@@ -21,11 +22,11 @@ USAGE
 die() { echo "register-scale.sh: error: $*" >&2; exit 1; }
 status() { echo "register-scale.sh: $*" >&2; }
 
-content=photograph
+build=1
 sizes=()
 while (($# > 0)); do
     case $1 in
-        --content) (($# >= 2)) || die "--content needs a value"; content=$2; shift 2 ;;
+        --no-build) build=0; shift ;;
         -h|--help) usage; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) [[ $1 =~ ^[1-9][0-9]*$ ]] || die "a size is a positive whole number, not '$1'"; sizes+=("$1"); shift ;;
@@ -41,17 +42,19 @@ logs=$results/register-scale-$stamp-logs
 report=$results/register-scale-$stamp.md
 mkdir -p "$logs"
 
-status "building (Release)"
-dotnet build "$root/bench/Tessera.Bench" -c Release -nologo -v quiet >"$logs/build-bench.log"
-dotnet build "$root/src/Tessera.Cli" -c Release -nologo -v quiet >"$logs/build-cli.log"
+if ((build)); then
+    status "building (Release)"
+    dotnet build "$root/bench/Tessera.Bench" -c Release -nologo -v quiet >"$logs/build-bench.log"
+    dotnet build "$root/src/Tessera.Cli" -c Release -nologo -v quiet >"$logs/build-cli.log"
+fi
 bench=$root/bench/Tessera.Bench/bin/Release/net10.0/tessera-bench
 tessera=$root/src/Tessera.Cli/bin/Release/net10.0/Tessera.Cli
 
 rows=()
 for n in "${sizes[@]}"; do
     data=$root/bench/data/periodic-${n}x${n}
-    status "[$n x $n] tiles ($content)"
-    "$bench" periodic-grid "$data" --across "$n" --down "$n" --content "$content" >"$logs/$n-generate.log"
+    status "[$n x $n] tiles"
+    "$bench" periodic-grid "$data" --across "$n" --down "$n" >"$logs/$n-generate.log"
     out=$logs/$n.registered.txt
     status "[$n x $n] tessera register"
     /usr/bin/time -v "$tessera" register "$data" --overlap 80,60 --output "$out" >"$logs/$n-register.log" 2>"$logs/$n-register.err" \
@@ -81,7 +84,7 @@ done
     echo "# tessera register at scale, $stamp"
     echo
     echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
-    echo "Commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' (with local changes)'). Command: bench/register-scale.sh --content $content ${sizes[*]}"
+    echo "Commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' (with local changes)'). Command: bench/register-scale.sh ${sizes[*]}"
     echo
     echo "| grid | tiles | wall s | peak MiB | error median px | error max px | pairs |"
     echo "|---|---|---|---|---|---|---|"

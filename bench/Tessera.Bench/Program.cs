@@ -15,7 +15,7 @@ internal static class Program
           tessera-bench jittered DIR [--content photograph|illustration|faintgradient|spots|periodic|specimen]
                                  [--across 6] [--down 6] [--width 192] [--height 160] [--overlap-x 64]
                                  [--overlap-y 56] [--jitter 16] [--seed 5]
-          tessera-bench periodic-grid DIR --across N --down M [--period 3] [--content photograph]
+          tessera-bench periodic-grid DIR --across N --down M [--period 30]
           tessera-bench solve [--across 600] [--down 600] [--seed 5]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
         """;
