@@ -14,6 +14,8 @@
 #   chromium   the browser the viewer tests drive through Playwright (none is downloaded)
 #   unzip      an independent reader of the zips Tessera writes
 #   slurm-wlm, munge   a one-node Slurm cluster for the cluster test
+#   python3-skimage    real photographs the registration tests cut (read from the installed
+#                      package, never copied), and the peer bench/registration-quality.sh runs
 #
 # It says what it does, shows apt's own output, and exits non-zero, naming what is missing, when it
 # cannot install something that is needed: no apt, neither root nor sudo, a package not found.
@@ -58,6 +60,7 @@ test_only=(
     "unzip (checks Tessera's zips)|has_command unzip|unzip"
     "Slurm (the cluster test's scheduler)|has_command slurmctld && has_command slurmd && has_command sbatch|slurm-wlm"
     "MUNGE (Slurm's authentication)|has_command munged|munge"
+    "scikit-image (real photographs for the registration tests; the bench's peer)|test -f /usr/lib/python3/dist-packages/skimage/data/astronaut.png|python3-skimage"
 )
 if $tests; then
     required+=("${accelerators[@]}" "${test_only[@]}")

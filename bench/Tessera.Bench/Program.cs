@@ -14,6 +14,11 @@ internal static class Program
           tessera-bench photo-grid DIR --across N --down M --images A.png,B.jpg [--period 8]
                                  [--width 800] [--height 600] [--overlap-x 80] [--overlap-y 60] [--quality 90]
           tessera-bench fft [--sizes 64x128,64x256,128x128] [--repeat 20000]
+          tessera-bench jittered DIR [--content photograph|illustration|faintgradient|spots|periodic|specimen]
+                                 [--across 6] [--down 6] [--width 192] [--height 160] [--overlap-x 64]
+                                 [--overlap-y 56] [--jitter 16] [--seed 5]
+          tessera-bench periodic-grid DIR --across N --down M [--period 30]
+          tessera-bench solve [--across 600] [--down 600] [--seed 5]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
         """;
 
@@ -47,6 +52,15 @@ internal static class Program
                     break;
                 case "fft":
                     FftCommand.Run(arguments);
+                    break;
+                case "jittered":
+                    JitteredCommand.Run(arguments);
+                    break;
+                case "periodic-grid":
+                    PeriodicGridCommand.Run(arguments);
+                    break;
+                case "solve":
+                    SolveCommand.Run(arguments);
                     break;
                 case "compose":
                     ComposeCommand.Run(arguments);

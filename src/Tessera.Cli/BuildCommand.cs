@@ -72,36 +72,26 @@ internal static class BuildCommand
                 request = options.WithIiifDefaults(result, request);
             }
 
-            RegistrationOptions? registering = null;
             if (result.GetValue(register))
             {
-                registering = request.Placements is not null ? throw new TesseraException("--register measures the positions; --positions gives them: use one.")
+                request = request.Placements is not null ? throw new TesseraException("--register measures the positions; --positions gives them: use one.")
                     : request.Shard is not null || request.Finish ? throw new TesseraException("Shards must share one set of positions: run tessera register once, then give every shard and --finish --positions FILE.")
-                    : registration.ToOptions(result, request.Pyramid.Threads);
+                    : request with
+                    {
+                        Registration = registration.ToOptions(result, request.Pyramid.Threads),
+                        Gains = options.Balances(result) ? GainsSpec.Measure() : null,
+                    };
             }
 
-            return Run(request, options.Codec(result), registering, options.Balances(result), signals.Token);
+            return Run(request, options.Codec(result), signals.Token);
         })));
         return command;
     }
 
-    private static int Run(BuildRequest request, CodecChoice choice, RegistrationOptions? registering, bool balance, CancellationToken cancellationToken)
+    private static int Run(BuildRequest request, CodecChoice choice, CancellationToken cancellationToken)
     {
         ITileCodec codec = TileCodecs.Create(choice, out string codecName);
         using var disposeCodec = codec as IDisposable;
-        if (registering is not null)
-        {
-            TileGrid grid = GridScanner.Scan(request.InputDirectory, request.Layout);
-            LayoutWarnings.PrintLeftOut(grid.LeftOut, request.Layout);
-            var input = new TileInputCodec(codec, request.Input, request.Background, grid.Files());
-            string positions = Path.ChangeExtension(new DziPaths(request.OutputPath).DziFile, ".registered.txt");
-            request = request with
-            {
-                Placements = RegisterCommand.Register(grid, request.Overlap, registering, input, request.InputDirectory, positions, cancellationToken),
-                Gains = balance ? GainsSpec.Measure(GainsFile.SidecarOf(positions)) : null,
-            };
-        }
-
         var progress = new BuildProgress();
         using var reporter = ProgressReporter.Start(progress);
         BuildResult result;
@@ -129,9 +119,16 @@ internal static class BuildCommand
         }
 
         reporter.Stop();
+        var files = RegistrationFiles.BesideOutput(result.Output.DziFile);
+        if (result.Registration is { } registered)
+        {
+            Console.Write(registered.Format());
+            Console.WriteLine($"wrote             {files.Positions}");
+        }
+
         PrintSummary(result, codecName);
         LayoutWarnings.PrintLeftOut(result.LeftOut, request.Layout);
-        if (request.Gains is { IsMeasured: true, WriteTo: { } gains })
+        if (request.Gains is { IsMeasured: true } measured && (measured.WriteTo ?? (request.Registration is null ? null : files.Gains)) is { } gains)
         {
             Console.WriteLine($"wrote             {gains}");
         }

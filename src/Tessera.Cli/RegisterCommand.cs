@@ -38,12 +38,29 @@ internal static class RegisterCommand
             TileGrid grid = GridScanner.Scan(inputDir, tiles.Layout(result));
             LayoutWarnings.PrintLeftOut(grid.LeftOut, tiles.Layout(result));
             var input = new TileInputCodec(codec, tiles.Input(result), tiles.Background(result), grid.Files());
-            string positions = result.GetValue(output) ?? Path.Combine(inputDir, DefaultFileName);
+            var files = new RegistrationFiles(result.GetValue(output) ?? Path.Combine(inputDir, DefaultFileName));
             FlatFieldSpec? flatField = illumination.FlatField(result);
-            IReadOnlyList<TilePlacement> placements = Register(grid, tiles.Overlap(result), options, input, inputDir, positions, cancellationToken);
-            if (illumination.Balances(result))
+            var pairs = new WorkProgress();
+            var gains = new WorkProgress();
+            RegistrationResult registered;
+            GainMeasurement? measured = null;
+            using (var reporter = ProgressReporter.Start(ProgressStage.Of("registration", "pairs", pairs), ProgressStage.Of("gains", "tiles", gains)))
             {
-                WriteGains(placements, input, flatField, options.Threads, inputDir, GainsFile.SidecarOf(positions), cancellationToken);
+                registered = RegistrationRun.Run(grid, tiles.Overlap(result), options, input, inputDir, files, pairs, cancellationToken);
+                if (illumination.Balances(result))
+                {
+                    measured = MeasureGains(registered.Placements, input, flatField, options.Threads, inputDir, files.Gains, gains, cancellationToken);
+                }
+            }
+
+            // The summary once the bars are done; the report file has every pair too.
+            Console.Write(registered.Report.Format());
+            Console.WriteLine($"wrote             {files.Positions}");
+            Console.WriteLine($"report            {files.Report}");
+            if (measured is not null)
+            {
+                Console.WriteLine($"gains             {measured.Summary()}");
+                Console.WriteLine($"wrote             {files.Gains}");
             }
 
             return 0;
@@ -51,54 +68,18 @@ internal static class RegisterCommand
         return command;
     }
 
-    /// <summary>Registers <paramref name="grid"/>, writes the positions file and its report, prints the report; returns the placements.</summary>
-    public static IReadOnlyList<TilePlacement> Register(TileGrid grid, OverlapSpec overlap, RegistrationOptions options, ITileCodec codec,
-        string inputDirectory, string positionsFile, CancellationToken cancellationToken)
-    {
-        RegistrationResult registered = GridRegistration.Run(grid, overlap, options, codec, cancellationToken);
-        string report = registered.Report.Format();
-        Console.Write(report);
-        RefuseIfNothingMeasured(registered.Report, overlap);
-        PositionsFile.WriteFiji(positionsFile, registered.Placements, inputDirectory);
-        File.WriteAllText(Path.ChangeExtension(positionsFile, ".report.txt"), report);
-        Console.WriteLine($"wrote             {positionsFile}");
-        return registered.Placements;
-    }
-
-    /// <summary>
-    /// Positions placed by the stage model alone, with no pair measured, are the nominal grid
-    /// dressed up as a measurement: refused, with the likely reason, and no positions file written.
-    /// </summary>
-    private static void RefuseIfNothingMeasured(RegistrationReport report, OverlapSpec overlap)
-    {
-        if (report.Tiles < 2 || report.Count(PairOutcome.Measured) > 0)
-        {
-            return;
-        }
-
-        var inv = CultureInfo.InvariantCulture;
-        string pairs = report.Pairs == 0
-            ? "no two tiles are neighbours on the grid"
-            : string.Create(inv, $"none of the {report.Pairs} neighbour pairs could be measured (the report above says why each failed)");
-        string why = report.Pairs == 0 ? "" : overlap is { X: 0, Y: 0 }
-            ? "; no overlap was given (--overlap 0): give the tiles' nominal overlap, e.g. --overlap 10%"
-            : "; check --overlap against the tiles, and that their overlaps have texture";
-        throw new TesseraException($"Registration measured nothing: {pairs}{why}. No positions were written.");
-    }
-
     /// <summary>
     /// Measures every tile's gain at its registered place, after the flat-field a build will divide
     /// out first, and writes the gains beside the positions, where <c>build --positions</c> finds them.
     /// </summary>
-    private static void WriteGains(IReadOnlyList<TilePlacement> placements, ITileCodec codec, FlatFieldSpec? flatField, int threads,
-        string inputDirectory, string gainsFile, CancellationToken cancellationToken)
+    private static GainMeasurement MeasureGains(IReadOnlyList<TilePlacement> placements, ITileCodec codec, FlatFieldSpec? flatField, int threads,
+        string inputDirectory, string gainsFile, WorkProgress progress, CancellationToken cancellationToken)
     {
         ImageHeader first = codec.ReadHeader(placements[0].Path);
         FlatField? field = flatField?.Create([.. placements.Select(p => p.Path)], codec, first);
         var mosaic = PlacedMosaic.FromPlacements(placements, _ => (first.Width, first.Height));
-        GainMeasurement measured = GainBalance.Measure(mosaic, codec, field, new GainBalanceOptions { Threads = threads }, cancellationToken);
+        GainMeasurement measured = GainBalance.Measure(mosaic, codec, field, new GainBalanceOptions { Threads = threads }, cancellationToken, progress);
         GainsFile.Write(gainsFile, measured.Gains, inputDirectory, measured.Notes());
-        Console.WriteLine($"gains             {measured.Summary()}");
-        Console.WriteLine($"wrote             {gainsFile}");
+        return measured;
     }
 }

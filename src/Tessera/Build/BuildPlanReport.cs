@@ -38,7 +38,8 @@ public sealed record BuildPlanReport(
     public static BuildPlanReport Describe(BuildRequest request, ITileCodec codec, int shards)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
-        PyramidBuild.Job job = PyramidBuild.Job.Prepare(request, codec);
+        // A plan reads names and one header, never pixels: a registration's positions are not known yet, the grid's are.
+        PyramidBuild.Job job = PyramidBuild.Job.Prepare(request with { Registration = null, Gains = request.Registration is null ? request.Gains : null }, codec);
         PyramidPlan plan = job.Plan;
         var work = new List<ShardWork>(shards);
         long total = Math.Max(1, plan.CostOf(0, plan.Blocks.Count));

@@ -4,6 +4,7 @@ using Tessera.Illumination;
 using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
+using Tessera.Registration;
 
 namespace Tessera.Build;
 
@@ -68,6 +69,15 @@ public sealed record BuildRequest
     /// </summary>
     public IReadOnlyList<TilePlacement>? Placements { get; init; }
 
+    /// <summary>
+    /// Measure where every tile of the grid really is before building (<see cref="GridRegistration"/>),
+    /// and build with those positions; null builds on the nominal grid or at <see cref="Placements"/>.
+    /// The positions, the report and (where <see cref="Gains"/> are measured) the gains are written
+    /// beside the output (<see cref="RegistrationFiles.BesideOutput"/>). Registration runs once, in
+    /// a whole build: shards and the finishing step are given its positions file instead.
+    /// </summary>
+    public RegistrationOptions? Registration { get; init; }
+
     /// <summary>How overlapping tiles are combined.</summary>
     public BlendMode Blend { get; init; } = BlendMode.Seam;
 
@@ -114,6 +124,17 @@ public sealed record BuildRequest
         {
             throw new RequestException($"IIIF tiles (PyramidLayout iiif3) have no overlap: Pyramid.Overlap must be 0 (got {Pyramid.Overlap}).",
                 nameof(PyramidLayout), "Pyramid.Overlap");
+        }
+
+        if (Registration is not null && Placements is not null)
+        {
+            throw new RequestException("Registration measures the positions and Placements gives them: set one of the two.", nameof(Registration), nameof(Placements));
+        }
+
+        if (Registration is not null && (Shard is not null || Finish))
+        {
+            throw new RequestException("Shards must share one set of positions: register once (a whole build with Registration, or the registration alone), then give every Shard and the Finish step its positions as Placements.",
+                nameof(Registration), nameof(Shard), nameof(Finish));
         }
 
         if (TileCacheBytes < 0)

@@ -51,6 +51,9 @@ public sealed record BuildResult(
     /// <summary>Whether the tiles were placed at explicit positions rather than on the nominal grid.</summary>
     public bool Positioned { get; init; }
 
+    /// <summary>What the build's own registration found (<see cref="BuildRequest.Registration"/>); null where it ran none.</summary>
+    public Registration.RegistrationReport? Registration { get; init; }
+
     /// <summary>The flat-field divided out of every tile, described; null for none.</summary>
     public string? Correction { get; init; }
 }

@@ -49,7 +49,7 @@ public static class PyramidBuild
             _request = request;
             _codec = codec;
             _progress = progress;
-            _job = Job.Prepare(request, codec, cancellationToken);
+            _job = Job.Prepare(request, codec, cancellationToken, progress);
             _sink = CreateSink(_job);
             CheckOutputPaths(_job, _sink);
             _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat,
@@ -190,7 +190,8 @@ public static class PyramidBuild
             Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(_job, _sink),
             Correction = _job.Correction?.Describe(),
             TileCount = _job.TileCount,
-            Positioned = _request.Placements is not null,
+            Positioned = _job.Request.Placements is not null,
+            Registration = _job.Registered,
             LeftOut = _job.Grid?.LeftOut ?? [],
         };
 
@@ -359,6 +360,9 @@ public static class PyramidBuild
     {
         public ITileCorrection? Correction => FlatField.Value;
 
+        /// <summary>The report of the registration this job ran to place its tiles; null where it ran none.</summary>
+        public Registration.RegistrationReport? Registered { get; init; }
+
         /// <summary>Grey if the first tile is grey, else colour; every tile is converted to it.</summary>
         public PixelFormat PixelFormat => First.Format;
 
@@ -372,7 +376,8 @@ public static class PyramidBuild
         public (int X, int Y) Step => (Math.Max(1, First.Width - OverlapX), Math.Max(1, First.Height - OverlapY));
 
         /// <param name="cancellationToken">Stops the reading of headers and the flat-field estimate, which can take a while on a big tile set.</param>
-        public static Job Prepare(BuildRequest request, ITileCodec codec, CancellationToken cancellationToken = default)
+        /// <param name="progress">Where a registration and a gain measurement count their work.</param>
+        public static Job Prepare(BuildRequest request, ITileCodec codec, CancellationToken cancellationToken = default, BuildProgress? progress = null)
         {
             // First of all: nothing is read or written for a request the engine cannot build.
             request.Validate();
@@ -394,9 +399,17 @@ public static class PyramidBuild
             }
 
             codec = input;
+            Registration.RegistrationReport? registered = null;
+            if (request.Registration is not null)
+            {
+                // The grid just scanned and the codec just made register it; every tile's size is the first one's, checked there.
+                request = BuildRegistration.Register(request, grid!, input, new DziPaths(request.OutputPath).DziFile, progress, cancellationToken, out registered);
+            }
+
             var (overlapX, overlapY) = request.Overlap.ToPixels(first.Width, first.Height);
             GridMosaic? mosaic = grid is null ? null : new GridMosaic(grid, first.Width, first.Height, overlapX, overlapY);
-            PlacedMosaic? placed = request.Placements is { } placements ? Place(placements, codec, cancellationToken)
+            PlacedMosaic? placed = registered is not null ? PlacedMosaic.FromPlacements(request.Placements!, _ => (first.Width, first.Height))
+                : request.Placements is { } placements ? Place(placements, codec, cancellationToken)
                 : request.Blend != BlendMode.Seam ? PlacedMosaic.FromGrid(mosaic!)
                 : null;
             var paths = new DziPaths(request.OutputPath);
@@ -408,13 +421,16 @@ public static class PyramidBuild
             var geometry = placed is null
                 ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
                 : new DziGeometry(placed.Width, placed.Height, pyramid.TileSize, pyramid.Overlap);
-            var flatField = new Lazy<ITileCorrection?>(() => TileCorrections.Create(request, files, input, first, placed, cancellationToken));
+            var flatField = new Lazy<ITileCorrection?>(() => TileCorrections.Create(request, files, input, first, placed, cancellationToken, progress?.Gains));
             IReadOnlyList<string> inputFiles = request.FlatField is { } field
                 ? [.. files, .. new[] { field.GainFile, field.DarkFile }.OfType<string>()]
                 : files;
             return new Job(request, grid, first, overlapX, overlapY, placed is null ? mosaic : null, placed, flatField,
                 paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input, inputFiles,
-                new Lazy<InputFingerprint>(() => InputFingerprint.Of(Path.GetFullPath(request.InputDirectory), inputFiles)));
+                new Lazy<InputFingerprint>(() => InputFingerprint.Of(Path.GetFullPath(request.InputDirectory), inputFiles)))
+            {
+                Registered = registered,
+            };
         }
 
         /// <summary>The folders the input files are in, and the input folder itself, as full paths.</summary>

@@ -15,7 +15,7 @@ internal static class TileCorrections
             return;
         }
 
-        if (request.Placements is null)
+        if (request.Placements is null && request.Registration is null)
         {
             throw new TesseraException("Per-tile gains belong to tiles at measured positions: a build with gains needs its Placements.");
         }
@@ -27,7 +27,7 @@ internal static class TileCorrections
     }
 
     public static ITileCorrection? Create(BuildRequest request, IReadOnlyList<string> files, ITileCodec input, ImageHeader first,
-        PlacedMosaic? placed, CancellationToken cancellationToken)
+        PlacedMosaic? placed, CancellationToken cancellationToken, WorkProgress? progress = null)
     {
         FlatField? flat = request.FlatField?.Create(files, input, first);
         if (request.Gains is not { } gains)
@@ -35,10 +35,10 @@ internal static class TileCorrections
             return flat;
         }
 
-        // Check has made sure there are placements, so the tiles are placed.
+        // Check has made sure there are placements (or a registration, which gives them), so the tiles are placed.
         return new TileGainCorrection(flat, gains.File is { } file
             ? Read(file, request.InputDirectory, files, flat)
-            : Measure(gains, request, placed!, input, flat, cancellationToken));
+            : Measure(gains, request, placed!, input, flat, progress, cancellationToken));
     }
 
     private static TileGains Read(string file, string inputDirectory, IReadOnlyList<string> files, FlatField? flat)
@@ -54,10 +54,10 @@ internal static class TileCorrections
     }
 
     private static TileGains Measure(GainsSpec spec, BuildRequest request, PlacedMosaic placed, ITileCodec input, FlatField? flat,
-        CancellationToken cancellationToken)
+        WorkProgress? progress, CancellationToken cancellationToken)
     {
         GainBalanceOptions options = spec.Options with { Threads = spec.Options.Threads > 0 ? spec.Options.Threads : request.Pyramid.Threads };
-        GainMeasurement measured = GainBalance.Measure(placed, input, flat, options, cancellationToken);
+        GainMeasurement measured = GainBalance.Measure(placed, input, flat, options, cancellationToken, progress);
         if (spec.WriteTo is { } path)
         {
             GainsFile.Write(path, measured.Gains, request.InputDirectory, measured.Notes());

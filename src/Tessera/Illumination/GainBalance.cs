@@ -29,15 +29,16 @@ public static class GainBalance
     /// <summary>Reduced samples wanted across the typical overlap when choosing the scale.</summary>
     private const int SamplesAcross = 12;
 
+    /// <param name="progress">Counts the tiles as they are read.</param>
     public static GainMeasurement Measure(PlacedMosaic mosaic, ITileCodec codec, FlatField? flatField, GainBalanceOptions options,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, WorkProgress? progress = null)
     {
         options.Validate();
         OverlapPairs pairs = OverlapPairs.Find(mosaic);
         int scale = options.Scale ?? ChooseScale(pairs.TypicalThickness);
         var field = ReducedField.Create(flatField, scale);
         var results = new PairRatio?[pairs.Count];
-        MeasurePairs(mosaic, pairs, codec, field, options, results, cancellationToken);
+        MeasurePairs(mosaic, pairs, codec, field, options, results, progress, cancellationToken);
 
         var links = Links(mosaic, pairs, results, options, out int withoutSignal, out int inconsistent);
         double sideBias = options.SideBias ?? 1;
@@ -74,8 +75,9 @@ public static class GainBalance
     /// decodes the later tile of a pair measures it, and a tile is let go once its pairs are done.
     /// </summary>
     private static void MeasurePairs(PlacedMosaic mosaic, OverlapPairs pairs, ITileCodec codec, ReducedField field,
-        GainBalanceOptions options, PairRatio?[] results, CancellationToken cancellationToken)
+        GainBalanceOptions options, PairRatio?[] results, WorkProgress? progress, CancellationToken cancellationToken)
     {
+        progress?.Start(mosaic.Count);
         int[] order = pairs.ReadingOrder(mosaic);
         var tiles = new ReducedTile?[mosaic.Count];
         var pending = new int[mosaic.Count];
@@ -109,6 +111,8 @@ public static class GainBalance
                     Done(b);
                 }
             }
+
+            progress?.Advance();
         }
 
         try

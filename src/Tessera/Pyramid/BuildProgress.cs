@@ -14,6 +14,12 @@ public sealed class BuildProgress
     public long BlankTiles => Interlocked.Read(ref _blankTiles);
     public long TilesTotal => Interlocked.Read(ref _tilesTotal);
 
+    /// <summary>The neighbour pairs of a registering build, measured before any tile is built.</summary>
+    public WorkProgress Registration { get; } = new();
+
+    /// <summary>The tiles read to measure their gains, before any tile is built.</summary>
+    public WorkProgress Gains { get; } = new();
+
     internal void SetTotal(long total) => Interlocked.Exchange(ref _tilesTotal, total);
 
     internal void TileWritten() => Interlocked.Increment(ref _tilesWritten);

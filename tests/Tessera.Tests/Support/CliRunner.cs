@@ -18,6 +18,9 @@ public static class CliRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Progress lines come every 5 s, so on a loaded machine a failing command would print one
+        // before its error: tests see them only where they ask for them.
+        start.Environment["TESSERA_PROGRESS_SECONDS"] = "3600";
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

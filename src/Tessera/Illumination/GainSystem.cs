@@ -1,0 +1,64 @@
+using Tessera.Numerics;
+
+namespace Tessera.Illumination;
+
+/// <summary>
+/// The normal equations of the log-gain least squares (<see cref="GainSolver"/>): the links' graph
+/// Laplacian plus the pull on the tiles' block, bordered by the shared offsets of the link directions.
+/// </summary>
+internal sealed class GainSystem : ISymmetricOperator
+{
+    private readonly GainLink[] _links;
+    private readonly double[] _biasDiagonal;
+
+    public GainSystem(int tiles, ReadOnlySpan<GainLink> links, double pull, int biases, double biasPull)
+    {
+        var pulls = new double[tiles];
+        Array.Fill(pulls, pull);
+        var laplacian = new LaplacianLink[links.Length];
+        _biasDiagonal = new double[biases];
+        Array.Fill(_biasDiagonal, biasPull);
+        for (int l = 0; l < links.Length; l++)
+        {
+            laplacian[l] = new LaplacianLink(links[l].First, links[l].Second, links[l].Weight);
+            if (links[l].Bias >= 0)
+            {
+                _biasDiagonal[links[l].Bias] += links[l].Weight;
+            }
+        }
+
+        _links = links.ToArray();
+        Tiles = LaplacianMatrix.FromLinks(pulls, laplacian);
+    }
+
+    /// <summary>The tiles' block: the Laplacian and the pull.</summary>
+    public LaplacianMatrix Tiles { get; }
+
+    public int Size => Tiles.Size + _biasDiagonal.Length;
+
+    /// <summary>The block-diagonal preconditioner: multigrid on the tiles, the diagonal on the offsets.</summary>
+    public IPreconditioner Preconditioner() => new BorderedPreconditioner(new AggregationMultigrid(Tiles), Tiles.Size, _biasDiagonal);
+
+    /// <summary>result = A · v: the tiles' block, then each link's coupling w·s between its tiles and its direction's offset.</summary>
+    public void Multiply(ReadOnlySpan<double> v, Span<double> result)
+    {
+        int tiles = Tiles.Size;
+        Tiles.Multiply(v[..tiles], result[..tiles]);
+        for (int k = 0; k < _biasDiagonal.Length; k++)
+        {
+            result[tiles + k] = _biasDiagonal[k] * v[tiles + k];
+        }
+
+        foreach (GainLink link in _links)
+        {
+            if (link.Bias >= 0)
+            {
+                int k = tiles + link.Bias;
+                double coupling = link.Sign * link.Weight;
+                result[link.First] += coupling * v[k];
+                result[link.Second] -= coupling * v[k];
+                result[k] += coupling * (v[link.First] - v[link.Second]);
+            }
+        }
+    }
+}

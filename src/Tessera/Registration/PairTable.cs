@@ -1,0 +1,35 @@
+using System.Collections;
+using Tessera.Layout;
+
+namespace Tessera.Registration;
+
+/// <summary>
+/// The report's list of pairs, read straight from the registration's links: a record, with the
+/// tiles' names, is made only when asked for (as the report file is written, line by line), so a
+/// 600×600 grid's 720,000 pairs cost their links' 48 bytes each, not a record and two strings.
+/// </summary>
+internal sealed class PairTable(TileGrid grid, List<PairLink> links) : IReadOnlyList<PairRecord>
+{
+    public int Count => links.Count;
+
+    public PairRecord this[int index]
+    {
+        get
+        {
+            PairLink l = links[index];
+            return new PairRecord(Name(l.First), Name(l.Second), l.Direction, l.Dx, l.Dy, l.SigmaX, l.SigmaY, l.Correlation, l.Outcome);
+        }
+    }
+
+    public IEnumerator<PairRecord> GetEnumerator()
+    {
+        for (int i = 0; i < links.Count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private string Name(int cell) => Path.GetFileName(grid[cell % grid.Columns, cell / grid.Columns]!);
+}

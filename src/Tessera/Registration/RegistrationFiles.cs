@@ -1,0 +1,18 @@
+using Tessera.Illumination;
+
+namespace Tessera.Registration;
+
+/// <summary>
+/// Where a registration's results go: the positions (Fiji TileConfiguration syntax), the report
+/// beside them (<c>.report.txt</c>: the summary and every pair) and the tiles' gains
+/// (<c>.gains.txt</c>, where <c>--positions</c> finds them).
+/// </summary>
+public sealed record RegistrationFiles(string Positions)
+{
+    public string Report => Path.ChangeExtension(Positions, ".report.txt");
+
+    public string Gains => GainsFile.SidecarOf(Positions);
+
+    /// <summary>The files of a build's own registration: NAME.registered.txt and the rest beside NAME.dzi.</summary>
+    public static RegistrationFiles BesideOutput(string dziFile) => new(Path.ChangeExtension(dziFile, ".registered.txt"));
+}
