@@ -20,6 +20,9 @@ internal static class RequestOptionNames
         ["Finish"] = "--finish",
         ["Container"] = "--container",
         ["PyramidLayout"] = "--layout",
+        ["Compression"] = "--format",
+        ["SkipBlank"] = "--skip-blank",
+        ["OutputPath"] = "OUTPUT",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The message of <paramref name="e"/> with each property it names replaced by its option.</summary>

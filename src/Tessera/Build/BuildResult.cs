@@ -1,11 +1,11 @@
 using Tessera.Pyramid;
-using Tessera.Sinks;
 
 namespace Tessera.Build;
 
 /// <summary>What a build (or one shard of it, or its finishing step) did.</summary>
+/// <param name="Output">The output's path: NAME.dzi (also for its zip), the IIIF folder, NAME.ome.tif or NAME.ome.zarr.</param>
 public sealed record BuildResult(
-    DziPaths Output,
+    string Output,
     DziGeometry Geometry,
     int Columns,
     int Rows,
@@ -42,7 +42,7 @@ public sealed record BuildResult(
     /// <summary>How 16-bit input samples were mapped to 8 bits (given, or worked out from the tiles); null for 8-bit input.</summary>
     public Imaging.IntensityRange? InputRange { get; init; }
 
-    /// <summary>The file that marks the pyramid complete: NAME.dzi, or NAME.zip.</summary>
+    /// <summary>The output as written: NAME.dzi, NAME.zip, the IIIF info.json, NAME.ome.tif or NAME.ome.zarr.</summary>
     public string Written { get; init; } = "";
 
     /// <summary>Input tiles placed (present cells of the grid, or the tiles of a positions list).</summary>
