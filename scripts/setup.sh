@@ -4,7 +4,7 @@
 # faster and is needed by the tests that check that codec; a C compiler and the libjpeg-turbo headers
 # (gcc, libjpeg62-turbo-dev) build Tessera's small JPEG region decoder, which the tests check; FFTW
 # (libfftw3-single3) is the registration's faster FFT and is needed by the tests that check it;
-# unzip checks zip output in the tests;
+# unzip checks zip output in the tests; Debian's tifffile and zarr (python3-*) read the OME outputs back in them;
 # npm brings OpenSeadragon into the build (the viewer page); Chromium is the browser the viewer
 # tests drive (through Playwright, which never downloads one). Everything else comes from NuGet.
 set -euo pipefail
@@ -23,6 +23,8 @@ command -v cc >/dev/null || missing+=(gcc)                                  # bu
 command -v unzip >/dev/null || missing+=(unzip) # the tests check our zips with an independent reader
 command -v npm >/dev/null || missing+=(npm)     # the build runs npm ci for OpenSeadragon
 [[ -x ${TESSERA_CHROMIUM:-/usr/bin/chromium} ]] || missing+=(chromium) # the viewer tests' browser
+/usr/bin/python3 -c 'import numpy, tifffile, zarr, numcodecs' 2>/dev/null ||
+    missing+=(python3-numpy python3-tifffile python3-zarr python3-numcodecs) # the OME tests' reference readers
 
 if ((${#missing[@]} > 0)); then
     if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then

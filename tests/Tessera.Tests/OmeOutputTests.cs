@@ -124,54 +124,12 @@ public sealed class OmeOutputTests : IDisposable
             "--tile-size", TileSize.ToString(CultureInfo.InvariantCulture), "--pixel-size", "0.325um", .. options]);
     }
 
-    /// <summary>The image the grid was cut from, as a raw file (samples interleaved, no fourth byte).</summary>
-    private OmeReaders.Expectation Expect(string kind, string path, SampleOptions sample)
-    {
-        string raw = _dir.Combine("source.raw");
-        int channels = sample.PixelFormat == PixelFormat.Gray8 ? 1 : 3;
-        File.WriteAllBytes(raw, SourceSamples(sample));
-        return new OmeReaders.Expectation(kind, path, [raw], Shapes(sample), channels, "uint8", TileSize, Halve: true, PixelSizeMicrometres: 0.325);
-    }
+    private OmeReaders.Expectation Expect(string kind, string path, SampleOptions sample) =>
+        ExactCut.Expect(kind, path, sample, TileSize, _dir.Combine("source.raw"));
 
-    private static byte[] SourceSamples(SampleOptions sample)
-    {
-        var bounds = new PixelRect(0, 0, sample.PlaneWidth, sample.PlaneHeight);
-        using var plane = new PixelBuffer(bounds, sample.PixelFormat);
-        SampleGrid.Specimen(sample).Render(plane);
-        int channels = sample.PixelFormat == PixelFormat.Gray8 ? 1 : 3;
-        var samples = new byte[bounds.Width * bounds.Height * channels];
-        for (int y = 0, o = 0; y < bounds.Height; y++)
-        {
-            Span<byte> row = plane.Row(y);
-            for (int x = 0; x < bounds.Width; x++)
-            {
-                for (int c = 0; c < channels; c++)
-                {
-                    samples[o++] = row[(x * plane.BytesPerPixel) + c];
-                }
-            }
-        }
+    private static Image SourceImage(SampleOptions sample) => ExactCut.SourceImage(sample);
 
-        return samples;
-    }
-
-    private static Image SourceImage(SampleOptions sample)
-    {
-        int channels = sample.PixelFormat == PixelFormat.Gray8 ? 1 : 3;
-        return Image.NewFromMemory(SourceSamples(sample), sample.PlaneWidth, sample.PlaneHeight, channels, Enums.BandFormat.Uchar);
-    }
-
-    /// <summary>(height, width) of each level, halving (rounding up) until one fits in a tile.</summary>
-    private static IReadOnlyList<int[]> Shapes(SampleOptions sample)
-    {
-        var shapes = new List<int[]> { new[] { sample.PlaneHeight, sample.PlaneWidth } };
-        while (shapes[^1][0] > TileSize || shapes[^1][1] > TileSize)
-        {
-            shapes.Add([(shapes[^1][0] + 1) / 2, (shapes[^1][1] + 1) / 2]);
-        }
-
-        return shapes;
-    }
+    private static IReadOnlyList<int[]> Shapes(SampleOptions sample) => ExactCut.Shapes(sample, TileSize);
 
     public void Dispose() => _dir.Dispose();
 }

@@ -180,11 +180,17 @@ public sealed record BuildRequest
                 nameof(SkipBlank), nameof(PyramidLayout));
         }
 
+        if (PyramidLayout == PyramidLayout.OmeTiff && Pyramid.TileSize % 16 != 0)
+        {
+            throw new RequestException($"TIFF tiles are a multiple of 16 pixels: Pyramid.TileSize {Pyramid.TileSize} cannot be used for PyramidLayout ome-tiff.",
+                "Pyramid.TileSize", nameof(PyramidLayout));
+        }
+
         // One file, indexed when it is complete: processes cannot share it.
         if (PyramidLayout == PyramidLayout.OmeTiff && (Shard is not null || Finish))
         {
-            throw new RequestException("PyramidLayout ome-tiff is one file written by one process: it cannot be built in a Shard or Finish step; build it whole.",
-                nameof(PyramidLayout), Shard is not null ? nameof(Shard) : nameof(Finish));
+            string step = Shard is not null ? nameof(Shard) : nameof(Finish);
+            throw new RequestException($"PyramidLayout ome-tiff is one file written by one process: build it whole, without {step}.", nameof(PyramidLayout), step);
         }
     }
 }
