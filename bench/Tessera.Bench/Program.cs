@@ -12,6 +12,7 @@ internal static class Program
           tessera-bench vips-baseline DIR OUT.dzi [--overlap-x 80] [--overlap-y 60]
           tessera-bench link-grid DIR --across N --down M --from TILE
           tessera-bench fft [--sizes 64x128,64x256,128x128] [--repeat 20000]
+          tessera-bench ome-write DIR OUT_DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--tile-size 512]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
         """;
 
@@ -42,6 +43,9 @@ internal static class Program
                     break;
                 case "fft":
                     FftCommand.Run(arguments);
+                    break;
+                case "ome-write":
+                    OmeWriteCommand.Run(arguments);
                     break;
                 case "compose":
                     ComposeCommand.Run(arguments);
