@@ -152,7 +152,7 @@ internal static class BuildCommand
         double seconds = r.Elapsed.TotalSeconds;
         string what = r.Shard is { } shard
             ? string.Create(inv, $"Shard {shard}: {r.BlocksBuilt} blocks built, {r.BlocksSkipped} already done")
-            : string.Create(inv, $"Wrote {r.Written}: {r.Geometry.Width}×{r.Geometry.Height} px, {r.Geometry.LevelCount} levels");
+            : string.Create(inv, $"Wrote {r.Written}: {r.Geometry.Width}×{r.Geometry.Height} px, {r.Levels} levels");
         Console.WriteLine(string.Format(inv, "{0}, {1:N0} tiles in {2:F1} s ({3:N0} tiles/s).",
             what, r.TilesWritten, seconds, r.TilesWritten / Math.Max(seconds, 1e-3)));
         Console.WriteLine(r.Positioned

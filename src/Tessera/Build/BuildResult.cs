@@ -45,6 +45,9 @@ public sealed record BuildResult(
     /// <summary>The output as written: NAME.dzi, NAME.zip, the IIIF info.json, NAME.ome.tif or NAME.ome.zarr.</summary>
     public string Written { get; init; } = "";
 
+    /// <summary>Levels the output holds (an OME or IIIF pyramid stops at the first level that fits in one tile).</summary>
+    public int Levels { get; init; }
+
     /// <summary>Input tiles placed (present cells of the grid, or the tiles of a positions list).</summary>
     public int TileCount { get; init; }
 

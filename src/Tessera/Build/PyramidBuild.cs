@@ -232,6 +232,7 @@ public static class PyramidBuild
         {
             InputRange = _job.Input.Range,
             Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = _output.Location,
+            Levels = _output.LevelsOf(_job.Geometry),
             Correction = _job.Correction?.Describe(),
             TileCount = _job.TileCount,
             Positioned = _request.Placements is not null,

@@ -45,6 +45,8 @@ public sealed class DeepZoomFolderOutput : IPyramidOutput
 
     public bool OnlyCompletionLeft => false;
 
+    public int LevelsOf(DziGeometry geometry) => geometry.LevelCount;
+
     public void Open(int levelCount) => _files.Open(levelCount);
 
     public void RemoveIntermediates()

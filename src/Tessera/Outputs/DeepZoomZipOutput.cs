@@ -41,6 +41,8 @@ public sealed class DeepZoomZipOutput : IPyramidOutput
     /// <summary>Stopped while packing: the folder pyramid is whole, only the zip is left to write.</summary>
     public bool OnlyCompletionLeft => !IsComplete && _folder.IsComplete;
 
+    public int LevelsOf(DziGeometry geometry) => geometry.LevelCount;
+
     public void Open(int levelCount) => _folder.Open(levelCount);
 
     /// <summary>The folder pyramid, where a run stopped after packing it.</summary>

@@ -44,6 +44,9 @@ public interface IPyramidOutput : ITileWriter, IDisposable
     /// </summary>
     bool OnlyCompletionLeft { get; }
 
+    /// <summary>How many levels of <paramref name="geometry"/>'s pyramid it holds, from the full resolution down.</summary>
+    int LevelsOf(DziGeometry geometry);
+
     /// <summary>Creates what is missing for tiles to be written; keeps what is there where <see cref="KeepsTilesAcrossRuns"/>.</summary>
     void Open(int levelCount);
 

@@ -60,6 +60,8 @@ public sealed class IiifOutput : IPyramidOutput
 
     public bool OnlyCompletionLeft => false;
 
+    public int LevelsOf(DziGeometry geometry) => ScaleSteps(geometry) + 1;
+
     public void Open(int levelCount) => OutputFolder.Create(Folder);
 
     public void RemoveIntermediates()

@@ -60,6 +60,8 @@ public sealed class OmeTiffOutput : IPyramidOutput
 
     public bool OnlyCompletionLeft => false;
 
+    public int LevelsOf(DziGeometry geometry) => _raster.LevelCount;
+
     public void RemoveIntermediates()
     {
     }

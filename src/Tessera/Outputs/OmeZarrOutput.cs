@@ -44,6 +44,8 @@ public sealed class OmeZarrOutput : IPyramidOutput
 
     public bool OnlyCompletionLeft => false;
 
+    public int LevelsOf(DziGeometry geometry) => _writer.Raster.LevelCount;
+
     public void RemoveIntermediates()
     {
     }
