@@ -9,7 +9,7 @@ namespace Tessera.Tests;
 /// <summary>
 /// An OME build killed part-way and run again ends with the whole image: an OME-Zarr keeps the
 /// chunks and blocks already done; an OME-TIFF, whose tile index is only in memory until the end,
-/// starts its file and its blocks again.
+/// starts its file and its blocks again. An OME-Zarr can be built in shards.
 /// </summary>
 public sealed class OmeResumeTests : IDisposable
 {
@@ -45,6 +45,23 @@ public sealed class OmeResumeTests : IDisposable
         Assert.False(File.Exists(tiff + ".partial"));
         Assert.False(Directory.Exists(_dir.Combine("p.tessera")));
         OmeReaders.Check(ExactCut.Expect("tiff", tiff, _sample, TileSize, _dir.Combine("source.raw")));
+    }
+
+    [Fact]
+    public void Ome_zarr_built_in_shards_then_finished_is_the_image()
+    {
+        string zarr = _dir.Combine("p.ome.zarr");
+        foreach (string[] step in new[] { new[] { "--shard", "1/3" }, ["--shard", "0/3"], ["--shard", "2/3"] })
+        {
+            var shard = CliRunner.Run([.. Build(zarr), .. step]);
+            Assert.True(shard.ExitCode == 0, shard.Error);
+            Assert.False(File.Exists(Path.Combine(zarr, ".zgroup")), "a shard marked the image complete");
+        }
+
+        var finish = CliRunner.Run([.. Build(zarr), "--finish"]);
+        Assert.True(finish.ExitCode == 0, finish.Error);
+        Assert.False(Directory.Exists(_dir.Combine("p.tessera")));
+        OmeReaders.Check(ExactCut.Expect("zarr", zarr, _sample, TileSize, _dir.Combine("source.raw")));
     }
 
     private string[] Build(string output)

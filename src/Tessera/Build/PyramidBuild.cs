@@ -12,11 +12,12 @@ namespace Tessera.Build;
 
 /// <summary>
 /// <c>tessera build</c> as a library call: finds the tiles, places them on their grid, and writes
-/// the Deep Zoom pyramid — whole, or one shard of its first round, or the finishing step after the
-/// shards. The .dzi is written last. Finished blocks are recorded as they complete, so a build that
-/// is stopped (Ctrl-C, SIGTERM, SIGKILL, a crash) or fails after some work continues where
-/// it was when the same command runs again; a build that fails before finishing any block leaves
-/// nothing behind.
+/// the pyramid into the output the request asks for (<see cref="PyramidOutputs"/>) — whole, or one
+/// shard of its first round, or the finishing step after the shards; what marks the output complete
+/// is written last. Finished blocks are recorded in the build's work folder as they complete, so a
+/// build that is stopped (Ctrl-C, SIGTERM, SIGKILL, a crash) or fails after some work continues
+/// where it was when the same command runs again (an output that cannot keep its tiles across runs
+/// starts again); a build that fails before finishing any block leaves nothing behind.
 /// </summary>
 public static class PyramidBuild
 {
