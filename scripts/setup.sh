@@ -14,6 +14,7 @@
 #   chromium   the browser the viewer tests drive through Playwright (none is downloaded)
 #   unzip      an independent reader of the zips Tessera writes
 #   slurm-wlm, munge   a one-node Slurm cluster for the cluster test
+#   python3-numpy, -tifffile, -zarr, -numcodecs   the reference readers of the OME outputs
 #   python3-skimage    real photographs the registration tests cut (read from the installed
 #                      package, never copied), and the peer bench/registration-quality.sh runs
 #
@@ -60,6 +61,10 @@ test_only=(
     "unzip (checks Tessera's zips)|has_command unzip|unzip"
     "Slurm (the cluster test's scheduler)|has_command slurmctld && has_command slurmd && has_command sbatch|slurm-wlm"
     "MUNGE (Slurm's authentication)|has_command munged|munge"
+    "Python's numpy (the OME tests' reference readers)|/usr/bin/python3 -c 'import numpy' 2>/dev/null|python3-numpy"
+    "Python's tifffile (the OME tests' reference readers)|/usr/bin/python3 -c 'import tifffile' 2>/dev/null|python3-tifffile"
+    "Python's zarr (the OME tests' reference readers)|/usr/bin/python3 -c 'import zarr' 2>/dev/null|python3-zarr"
+    "Python's numcodecs (the OME tests' reference readers)|/usr/bin/python3 -c 'import numcodecs' 2>/dev/null|python3-numcodecs"
     "scikit-image (real photographs for the registration tests; the bench's peer)|test -f /usr/lib/python3/dist-packages/skimage/data/astronaut.png|python3-skimage"
 )
 if $tests; then

@@ -3,7 +3,7 @@ using System.Globalization;
 using Tessera.Codecs;
 using Tessera.Imaging;
 using Tessera.Pyramid;
-using Tessera.Sinks;
+using Tessera.Outputs;
 
 namespace Tessera.Bench;
 
@@ -39,7 +39,7 @@ internal static class FloorCommand
         var (width, height) = grid.MosaicSize(overlapX, overlapY);
         var geometry = new DziGeometry(width, height, tileSize, tileOverlap);
         var tiles = new OutputTiles(geometry);
-        using var sink = writeTo.Length == 0 ? null : new DirectoryTileSink(new DziPaths(writeTo), TileFormat.Jpeg);
+        using var sink = writeTo.Length == 0 ? null : new DeepZoomFiles(new DziPaths(writeTo), TileFormat.Jpeg);
         if (sink is { AnyExists: true })
         {
             throw new BenchException($"'{writeTo}' already exists; --write needs a new output");

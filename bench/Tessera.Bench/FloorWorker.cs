@@ -1,6 +1,6 @@
 using Tessera.Codecs;
 using Tessera.Imaging;
-using Tessera.Sinks;
+using Tessera.Outputs;
 
 namespace Tessera.Bench;
 
@@ -8,7 +8,7 @@ namespace Tessera.Bench;
 /// Per-thread state of the codec floor. Decodes one input tile at a time with Tessera's own codec
 /// and encodes output tiles as crops of the most recently decoded one; with a sink, writes them too.
 /// </summary>
-internal sealed class FloorWorker(InputGrid grid, OutputTiles tiles, ITileCodec codec, EncodeSettings settings, PixelMemoryPool pool, ITileSink? sink)
+internal sealed class FloorWorker(InputGrid grid, OutputTiles tiles, ITileCodec codec, EncodeSettings settings, PixelMemoryPool pool, DeepZoomFiles? sink)
     : IDisposable
 {
     private PixelBuffer? _pixels;

@@ -19,6 +19,7 @@ internal static class Program
                                  [--overlap-y 56] [--jitter 16] [--seed 5]
           tessera-bench periodic-grid DIR --across N --down M [--period 30]
           tessera-bench solve [--across 600] [--down 600] [--seed 5]
+          tessera-bench ome-write DIR OUT_DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--tile-size 512]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
         """;
 
@@ -61,6 +62,9 @@ internal static class Program
                     break;
                 case "solve":
                     SolveCommand.Run(arguments);
+                    break;
+                case "ome-write":
+                    OmeWriteCommand.Run(arguments);
                     break;
                 case "compose":
                     ComposeCommand.Run(arguments);

@@ -6,7 +6,7 @@ using Tessera.Illumination;
 using Tessera.Layout;
 using Tessera.Pyramid;
 using Tessera.Registration;
-using Tessera.Sinks;
+using Tessera.Outputs;
 
 namespace Tessera.Cli;
 
@@ -29,10 +29,12 @@ internal static class BuildCommand
         container.AcceptOnlyFromAmong("directory", "zip");
         var layout = new Option<string>("--layout")
         {
-            Description = "dz (Deep Zoom: OUTPUT.dzi and OUTPUT_files) or iiif3 (static IIIF Image API 3 tiles and info.json in folder OUTPUT; 512 px tiles, no overlap unless given).",
+            Description = "dz (Deep Zoom: OUTPUT.dzi and OUTPUT_files), iiif3 (static IIIF Image API 3 tiles and info.json in folder OUTPUT), " +
+                "ome-tiff (OUTPUT.ome.tif: pyramidal BigTIFF with OME-XML, levels as SubIFDs) or ome-zarr (OUTPUT.ome.zarr: OME-NGFF 0.4); " +
+                "all but dz: 512 px tiles, no overlap unless given.",
             DefaultValueFactory = _ => "dz",
         };
-        layout.AcceptOnlyFromAmong("dz", "iiif3");
+        layout.AcceptOnlyFromAmong("dz", "iiif3", "ome-tiff", "ome-zarr");
         var iiifId = new Option<string>("--iiif-id") { Description = "Base URL of the IIIF service (the image's id is this/OUTPUT).", DefaultValueFactory = _ => "https://example.com/iiif" };
         var skipBlank = new Option<bool>("--skip-blank") { Description = "Leave out tiles that are entirely the background colour (viewers show a missing tile as empty)." };
         var finish = new Option<bool>("--finish") { Description = "After all shards: build the remaining levels and write OUTPUT.dzi." };
@@ -57,21 +59,15 @@ internal static class BuildCommand
         {
             // From the start: reading the positions file or the tiles' headers can wait too.
             using var signals = new StopSignals(cancellationToken, "what is finished is kept: run the same command to continue.");
-            BuildRequest request = options.ToRequest(result) with
+            BuildRequest request = options.ToRequest(result, BuildOptions.ParseLayout(result.GetValue(layout)!)) with
             {
                 Overwrite = result.GetValue(overwrite),
                 Shard = result.GetValue(shard) is { } text ? ShardSpec.Parse(text, Environment.GetEnvironmentVariable) : null,
                 Finish = result.GetValue(finish),
                 SkipBlank = result.GetValue(skipBlank),
                 Container = result.GetValue(container) == "zip" ? OutputContainer.Zip : OutputContainer.Directory,
-                PyramidLayout = result.GetValue(layout) == "iiif3" ? PyramidLayout.Iiif3 : PyramidLayout.DeepZoom,
                 IiifBaseId = result.GetValue(iiifId)!,
             };
-            if (request.PyramidLayout == PyramidLayout.Iiif3)
-            {
-                request = options.WithIiifDefaults(result, request);
-            }
-
             if (result.GetValue(register))
             {
                 request = request.Placements is not null ? throw new TesseraException("--register measures the positions; --positions gives them: use one.")
@@ -119,8 +115,8 @@ internal static class BuildCommand
         }
 
         reporter.Stop();
-        var files = RegistrationFiles.BesideOutput(result.Output.DziFile);
-        if (result.Registration is { } registered)
+        RegistrationFiles? files = result.RegistrationFiles;
+        if (result.Registration is { } registered && files is not null)
         {
             Console.Write(registered.Format());
             Console.WriteLine($"wrote             {files.Positions}");
@@ -128,7 +124,7 @@ internal static class BuildCommand
 
         PrintSummary(result, codecName);
         LayoutWarnings.PrintLeftOut(result.LeftOut, request.Layout);
-        if (request.Gains is { IsMeasured: true } measured && (measured.WriteTo ?? (request.Registration is null ? null : files.Gains)) is { } gains)
+        if (request.Gains is { IsMeasured: true } measured && (measured.WriteTo ?? files?.Gains) is { } gains)
         {
             Console.WriteLine($"wrote             {gains}");
         }
@@ -153,7 +149,7 @@ internal static class BuildCommand
         double seconds = r.Elapsed.TotalSeconds;
         string what = r.Shard is { } shard
             ? string.Create(inv, $"Shard {shard}: {r.BlocksBuilt} blocks built, {r.BlocksSkipped} already done")
-            : string.Create(inv, $"Wrote {r.Written}: {r.Geometry.Width}×{r.Geometry.Height} px, {r.Geometry.LevelCount} levels");
+            : string.Create(inv, $"Wrote {r.Written}: {r.Geometry.Width}×{r.Geometry.Height} px, {r.Levels} levels");
         Console.WriteLine(string.Format(inv, "{0}, {1:N0} tiles in {2:F1} s ({3:N0} tiles/s).",
             what, r.TilesWritten, seconds, r.TilesWritten / Math.Max(seconds, 1e-3)));
         Console.WriteLine(r.Positioned

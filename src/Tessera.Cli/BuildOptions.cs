@@ -19,7 +19,11 @@ internal sealed class BuildOptions
 
     private readonly Option<int> _tileOverlap = new("--tile-overlap") { Description = "Pixels each pyramid tile repeats of its neighbours.", DefaultValueFactory = _ => 1 };
 
-    private readonly Option<string> _format = new("--format") { Description = "Tile format: jpeg, png or webp.", DefaultValueFactory = _ => "jpeg" };
+    private readonly Option<string> _format = new("--format")
+    {
+        Description = "Tile format: jpeg, png or webp; for --layout ome-tiff the tile compression: deflate (the default there, lossless), lzw or jpeg; ome-zarr chunks are always deflate (zlib).",
+        DefaultValueFactory = _ => "jpeg",
+    };
 
     private readonly Option<int> _quality = new("--quality") { Description = "JPEG and WebP quality, 1-100.", DefaultValueFactory = _ => 75 };
 
@@ -44,7 +48,7 @@ internal sealed class BuildOptions
 
     public BuildOptions()
     {
-        _format.AcceptOnlyFromAmong("jpeg", "png", "webp");
+        _format.AcceptOnlyFromAmong("jpeg", "png", "webp", "deflate", "lzw");
         _blend.AcceptOnlyFromAmong("seam", "overlay", "linear");
     }
 
@@ -63,7 +67,8 @@ internal sealed class BuildOptions
         _illumination.AddTo(command);
     }
 
-    public BuildRequest ToRequest(ParseResult result) => new()
+    /// <summary>The request the options describe, for <paramref name="layout"/> (the layouts' own defaults applied, see <see cref="WithLayoutDefaults"/>).</summary>
+    public BuildRequest ToRequest(ParseResult result, PyramidLayout layout = PyramidLayout.DeepZoom) => WithLayoutDefaults(result, layout, new()
     {
         InputDirectory = _tiles.InputDirectory(result),
         OutputPath = result.GetValue(_output)!,
@@ -73,7 +78,7 @@ internal sealed class BuildOptions
         {
             TileSize = result.GetValue(_tileSize),
             Overlap = result.GetValue(_tileOverlap),
-            Encode = new EncodeSettings(TileFormatExtensions.Parse(result.GetValue(_format)!), result.GetValue(_quality)),
+            Encode = new EncodeSettings(TileFormatOf(result, layout), result.GetValue(_quality)),
             Threads = _tiles.Threads(result),
         },
         Background = _tiles.Background(result),
@@ -85,22 +90,70 @@ internal sealed class BuildOptions
         Gains = result.GetValue(_positions) is { } measured && Balances(result) && File.Exists(GainsFile.SidecarOf(measured))
             ? GainsSpec.Read(GainsFile.SidecarOf(measured))
             : null,
-    };
+    });
 
     /// <summary>Whether tile gains are divided out where they are known (--balance on, the default).</summary>
     public bool Balances(ParseResult result) => _illumination.Balances(result);
 
     /// <summary>
-    /// IIIF tiles, as libvips writes them, default to 512 px without overlap; sizes given on the
-    /// command line are kept.
+    /// IIIF and OME tiles, as libvips writes them, default to 512 px without overlap; sizes given
+    /// on the command line are kept. An OME-TIFF reads --format as its compression (deflate unless given).
     /// </summary>
-    public BuildRequest WithIiifDefaults(ParseResult result, BuildRequest request) => request with
+    private BuildRequest WithLayoutDefaults(ParseResult result, PyramidLayout layout, BuildRequest request)
     {
-        Pyramid = request.Pyramid with
+        request = request with { PyramidLayout = layout };
+        if (layout == PyramidLayout.DeepZoom)
         {
-            TileSize = result.GetResult(_tileSize) is { Implicit: false } ? request.Pyramid.TileSize : 512,
-            Overlap = result.GetResult(_tileOverlap) is { Implicit: false } ? request.Pyramid.Overlap : 0,
-        },
+            return request;
+        }
+
+        request = request with
+        {
+            Pyramid = request.Pyramid with
+            {
+                TileSize = result.GetResult(_tileSize) is { Implicit: false } ? request.Pyramid.TileSize : 512,
+                Overlap = result.GetResult(_tileOverlap) is { Implicit: false } ? request.Pyramid.Overlap : 0,
+            },
+        };
+        string? format = result.GetResult(_format) is { Implicit: false } ? result.GetValue(_format) : null;
+        return layout is PyramidLayout.OmeTiff or PyramidLayout.OmeZarr
+            ? request with { Compression = format switch { "lzw" => RasterCompression.Lzw, "jpeg" => RasterCompression.Jpeg, _ => RasterCompression.Deflate } }
+            : request;
+    }
+
+    /// <summary>The Deep Zoom and IIIF tile format; deflate and lzw only name an OME-TIFF's compression, and png and webp are not one.</summary>
+    private TileFormat TileFormatOf(ParseResult result, PyramidLayout layout)
+    {
+        string format = result.GetValue(_format)!;
+        bool explicitFormat = result.GetResult(_format) is { Implicit: false };
+        if (layout is PyramidLayout.OmeTiff or PyramidLayout.OmeZarr)
+        {
+            string allowed = layout == PyramidLayout.OmeTiff ? "deflate (the default), lzw or jpeg" : "deflate only (zlib chunks)";
+            return !explicitFormat || format is "deflate" || (format is "lzw" or "jpeg" && layout == PyramidLayout.OmeTiff) ? TileFormat.Jpeg
+                : throw new TesseraException($"--format {format} is not a compression of --layout {LayoutName(layout)}: it takes {allowed}.");
+        }
+
+        return format is "deflate" or "lzw"
+            ? throw new TesseraException($"--format {format} is a compression of --layout ome-tiff; {LayoutName(layout)} tiles are jpeg, png or webp.")
+            : TileFormatExtensions.Parse(format);
+    }
+
+    /// <summary>The --layout value of <paramref name="layout"/>.</summary>
+    public static string LayoutName(PyramidLayout layout) => layout switch
+    {
+        PyramidLayout.Iiif3 => "iiif3",
+        PyramidLayout.OmeTiff => "ome-tiff",
+        PyramidLayout.OmeZarr => "ome-zarr",
+        _ => "dz",
+    };
+
+    /// <summary>The layout a --layout value names.</summary>
+    public static PyramidLayout ParseLayout(string name) => name switch
+    {
+        "iiif3" => PyramidLayout.Iiif3,
+        "ome-tiff" => PyramidLayout.OmeTiff,
+        "ome-zarr" => PyramidLayout.OmeZarr,
+        _ => PyramidLayout.DeepZoom,
     };
 
     public CodecChoice Codec(ParseResult result) => _tiles.Codec(result);

@@ -23,6 +23,9 @@ internal static class RequestOptionNames
         ["Overlap"] = "--overlap",
         ["Registration"] = "--register",
         ["Placements"] = "--positions",
+        ["Compression"] = "--format",
+        ["SkipBlank"] = "--skip-blank",
+        ["OutputPath"] = "OUTPUT",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The message of <paramref name="e"/> with each property it names replaced by its option.</summary>

@@ -41,7 +41,7 @@ public sealed class IiifTests : IDisposable
 
         string ours = _dir.Combine("ours", "slide"), theirs = _dir.Combine("theirs", "slide");
         string[] Files(string root) => Directory.GetFiles(root, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(root, f)).Where(f => f != "vips-properties.xml" && f != Tessera.Sinks.OutputFolder.MarkerName).Order(StringComparer.Ordinal).ToArray();
+            .Select(f => Path.GetRelativePath(root, f)).Where(f => f != "vips-properties.xml" && f != Tessera.Outputs.OutputFolder.MarkerName).Order(StringComparer.Ordinal).ToArray();
         string[] expected = Files(theirs);
         Assert.Equal(expected, Files(ours));
         Assert.Equal(File.ReadAllText(Path.Combine(theirs, "info.json")), File.ReadAllText(Path.Combine(ours, "info.json")));

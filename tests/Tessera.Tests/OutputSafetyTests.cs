@@ -2,7 +2,7 @@ using Tessera.Build;
 using Tessera.Codecs;
 using Tessera.Pyramid;
 using Tessera.Samples;
-using Tessera.Sinks;
+using Tessera.Outputs;
 using Tessera.Tests.Support;
 using Xunit;
 

@@ -40,7 +40,7 @@ public sealed class RegisteredBuildTests : IDisposable
         }, (ITileCodec)codec!, progress);
 
         PyramidComparison.AssertIdenticalFiles(cli, library);
-        var (cliFiles, libraryFiles) = (RegistrationFiles.BesideOutput(cli), RegistrationFiles.BesideOutput(library));
+        var (cliFiles, libraryFiles) = (RegistrationFiles.BesideOutput(Path.ChangeExtension(cli, null)), result.RegistrationFiles!);
         Assert.Equal(File.ReadAllText(cliFiles.Positions), File.ReadAllText(libraryFiles.Positions));
         Assert.Equal(File.ReadAllText(cliFiles.Gains), File.ReadAllText(libraryFiles.Gains));
         Assert.Equal(12, PositionsFile.Read(libraryFiles.Positions, tiles).Count);

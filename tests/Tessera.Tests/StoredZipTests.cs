@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using Tessera.Sinks;
+using Tessera.Outputs;
 using Tessera.Tests.Support;
 using Xunit;
 

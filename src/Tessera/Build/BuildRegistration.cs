@@ -13,7 +13,7 @@ internal static class BuildRegistration
     /// report beside the output, and gives back the request with those placements; gains it measures
     /// are to be written beside them too.
     /// </summary>
-    public static BuildRequest Register(BuildRequest request, TileGrid grid, TileInputCodec input, string dziFile, BuildProgress? progress,
+    public static BuildRequest Register(BuildRequest request, TileGrid grid, TileInputCodec input, RegistrationFiles files, BuildProgress? progress,
         CancellationToken cancellationToken, out RegistrationReport report)
     {
         RegistrationOptions options = request.Registration!;
@@ -22,7 +22,6 @@ internal static class BuildRegistration
             options = options with { Threads = request.Pyramid.Threads };
         }
 
-        RegistrationFiles files = RegistrationFiles.BesideOutput(dziFile);
         RegistrationResult registered = RegistrationRun.Run(grid, request.Overlap, options, input, request.InputDirectory, files,
             progress?.Registration, cancellationToken);
         report = registered.Report;

@@ -26,6 +26,25 @@ public enum PyramidLayout
 
     /// <summary>Static IIIF Image API 3: folder NAME with info.json and region/size/rotation/quality tiles.</summary>
     Iiif3,
+
+    /// <summary>NAME.ome.tif: one tiled pyramidal BigTIFF, OME-XML in the first page, reduced levels as SubIFDs.</summary>
+    OmeTiff,
+
+    /// <summary>NAME.ome.zarr: OME-NGFF 0.4 multiscales, one zarr v2 array per level, zlib chunks.</summary>
+    OmeZarr,
+}
+
+/// <summary>How the tiles of an OME-TIFF are compressed (OME-Zarr chunks are always zlib).</summary>
+public enum RasterCompression
+{
+    /// <summary>Lossless: zlib (TIFF "Adobe deflate", compression 8).</summary>
+    Deflate,
+
+    /// <summary>Lossless: LZW (TIFF compression 5).</summary>
+    Lzw,
+
+    /// <summary>Lossy: each tile a JPEG (TIFF compression 7), at <see cref="Codecs.EncodeSettings.Quality"/>.</summary>
+    Jpeg,
 }
 
 /// <summary>Everything a build needs to know: where the tiles are, how they are laid out, and what to write.</summary>
@@ -33,7 +52,10 @@ public sealed record BuildRequest
 {
     public required string InputDirectory { get; init; }
 
-    /// <summary>The .dzi to write; its tiles go into NAME_files beside it.</summary>
+    /// <summary>
+    /// What to write: NAME.dzi (its tiles in NAME_files beside it; NAME.zip with the zip container),
+    /// the IIIF folder NAME, NAME.ome.tif or NAME.ome.zarr. A name without the layout's suffix gets it.
+    /// </summary>
     public required string OutputPath { get; init; }
 
     public LayoutOptions Layout { get; init; } = new();
@@ -47,6 +69,9 @@ public sealed record BuildRequest
     public OutputContainer Container { get; init; } = OutputContainer.Directory;
 
     public PyramidLayout PyramidLayout { get; init; } = PyramidLayout.DeepZoom;
+
+    /// <summary>How OME-TIFF tiles are compressed; the other layouts take <see cref="PyramidOptions.Encode"/>'s format.</summary>
+    public RasterCompression Compression { get; init; } = RasterCompression.Deflate;
 
     /// <summary>Base URL of the IIIF image service; the image's id is this plus its name.</summary>
     public string IiifBaseId { get; init; } = "https://example.com/iiif";
@@ -114,15 +139,15 @@ public sealed record BuildRequest
                 nameof(Overwrite), nameof(Shard), nameof(Finish));
         }
 
-        if (PyramidLayout == PyramidLayout.Iiif3 && Container == OutputContainer.Zip)
+        if (PyramidLayout != PyramidLayout.DeepZoom && Container == OutputContainer.Zip)
         {
-            throw new RequestException("A zip Container holds a Deep Zoom pyramid; IIIF tiles (PyramidLayout iiif3) are written as a folder.",
+            throw new RequestException($"A zip Container holds a Deep Zoom pyramid; PyramidLayout {LayoutName} is written as {WrittenAs}.",
                 nameof(Container), nameof(PyramidLayout));
         }
 
-        if (PyramidLayout == PyramidLayout.Iiif3 && Pyramid.Overlap != 0)
+        if (PyramidLayout != PyramidLayout.DeepZoom && Pyramid.Overlap != 0)
         {
-            throw new RequestException($"IIIF tiles (PyramidLayout iiif3) have no overlap: Pyramid.Overlap must be 0 (got {Pyramid.Overlap}).",
+            throw new RequestException($"PyramidLayout {LayoutName} tiles have no overlap: Pyramid.Overlap must be 0 (got {Pyramid.Overlap}).",
                 nameof(PyramidLayout), "Pyramid.Overlap");
         }
 
@@ -137,9 +162,56 @@ public sealed record BuildRequest
                 nameof(Registration), nameof(Shard), nameof(Finish));
         }
 
+        ValidateOme();
+
         if (TileCacheBytes < 0)
         {
             throw new RequestException($"TileCacheBytes must be 0 or more (got {TileCacheBytes}).", nameof(TileCacheBytes));
+        }
+    }
+
+    /// <summary>The layout as the refusals name it.</summary>
+    private string LayoutName => PyramidLayout switch
+    {
+        PyramidLayout.Iiif3 => "iiif3",
+        PyramidLayout.OmeTiff => "ome-tiff",
+        PyramidLayout.OmeZarr => "ome-zarr",
+        _ => "dz",
+    };
+
+    private string WrittenAs => PyramidLayout switch
+    {
+        PyramidLayout.OmeTiff => "one NAME.ome.tif",
+        PyramidLayout.OmeZarr => "a NAME.ome.zarr folder",
+        _ => "a folder",
+    };
+
+    private void ValidateOme()
+    {
+        bool ome = PyramidLayout is PyramidLayout.OmeTiff or PyramidLayout.OmeZarr;
+        if (Compression != RasterCompression.Deflate && PyramidLayout != PyramidLayout.OmeTiff)
+        {
+            throw new RequestException($"Compression {Compression} is for PyramidLayout ome-tiff; {LayoutName} tiles are {(ome ? "zlib chunks" : "image files")}.",
+                nameof(Compression), nameof(PyramidLayout));
+        }
+
+        if (ome && SkipBlank)
+        {
+            throw new RequestException($"PyramidLayout {LayoutName} has a value for every pixel: SkipBlank cannot leave tiles out of it.",
+                nameof(SkipBlank), nameof(PyramidLayout));
+        }
+
+        if (PyramidLayout == PyramidLayout.OmeTiff && Pyramid.TileSize % 16 != 0)
+        {
+            throw new RequestException($"TIFF tiles are a multiple of 16 pixels: Pyramid.TileSize {Pyramid.TileSize} cannot be used for PyramidLayout ome-tiff.",
+                "Pyramid.TileSize", nameof(PyramidLayout));
+        }
+
+        // One file, indexed when it is complete: processes cannot share it.
+        if (PyramidLayout == PyramidLayout.OmeTiff && (Shard is not null || Finish))
+        {
+            string step = Shard is not null ? nameof(Shard) : nameof(Finish);
+            throw new RequestException($"PyramidLayout ome-tiff is one file written by one process: build it whole, without {step}.", nameof(PyramidLayout), step);
         }
     }
 }

@@ -1,11 +1,11 @@
 using Tessera.Pyramid;
-using Tessera.Sinks;
 
 namespace Tessera.Build;
 
 /// <summary>What a build (or one shard of it, or its finishing step) did.</summary>
+/// <param name="Output">The output's path: NAME.dzi (also for its zip), the IIIF folder, NAME.ome.tif or NAME.ome.zarr.</param>
 public sealed record BuildResult(
-    DziPaths Output,
+    string Output,
     DziGeometry Geometry,
     int Columns,
     int Rows,
@@ -42,8 +42,11 @@ public sealed record BuildResult(
     /// <summary>How 16-bit input samples were mapped to 8 bits (given, or worked out from the tiles); null for 8-bit input.</summary>
     public Imaging.IntensityRange? InputRange { get; init; }
 
-    /// <summary>The file that marks the pyramid complete: NAME.dzi, or NAME.zip.</summary>
+    /// <summary>The output as written: NAME.dzi, NAME.zip, the IIIF info.json, NAME.ome.tif or NAME.ome.zarr.</summary>
     public string Written { get; init; } = "";
+
+    /// <summary>Levels the output holds (an OME or IIIF pyramid stops at the first level that fits in one tile).</summary>
+    public int Levels { get; init; }
 
     /// <summary>Input tiles placed (present cells of the grid, or the tiles of a positions list).</summary>
     public int TileCount { get; init; }
@@ -53,6 +56,9 @@ public sealed record BuildResult(
 
     /// <summary>What the build's own registration found (<see cref="BuildRequest.Registration"/>); null where it ran none.</summary>
     public Registration.RegistrationReport? Registration { get; init; }
+
+    /// <summary>Where the build's own registration wrote its positions, report and gains; null where it ran none.</summary>
+    public Registration.RegistrationFiles? RegistrationFiles { get; init; }
 
     /// <summary>The flat-field divided out of every tile, described; null for none.</summary>
     public string? Correction { get; init; }

@@ -55,7 +55,7 @@ public sealed record JobManifest(
     /// </summary>
     public void WriteOrCheck(string directory, InputFingerprint inputs)
     {
-        Sinks.OutputFolder.Create(directory);
+        Outputs.OutputFolder.Create(directory);
         string path = Path.Combine(directory, FileName);
         if (ReadFrom(directory) is { } existing)
         {

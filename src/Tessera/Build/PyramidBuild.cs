@@ -6,18 +6,19 @@ using Tessera.Illumination;
 using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
-using Tessera.Sinks;
-using Tessera.Viewer;
+using Tessera.Registration;
+using Tessera.Outputs;
 
 namespace Tessera.Build;
 
 /// <summary>
 /// <c>tessera build</c> as a library call: finds the tiles, places them on their grid, and writes
-/// the Deep Zoom pyramid — whole, or one shard of its first round, or the finishing step after the
-/// shards. The .dzi is written last. Finished blocks are recorded as they complete, so a build that
-/// is stopped (Ctrl-C, SIGTERM, SIGKILL, a crash) or fails after some work continues where
-/// it was when the same command runs again; a build that fails before finishing any block leaves
-/// nothing behind.
+/// the pyramid into the output the request asks for (<see cref="PyramidOutputs"/>) — whole, or one
+/// shard of its first round, or the finishing step after the shards; what marks the output complete
+/// is written last. Finished blocks are recorded in the build's work folder as they complete, so a
+/// build that is stopped (Ctrl-C, SIGTERM, SIGKILL, a crash) or fails after some work continues
+/// where it was when the same command runs again (an output that cannot keep its tiles across runs
+/// starts again); a build that fails before finishing any block leaves nothing behind.
 /// </summary>
 public static class PyramidBuild
 {
@@ -39,7 +40,7 @@ public static class PyramidBuild
         private readonly ITileCodec _codec;
         private readonly BuildProgress _progress;
         private readonly Job _job;
-        private readonly IPyramidSink _sink;
+        private readonly IPyramidOutput _output;
         private readonly BlockStore _store;
         private readonly IMosaicSource _source;
         private readonly PyramidBuilder _builder;
@@ -50,23 +51,25 @@ public static class PyramidBuild
             _codec = codec;
             _progress = progress;
             _job = Job.Prepare(request, codec, cancellationToken, progress);
-            _sink = CreateSink(_job);
-            CheckOutputPaths(_job, _sink);
-            _store = new BlockStore(_job.Paths.WorkDirectory, _job.Plan, _job.PixelFormat,
+            _output = PyramidOutputs.Create(_job, codec);
+            CheckOutputPaths(_job, _output);
+            _store = new BlockStore(WorkDirectory, _job.Plan, _job.PixelFormat,
                 request.Shard is { } shard ? BlockStore.ShardWriter(shard.Index, shard.Count) : "blocks");
             var pool = new PixelMemoryPool();
             _source = _job.CreateSource(_job.Input, pool);
-            _builder = new PyramidBuilder(_job.Plan, _job.Pyramid, codec, _sink, progress, pool);
+            _builder = new PyramidBuilder(_job.Plan, _job.Pyramid, _output, progress, pool);
         }
 
         private PyramidPlan Plan => _job.Plan;
 
-        /// <summary>One shard of the first round: its blocks' tiles and cores; never the .dzi.</summary>
+        private string WorkDirectory => _job.Location.WorkDirectory;
+
+        /// <summary>One shard of the first round: its blocks' tiles and cores; never what completes the output.</summary>
         public BuildResult Shard(ShardSpec shard, CancellationToken cancellationToken)
         {
-            RefuseIfComplete(_job, _sink);
-            _sink.Open(_job.Geometry.LevelCount);
-            _job.Manifest(_codec).WriteOrCheck(_job.Paths.WorkDirectory, _job.Fingerprint.Value);
+            RefuseIfComplete();
+            _output.Open(_job.Geometry.LevelCount);
+            _job.Manifest(_codec).WriteOrCheck(WorkDirectory, _job.Fingerprint.Value);
             var (start, end) = Plan.Shard(shard.Index, shard.Count);
             int skipped = Enumerable.Range(start, end - start).Count(_store.IsDone);
             _progress.SetTotal(TilesToBuild(start, end));
@@ -74,7 +77,7 @@ public static class PyramidBuild
             return Result(end - start - skipped, skipped, complete: false);
         }
 
-        /// <summary>After every shard: the levels below the first round, then the .dzi (and zip).</summary>
+        /// <summary>After every shard: the levels below the first round, then what completes the output.</summary>
         public BuildResult Finish(CancellationToken cancellationToken)
         {
             if (FinishLeftover())
@@ -82,10 +85,10 @@ public static class PyramidBuild
                 return Result(0, Plan.Blocks.Count, complete: true) with { CompletedEarlier = true };
             }
 
-            RefuseIfComplete(_job, _sink);
-            JobManifest existing = JobManifest.ReadFrom(_job.Paths.WorkDirectory)
-                ?? throw new TesseraException($"Nothing to finish: no shard has run for \"{_job.Paths.DziFile}\" (its work folder \"{_job.Paths.WorkDirectory}\" is missing).");
-            _job.Manifest(_codec).CheckAgainst(existing, _job.Paths.WorkDirectory, _job.Fingerprint.Value);
+            RefuseIfComplete();
+            JobManifest existing = JobManifest.ReadFrom(WorkDirectory)
+                ?? throw new TesseraException($"Nothing to finish: no shard has run for \"{_output.Location}\" (its work folder \"{WorkDirectory}\" is missing).");
+            _job.Manifest(_codec).CheckAgainst(existing, WorkDirectory, _job.Fingerprint.Value);
             List<int> missing = _store.Missing();
             if (missing.Count > 0)
             {
@@ -93,18 +96,24 @@ public static class PyramidBuild
                     $"{missing.Count} of {Plan.Blocks.Count} blocks are not built yet (first: block {missing[0]}): run the missing or failed shards again, then --finish."));
             }
 
-            _sink.Open(_job.Geometry.LevelCount);
+            _output.Open(_job.Geometry.LevelCount);
             _progress.SetTotal(_job.Geometry.TotalTileCount() - Plan.TileCount(0, Plan.Blocks.Count));
             _builder.Finish(_source, _store, cancellationToken);
             CompleteOutput();
             return Result(0, Plan.Blocks.Count, complete: true);
         }
 
-        /// <summary>Closes the block store's files, so the work folder can go, and completes the output.</summary>
+        /// <summary>
+        /// Completes the output, then removes the build's work folder (its block store's files
+        /// closed first). The work folder goes last of all: until then, a rerun can tell that a
+        /// complete output is this job's, and finish what a stopped run left (see FinishLeftover).
+        /// </summary>
         private void CompleteOutput()
         {
             _store.Dispose();
-            Complete(_job, _sink);
+            _output.Complete(_job.Geometry);
+            _output.RemoveIntermediates();
+            OutputFolder.Delete(WorkDirectory);
         }
 
         /// <summary>Everything in one process, continuing an interrupted run of the same job.</summary>
@@ -115,18 +124,17 @@ public static class PyramidBuild
                 return Result(0, Plan.Blocks.Count, complete: true) with { CompletedEarlier = true };
             }
 
-            if (_request.Container == OutputContainer.Zip && !_request.Overwrite && !IsComplete(_job, _sink) && _sink.IsComplete)
+            if (!_request.Overwrite && !_output.IsComplete && _output.OnlyCompletionLeft)
             {
-                // Stopped while packing: the folder pyramid is whole, only the zip is left to write.
                 CompleteOutput();
                 return Result(0, Plan.Blocks.Count, complete: true);
             }
 
-            PrepareWholeBuild(_job, _codec, _sink, _request.Overwrite);
+            PrepareWholeBuild();
             int alreadyDone = Enumerable.Range(0, Plan.Blocks.Count).Count(_store.IsDone);
             try
             {
-                _job.Manifest(_codec).WriteOrCheck(_job.Paths.WorkDirectory, _job.Fingerprint.Value);
+                _job.Manifest(_codec).WriteOrCheck(WorkDirectory, _job.Fingerprint.Value);
                 _progress.SetTotal(_job.Geometry.TotalTileCount() - Plan.TileCount(0, Plan.Blocks.Count) + TilesToBuild(0, Plan.Blocks.Count));
                 _builder.Build(_source, _store, cancellationToken);
                 CompleteOutput();
@@ -145,36 +153,74 @@ public static class PyramidBuild
             catch (Exception) when (!Plan.HasBlockRound || _store.Missing().Count == Plan.Blocks.Count)
             {
                 // Nothing finished yet: leave nothing behind.
-                _sink.Delete();
-                DeleteViewerPage(_job);
+                _store.Dispose();
+                _output.Delete();
+                OutputFolder.Delete(WorkDirectory);
                 throw;
             }
         }
 
         /// <summary>
-        /// A run stopped after it completed the output (the .dzi, info.json or .zip written) but
-        /// before it removed its work folder (and, for a zip, the folder pyramid) leaves both; when
-        /// they are this job's, that removal is all there is left to do.
+        /// A whole build starts afresh, or continues one that was interrupted: a work folder whose job
+        /// file matches means finished blocks are kept and only the rest is built (where the output
+        /// keeps its tiles across runs; one that does not starts again, blocks and all). A complete
+        /// output, another job's leftovers or stray files are refused without Overwrite, and removed with it.
+        /// </summary>
+        private void PrepareWholeBuild()
+        {
+            if (_request.Overwrite)
+            {
+                _output.Delete();
+                OutputFolder.Delete(WorkDirectory);
+            }
+            else if (_output.IsComplete)
+            {
+                throw new RequestException($"Output \"{_output.Location}\" already exists; use Overwrite to replace it.", nameof(BuildRequest.Overwrite));
+            }
+            else if (JobManifest.ReadFrom(WorkDirectory) is { } existing)
+            {
+                _job.Manifest(_codec).CheckAgainst(existing, WorkDirectory, _job.Fingerprint.Value);
+                if (!_output.KeepsTilesAcrossRuns)
+                {
+                    _store.Dispose();
+                    OutputFolder.Delete(WorkDirectory);
+                }
+            }
+            else if (_output.Folders.FirstOrDefault(OutputFolder.HoldsAnything) is { } started)
+            {
+                // Made by Tessera (CheckOutputPaths refuses anything else), but with no job file to continue from.
+                throw new RequestException($"Output \"{_output.CompleteFile}\" is not complete and \"{started}\" holds no build to continue; use Overwrite to replace it.",
+                    nameof(BuildRequest.Overwrite));
+            }
+
+            _output.Open(_job.Geometry.LevelCount);
+        }
+
+        /// <summary>
+        /// A run stopped after it completed the output (the .dzi, info.json, .zip, .ome.tif or
+        /// .zgroup written) but before it removed its work folder (and a zip's folder pyramid) leaves
+        /// them; when they are this job's, that removal is all there is left to do.
         /// </summary>
         private bool FinishLeftover()
         {
-            if (!IsComplete(_job, _sink) || JobManifest.ReadFrom(_job.Paths.WorkDirectory) is not { } existing
+            if (!_output.IsComplete || JobManifest.ReadFrom(WorkDirectory) is not { } existing
                 || !_job.Manifest(_codec).IsSameJob(existing))
             {
                 return false;
             }
 
             _store.Dispose();
-            if (_request.Container == OutputContainer.Zip)
-            {
-                _sink.Delete();
-            }
-            else
-            {
-                OutputFolder.Delete(_job.Paths.WorkDirectory);
-            }
-
+            _output.RemoveIntermediates();
+            OutputFolder.Delete(WorkDirectory);
             return true;
+        }
+
+        private void RefuseIfComplete()
+        {
+            if (_output.IsComplete)
+            {
+                throw new TesseraException($"\"{_output.Location}\" is already complete; remove it to build it again.");
+            }
         }
 
         /// <summary>Tiles of the first-round blocks [start, end) that are not done yet.</summary>
@@ -182,16 +228,18 @@ public static class PyramidBuild
             Enumerable.Range(start, end - start).Where(b => !_store.IsDone(b)).Sum(b => Plan.TileCount(b, b + 1));
 
         private BuildResult Result(int built, int skipped, bool complete) => new(
-            _job.Paths, _job.Geometry, _job.Grid?.Columns ?? 0, _job.Grid?.Rows ?? 0, _job.First.Width, _job.First.Height,
+            _job.Location.Path, _job.Geometry, _job.Grid?.Columns ?? 0, _job.Grid?.Rows ?? 0, _job.First.Width, _job.First.Height,
             _job.OverlapX, _job.OverlapY, _job.MissingCells,
             _progress.TilesWritten - _progress.BlankTiles, _progress.BlankTiles, _source.Decodes, _clock.Elapsed)
         {
             InputRange = _job.Input.Range,
-            Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = Finished(_job, _sink),
+            Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = _output.Location,
+            Levels = _output.LevelsOf(_job.Geometry),
             Correction = _job.Correction?.Describe(),
             TileCount = _job.TileCount,
             Positioned = _job.Request.Placements is not null,
             Registration = _job.Registered,
+            RegistrationFiles = _job.Registered is null ? null : RegistrationFiles.BesideOutput(_job.Location.Name),
             LeftOut = _job.Grid?.LeftOut ?? [],
         };
 
@@ -199,66 +247,18 @@ public static class PyramidBuild
         {
             _source.Dispose();
             _store.Dispose();
-            _sink.Dispose();
+            _output.Dispose();
         }
     }
 
     /// <summary>
-    /// A whole build starts afresh, or continues one that was interrupted: a work folder whose job
-    /// file matches means finished blocks are kept and only the rest is built. A complete pyramid,
-    /// another job's leftovers or stray files are refused without <paramref name="overwrite"/>, and
-    /// removed with it.
+    /// Before anything is written: the output's files must not be folders, and its folders and the
+    /// work folder must be new, empty or Tessera's own, and hold none of the input (which removing
+    /// them would remove).
     /// </summary>
-    private static void PrepareWholeBuild(Job job, ITileCodec codec, IPyramidSink sink, bool overwrite)
+    private static void CheckOutputPaths(Job job, IPyramidOutput output)
     {
-        DziPaths paths = job.Paths;
-        if (overwrite)
-        {
-            sink.Delete();
-            DeleteViewerPage(job);
-            if (job.Request.Container == OutputContainer.Zip)
-            {
-                File.Delete(paths.ZipFile);
-            }
-        }
-        else if (IsComplete(job, sink))
-        {
-            throw new RequestException($"Output \"{Finished(job, sink)}\" already exists; use Overwrite to replace it.", nameof(BuildRequest.Overwrite));
-        }
-        else if (JobManifest.ReadFrom(paths.WorkDirectory) is { } existing)
-        {
-            job.Manifest(codec).CheckAgainst(existing, paths.WorkDirectory, job.Fingerprint.Value);
-        }
-        else if (sink.Folders.FirstOrDefault(OutputFolder.HoldsAnything) is { } started)
-        {
-            // Made by Tessera (CheckOutputPaths refuses anything else), but with no job file to continue from.
-            throw new RequestException($"Output \"{sink.CompleteFile}\" is not complete and \"{started}\" holds no build to continue; use Overwrite to replace it.",
-                nameof(BuildRequest.Overwrite));
-        }
-
-        sink.Open(job.Geometry.LevelCount);
-    }
-
-    private static IPyramidSink CreateSink(Job job)
-    {
-        BuildRequest request = job.Request;
-        if (request.PyramidLayout == PyramidLayout.DeepZoom)
-        {
-            return new DirectoryTileSink(job.Paths, job.Pyramid.Encode.Format);
-        }
-
-        var iiif = new IiifTileSink(job.Paths, job.Pyramid.Encode.Format, request.IiifBaseId);
-        iiif.Prepare(job.Geometry);
-        return iiif;
-    }
-
-    /// <summary>
-    /// Before anything is written: the output's files must not be folders, and its folders must be
-    /// new, empty or Tessera's own, and hold none of the input (which removing them would remove).
-    /// </summary>
-    private static void CheckOutputPaths(Job job, IPyramidSink sink)
-    {
-        foreach (string file in OutputFiles(job))
+        foreach (string file in output.Files)
         {
             if (Directory.Exists(file))
             {
@@ -267,7 +267,7 @@ public static class PyramidBuild
         }
 
         IReadOnlyList<string> inputFolders = job.InputFolders();
-        foreach (string folder in sink.Folders)
+        foreach (string folder in output.Folders.Append(job.Location.WorkDirectory))
         {
             if (inputFolders.FirstOrDefault(input => IsSameOrInside(input, folder)) is { } input)
             {
@@ -280,72 +280,10 @@ public static class PyramidBuild
         }
     }
 
-    /// <summary>The files a build writes beside its folders (the IIIF layout writes only inside its folder).</summary>
-    private static IEnumerable<string> OutputFiles(Job job)
-    {
-        if (job.Request.PyramidLayout != PyramidLayout.DeepZoom)
-        {
-            yield break;
-        }
-
-        yield return job.Paths.DziFile;
-        yield return job.Paths.HtmlFile;
-        if (job.Request.Container == OutputContainer.Zip)
-        {
-            yield return job.Paths.ZipFile;
-        }
-    }
-
     private static bool IsSameOrInside(string path, string folder)
     {
         string inner = Path.TrimEndingDirectorySeparator(path), outer = Path.TrimEndingDirectorySeparator(folder);
         return inner == outer || inner.StartsWith(outer + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-    }
-
-    private static void RefuseIfComplete(Job job, IPyramidSink sink)
-    {
-        if (IsComplete(job, sink))
-        {
-            throw new TesseraException($"\"{Finished(job, sink)}\" is already complete; remove it to build it again.");
-        }
-    }
-
-    private static bool IsComplete(Job job, IPyramidSink sink) => job.Request.Container == OutputContainer.Zip ? File.Exists(job.Paths.ZipFile) : sink.IsComplete;
-
-    private static string Finished(Job job, IPyramidSink sink) => job.Request.Container == OutputContainer.Zip ? job.Paths.ZipFile : sink.CompleteFile;
-
-    /// <summary>
-    /// Marks the pyramid complete: writes the viewer page NAME.html (Deep Zoom only), then the .dzi
-    /// last, then, for a zip, packs the folder into NAME.zip and removes it (the page stays beside the zip).
-    /// The work folder goes last of all: until then, a rerun can tell that a complete output is this
-    /// job's, and finish what a stopped run left (see FinishLeftover).
-    /// </summary>
-    private static void Complete(Job job, IPyramidSink sink)
-    {
-        if (job.Request.PyramidLayout == PyramidLayout.DeepZoom)
-        {
-            ViewerPage.Write(job.Paths, job.Geometry, job.Pyramid.Encode.Format, zipped: job.Request.Container == OutputContainer.Zip);
-        }
-
-        sink.Commit(job.Geometry);
-        if (job.Request.Container == OutputContainer.Zip)
-        {
-            ZipPacker.Pack(job.Paths, job.Paths.ZipFile);
-            sink.Delete();
-        }
-        else
-        {
-            OutputFolder.Delete(job.Paths.WorkDirectory);
-        }
-    }
-
-    private static void DeleteViewerPage(Job job)
-    {
-        // The output's folder may not exist yet (it is made when the pyramid is opened).
-        if (job.Request.PyramidLayout == PyramidLayout.DeepZoom && File.Exists(job.Paths.HtmlFile))
-        {
-            File.Delete(job.Paths.HtmlFile);
-        }
     }
 
     /// <summary>Everything known about a build before any pixel is read.</summary>
@@ -355,7 +293,7 @@ public static class PyramidBuild
     /// <param name="FlatField">The flat-field and the tile gains divided out of every tile, or null; worked out on first use (an estimate or a gain measurement reads tiles, which <c>plan</c> never does).</param>
     internal sealed record Job(
         BuildRequest Request, TileGrid? Grid, ImageHeader First, int OverlapX, int OverlapY, GridMosaic? Mosaic, PlacedMosaic? Placed,
-        Lazy<ITileCorrection?> FlatField, DziPaths Paths, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan,
+        Lazy<ITileCorrection?> FlatField, OutputLocation Location, PyramidOptions Pyramid, DziGeometry Geometry, PyramidPlan Plan,
         TileInputCodec Input, IReadOnlyList<string> InputFiles, Lazy<InputFingerprint> Fingerprint)
     {
         public ITileCorrection? Correction => FlatField.Value;
@@ -382,6 +320,7 @@ public static class PyramidBuild
             // First of all: nothing is read or written for a request the engine cannot build.
             request.Validate();
             TileCorrections.Check(request);
+            var location = OutputLocation.Of(request);
             TileGrid? grid = request.Placements is null ? GridScanner.Scan(request.InputDirectory, request.Layout) : null;
             IReadOnlyList<string> files = request.Placements?.Select(p => p.Path).ToList() ?? grid!.Files();
             if (files.Count == 0)
@@ -403,7 +342,7 @@ public static class PyramidBuild
             if (request.Registration is not null)
             {
                 // The grid just scanned and the codec just made register it; every tile's size is the first one's, checked there.
-                request = BuildRegistration.Register(request, grid!, input, new DziPaths(request.OutputPath).DziFile, progress, cancellationToken, out registered);
+                request = BuildRegistration.Register(request, grid!, input, RegistrationFiles.BesideOutput(location.Name), progress, cancellationToken, out registered);
             }
 
             var (overlapX, overlapY) = request.Overlap.ToPixels(first.Width, first.Height);
@@ -412,10 +351,9 @@ public static class PyramidBuild
                 : request.Placements is { } placements ? Place(placements, codec, cancellationToken)
                 : request.Blend != BlendMode.Seam ? PlacedMosaic.FromGrid(mosaic!)
                 : null;
-            var paths = new DziPaths(request.OutputPath);
             PyramidOptions pyramid = request.Pyramid with
             {
-                TemporaryDirectory = Path.GetDirectoryName(paths.DziFile)!,
+                TemporaryDirectory = location.Parent,
                 SkipBlank = request.SkipBlank ? request.Background : null,
             };
             var geometry = placed is null
@@ -426,7 +364,7 @@ public static class PyramidBuild
                 ? [.. files, .. new[] { field.GainFile, field.DarkFile }.OfType<string>()]
                 : files;
             return new Job(request, grid, first, overlapX, overlapY, placed is null ? mosaic : null, placed, flatField,
-                paths, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input, inputFiles,
+                location, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input, inputFiles,
                 new Lazy<InputFingerprint>(() => InputFingerprint.Of(Path.GetFullPath(request.InputDirectory), inputFiles)))
             {
                 Registered = registered,

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using Tessera.Codecs;
 using Tessera.Imaging;
-using Tessera.Sinks;
+using Tessera.Outputs;
 
 namespace Tessera.Pyramid;
 
@@ -26,12 +25,12 @@ public sealed class PyramidBuilder
     private readonly PyramidPlan _plan;
     private readonly DziGeometry _geometry;
     private readonly PyramidOptions _options;
-    private readonly ITileCodec _codec;
-    private readonly ITileSink _sink;
+    private readonly ITileWriter _output;
     private readonly BuildProgress _progress;
     private readonly PixelMemoryPool _pool;
 
-    public PyramidBuilder(PyramidPlan plan, PyramidOptions options, ITileCodec codec, ITileSink sink,
+    /// <param name="output">Takes each tile's pixels and encodes them as it stores them.</param>
+    public PyramidBuilder(PyramidPlan plan, PyramidOptions options, ITileWriter output,
         BuildProgress? progress = null, PixelMemoryPool? pool = null)
     {
         options.Validate();
@@ -43,8 +42,7 @@ public sealed class PyramidBuilder
         _plan = plan;
         _geometry = plan.Geometry;
         _options = options;
-        _codec = codec;
-        _sink = sink;
+        _output = output;
         _progress = progress ?? new BuildProgress();
         _pool = pool ?? new PixelMemoryPool();
     }
@@ -417,8 +415,7 @@ public sealed class PyramidBuilder
             return;
         }
 
-        using IEncodedImage encoded = _codec.Encode(buffer, rect, _options.Encode);
-        _sink.Write(level, column, row, encoded.Bytes);
+        _output.Write(level, column, row, buffer, rect);
         _progress.TileWritten();
     }
 

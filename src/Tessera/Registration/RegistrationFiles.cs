@@ -13,6 +13,9 @@ public sealed record RegistrationFiles(string Positions)
 
     public string Gains => GainsFile.SidecarOf(Positions);
 
-    /// <summary>The files of a build's own registration: NAME.registered.txt and the rest beside NAME.dzi.</summary>
-    public static RegistrationFiles BesideOutput(string dziFile) => new(Path.ChangeExtension(dziFile, ".registered.txt"));
+    /// <summary>
+    /// The files of a build's own registration beside its output NAME.dzi, NAME.ome.tif…:
+    /// NAME.registered.txt and the rest, NAME being the output's path without its layout's suffix.
+    /// </summary>
+    public static RegistrationFiles BesideOutput(string outputName) => new(outputName + ".registered.txt");
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Tessera.Sinks;
+using Tessera.Outputs;
 
 namespace Tessera.Serving;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Tessera.Pyramid;
-using Tessera.Sinks;
+using Tessera.Outputs;
 using Tessera.Viewer;
 
 namespace Tessera.Serving;

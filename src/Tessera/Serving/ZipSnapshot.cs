@@ -1,4 +1,4 @@
-using Tessera.Sinks;
+using Tessera.Outputs;
 
 namespace Tessera.Serving;
 

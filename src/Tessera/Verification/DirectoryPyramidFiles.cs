@@ -1,6 +1,6 @@
 using Tessera.Codecs;
 using Tessera.Imaging;
-using Tessera.Sinks;
+using Tessera.Outputs;
 
 namespace Tessera.Verification;
 

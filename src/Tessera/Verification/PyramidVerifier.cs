@@ -4,7 +4,7 @@ using System.Xml;
 using System.Xml.Linq;
 using Tessera.Codecs;
 using Tessera.Pyramid;
-using Tessera.Sinks;
+using Tessera.Outputs;
 
 namespace Tessera.Verification;
 

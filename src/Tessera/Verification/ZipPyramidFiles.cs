@@ -1,7 +1,7 @@
 using System.Globalization;
 using Tessera.Codecs;
 using Tessera.Imaging;
-using Tessera.Sinks;
+using Tessera.Outputs;
 
 namespace Tessera.Verification;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Tessera.Codecs;
 using Tessera.Pyramid;
-using Tessera.Sinks;
+using Tessera.Outputs;
 
 namespace Tessera.Viewer;
 

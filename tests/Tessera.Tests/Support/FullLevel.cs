@@ -1,6 +1,6 @@
 using NetVips;
 using Tessera.Pyramid;
-using Tessera.Sinks;
+using Tessera.Outputs;
 
 namespace Tessera.Tests.Support;
 

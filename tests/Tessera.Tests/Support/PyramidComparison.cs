@@ -8,7 +8,7 @@ public static class PyramidComparison
 {
     /// <summary>Files libvips writes that are not part of the pyramid a viewer reads.</summary>
     // libvips' properties file, and the marker Tessera leaves in the folders it makes.
-    private static readonly HashSet<string> VipsExtras = ["vips-properties.xml", Tessera.Sinks.OutputFolder.MarkerName];
+    private static readonly HashSet<string> VipsExtras = ["vips-properties.xml", Tessera.Outputs.OutputFolder.MarkerName];
 
     public static void AssertSameTree(string expectedDzi, string actualDzi)
     {

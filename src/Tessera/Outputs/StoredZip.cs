@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace Tessera.Sinks;
+namespace Tessera.Outputs;
 
 /// <summary>
 /// A zip whose entries are all stored (not compressed), read from its central directory: the kind

@@ -1,4 +1,4 @@
-namespace Tessera.Sinks;
+namespace Tessera.Outputs;
 
 /// <summary>
 /// A folder Tessera made for an output (a tile folder, an IIIF folder, a build's work folder),

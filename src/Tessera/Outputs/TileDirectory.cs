@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Tessera.Sinks;
+namespace Tessera.Outputs;
 
 /// <summary>
 /// A folder that many small files are written into, each in three system calls (openat relative to

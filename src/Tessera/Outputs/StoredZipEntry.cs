@@ -1,4 +1,4 @@
-namespace Tessera.Sinks;
+namespace Tessera.Outputs;
 
 /// <summary>
 /// One entry of a <see cref="StoredZip"/>: its bytes are <see cref="Length"/> bytes at

@@ -2,19 +2,20 @@ using System.Globalization;
 using Tessera.Codecs;
 using Tessera.Pyramid;
 
-namespace Tessera.Sinks;
+namespace Tessera.Outputs;
 
 /// <summary>
 /// Writes the pyramid as libvips <c>dzsave</c> lays it out: NAME_files/LEVEL/COLUMN_ROW.SUFFIX, and
-/// NAME.dzi last of all, so a run that stopped early never looks complete.
+/// NAME.dzi last of all, so a run that stopped early never looks complete. Takes tiles already
+/// encoded; <see cref="DeepZoomFolderOutput"/> encodes them.
 /// </summary>
-public sealed class DirectoryTileSink : IPyramidSink
+public sealed class DeepZoomFiles : IDisposable
 {
     private readonly DziPaths _paths;
     private readonly string _suffix;
     private TileDirectory[] _levelDirectories = [];
 
-    public DirectoryTileSink(DziPaths paths, TileFormat format)
+    public DeepZoomFiles(DziPaths paths, TileFormat format)
     {
         _paths = paths;
         Format = format;
@@ -29,7 +30,7 @@ public sealed class DirectoryTileSink : IPyramidSink
 
     public bool AnyExists => _paths.AnyExists;
 
-    public IReadOnlyList<string> Folders => [_paths.FilesDirectory, _paths.WorkDirectory];
+    public DziPaths Paths => _paths;
 
     /// <summary>Creates whatever tile folders are missing and keeps what is there (shards share one output).</summary>
     public void Open(int levelCount)
@@ -92,7 +93,7 @@ public sealed class DirectoryTileSink : IPyramidSink
         _levelDirectories = [];
     }
 
-    /// <summary>Removes the pyramid and the build's work folder.</summary>
+    /// <summary>Removes the pyramid: NAME.dzi first (it marks the pyramid complete), then the tile folder.</summary>
     public void Delete()
     {
         CloseDirectories();
@@ -101,9 +102,6 @@ public sealed class DirectoryTileSink : IPyramidSink
             File.Delete(_paths.DziFile);
         }
 
-        foreach (string folder in Folders)
-        {
-            OutputFolder.Delete(folder);
-        }
+        OutputFolder.Delete(_paths.FilesDirectory);
     }
 }

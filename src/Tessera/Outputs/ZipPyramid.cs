@@ -1,7 +1,7 @@
 using System.Globalization;
 using Tessera.Pyramid;
 
-namespace Tessera.Sinks;
+namespace Tessera.Outputs;
 
 /// <summary>
 /// NAME.zip as libvips and <see cref="ZipPacker"/> write it: NAME.dzi and NAME_files/LEVEL/… at the

@@ -5,7 +5,7 @@ using System.Xml.Linq;
 using Tessera.Codecs;
 using Tessera.Pyramid;
 
-namespace Tessera.Sinks;
+namespace Tessera.Outputs;
 
 /// <summary>The .dzi XML file, written byte for byte as libvips <c>dzsave</c> writes it.</summary>
 public static class DziDescriptor

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text;
 using Tessera.Codecs;
+using Tessera.Imaging;
 using Tessera.Pyramid;
 
-namespace Tessera.Sinks;
+namespace Tessera.Outputs;
 
 /// <summary>
 /// Static IIIF Image API 3 tiles as libvips <c>dzsave --layout iiif3</c> writes them: in folder NAME,
@@ -11,21 +12,30 @@ namespace Tessera.Sinks;
 /// tile, which is written as <c>full/w,h/0/default.jpg</c>; <c>info.json</c> (level 0 profile) last.
 /// The pyramid must have no tile overlap. Levels below that smallest one are not written.
 /// </summary>
-public sealed class IiifTileSink : IPyramidSink
+public sealed class IiifOutput : IPyramidOutput
 {
-    private readonly DziPaths _paths;
+    private readonly ITileCodec _codec;
+    private readonly EncodeSettings _encode;
     private readonly string _suffix;
     private readonly string _id;
-    private DziGeometry? _geometry;
+    private readonly DziGeometry _geometry;
 
-    /// <param name="paths">NAME is the folder; its work folder is shared with the other layouts.</param>
-    /// <param name="format">Tile format (.jpg, .png or .webp files).</param>
+    /// <param name="folder">NAME, the folder the tiles and info.json go in.</param>
+    /// <param name="geometry">The pyramid's geometry, which decides every tile's name; no overlap.</param>
+    /// <param name="encode">Tile format (.jpg, .png or .webp files) and quality.</param>
     /// <param name="baseId">The service's base URL; the image's id is BASE/NAME (libvips' default base is https://example.com/iiif).</param>
-    public IiifTileSink(DziPaths paths, TileFormat format, string baseId)
+    public IiifOutput(string folder, DziGeometry geometry, ITileCodec codec, EncodeSettings encode, string baseId)
     {
-        _paths = paths;
-        _suffix = format == TileFormat.Jpeg ? "jpg" : format.DziName();
-        Folder = paths.DziFile[..^4];
+        if (geometry.Overlap != 0)
+        {
+            throw new ArgumentException($"IIIF tiles have no overlap (got {geometry.Overlap}).", nameof(geometry));
+        }
+
+        _geometry = geometry;
+        _codec = codec;
+        _encode = encode;
+        _suffix = encode.Format == TileFormat.Jpeg ? "jpg" : encode.Format.DziName();
+        Folder = folder;
         _id = $"{baseId.TrimEnd('/')}/{Path.GetFileName(Folder)}";
     }
 
@@ -34,24 +44,29 @@ public sealed class IiifTileSink : IPyramidSink
 
     public string CompleteFile => Path.Combine(Folder, "info.json");
 
+    public string Location => CompleteFile;
+
     public bool IsComplete => File.Exists(CompleteFile);
 
-    public bool AnyExists => Directory.Exists(Folder) || Directory.Exists(_paths.WorkDirectory);
+    public bool AnyExists => Directory.Exists(Folder);
 
-    public IReadOnlyList<string> Folders => [Folder, _paths.WorkDirectory];
+    public IReadOnlyList<string> Folders => [Folder];
 
-    /// <summary>Tells the sink the pyramid's geometry, which decides every tile's name.</summary>
-    public void Prepare(DziGeometry geometry)
-    {
-        if (geometry.Overlap != 0)
-        {
-            throw new ArgumentException($"IIIF tiles have no overlap (got {geometry.Overlap}).", nameof(geometry));
-        }
+    public IReadOnlyList<string> Files => [];
 
-        _geometry = geometry;
-    }
+    public bool KeepsTilesAcrossRuns => true;
+
+    public bool AllowsShards => true;
+
+    public bool OnlyCompletionLeft => false;
+
+    public int LevelsOf(DziGeometry geometry) => ScaleSteps(geometry) + 1;
 
     public void Open(int levelCount) => OutputFolder.Create(Folder);
+
+    public void RemoveIntermediates()
+    {
+    }
 
     /// <summary>Levels below the top that are written: scale factors 1, 2, 4, … down to the first level that fits in one tile.</summary>
     public static int ScaleSteps(DziGeometry geometry)
@@ -69,9 +84,9 @@ public sealed class IiifTileSink : IPyramidSink
         }
     }
 
-    public void Write(int level, int column, int row, ReadOnlySpan<byte> encoded)
+    public void Write(int level, int column, int row, PixelBuffer source, PixelRect tile)
     {
-        DziGeometry g = _geometry ?? throw new InvalidOperationException("Prepare the sink with the geometry first.");
+        DziGeometry g = _geometry;
         int k = g.TopLevel - level, last = ScaleSteps(g);
         if (k > last)
         {
@@ -94,8 +109,9 @@ public sealed class IiifTileSink : IPyramidSink
 
         try
         {
+            using IEncodedImage encoded = _codec.Encode(source, tile, _encode);
             Directory.CreateDirectory(folder);
-            File.WriteAllBytes(Path.Combine(folder, "default." + _suffix), encoded);
+            File.WriteAllBytes(Path.Combine(folder, "default." + _suffix), encoded.Bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -103,7 +119,7 @@ public sealed class IiifTileSink : IPyramidSink
         }
     }
 
-    public void Commit(DziGeometry geometry)
+    public void Complete(DziGeometry geometry)
     {
         var factors = new StringBuilder();
         for (int k = 0; k <= ScaleSteps(geometry); k++)
@@ -137,10 +153,7 @@ public sealed class IiifTileSink : IPyramidSink
 
     public void Delete()
     {
-        foreach (string folder in Folders)
-        {
-            OutputFolder.Delete(folder);
-        }
+        OutputFolder.Delete(Folder);
     }
 
     public void Dispose()

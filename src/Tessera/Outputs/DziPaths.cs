@@ -1,4 +1,4 @@
-namespace Tessera.Sinks;
+namespace Tessera.Outputs;
 
 /// <summary>The files of a DZI pyramid: NAME.dzi and the tile folder NAME_files beside it.</summary>
 public sealed record DziPaths
@@ -18,8 +18,7 @@ public sealed record DziPaths
 
         DziFile = full;
         FilesDirectory = FilesFolderName(full[..^4]);
-        WorkDirectory = full[..^4] + ".tessera";
-        ZipFile = full[..^4] + ".zip";
+        Name = full[..^4];
         HtmlFile = full[..^4] + ".html";
     }
 
@@ -29,18 +28,15 @@ public sealed record DziPaths
     public static string FilesFolderName(string name) => name + "_files";
     public string FilesDirectory { get; }
 
-    /// <summary>The build's own folder while it runs (job settings, finished blocks); removed when the pyramid is complete.</summary>
-    public string WorkDirectory { get; }
-
-    /// <summary>NAME.zip, the whole pyramid in one file when built with the zip container.</summary>
-    public string ZipFile { get; }
+    /// <summary>NAME: the full path without the .dzi.</summary>
+    public string Name { get; }
 
     /// <summary>NAME.html, the viewer page beside NAME.dzi (or NAME.zip).</summary>
     public string HtmlFile { get; }
 
     public string LevelDirectory(int level) => Path.Combine(FilesDirectory, level.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    public bool AnyExists => File.Exists(DziFile) || Directory.Exists(FilesDirectory) || Directory.Exists(WorkDirectory);
+    public bool AnyExists => File.Exists(DziFile) || Directory.Exists(FilesDirectory);
 
     public bool IsComplete => File.Exists(DziFile);
 }

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace Tessera.Sinks;
+namespace Tessera.Outputs;
 
 /// <summary>
 /// Packs a finished pyramid into one .zip laid out as libvips <c>dzsave --container zip</c> writes

@@ -1,0 +1,40 @@
+using Tessera.Imaging;
+
+namespace Tessera.Outputs;
+
+/// <summary>
+/// The engine's tiles as OME writers take them: a full square tile of 8-bit samples, grey or RGB
+/// interleaved (the engine's fourth colour byte dropped), zeros past the level's edge.
+/// </summary>
+internal static class TilePacker
+{
+    public static int Channels(PixelFormat format) => format == PixelFormat.Gray8 ? 1 : 3;
+
+    /// <summary>Packs <paramref name="tile"/> of <paramref name="source"/> into <paramref name="into"/>, <paramref name="tileSize"/> pixels square.</summary>
+    public static void Pack(PixelBuffer source, PixelRect tile, int tileSize, Span<byte> into)
+    {
+        int channels = Channels(source.Format), rowBytes = tileSize * channels;
+        if (tile.Width < tileSize || tile.Height < tileSize)
+        {
+            into.Clear();
+        }
+
+        for (int y = 0; y < tile.Height; y++)
+        {
+            Span<byte> from = source.RowAt(tile.X, tile.Y + y, tile.Width);
+            Span<byte> to = into.Slice(y * rowBytes, tile.Width * channels);
+            if (channels == 1)
+            {
+                from.CopyTo(to);
+                continue;
+            }
+
+            for (int x = 0, i = 0, o = 0; x < tile.Width; x++, i += 4, o += 3)
+            {
+                to[o] = from[i];
+                to[o + 1] = from[i + 1];
+                to[o + 2] = from[i + 2];
+            }
+        }
+    }
+}
