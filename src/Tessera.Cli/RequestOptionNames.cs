@@ -20,6 +20,7 @@ internal static class RequestOptionNames
         ["Finish"] = "--finish",
         ["Container"] = "--container",
         ["PyramidLayout"] = "--layout",
+        ["SkipBlankTolerance"] = "--skip-blank",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The message of <paramref name="e"/> with each property it names replaced by its option.</summary>

@@ -50,8 +50,15 @@ public sealed record BuildRequest
     /// <summary>Base URL of the IIIF image service; the image's id is this plus its name.</summary>
     public string IiifBaseId { get; init; } = "https://example.com/iiif";
 
-    /// <summary>Leave out tiles that are entirely <see cref="Background"/>.</summary>
-    public bool SkipBlank { get; init; }
+    /// <summary>
+    /// Leave out tiles whose every pixel is within this many levels (per channel, 0–255) of
+    /// <see cref="Background"/>: glass, where camera noise and JPEG are never exactly the
+    /// background; 0 leaves out only tiles exactly the background; null writes every tile.
+    /// </summary>
+    public int? SkipBlankTolerance { get; init; }
+
+    /// <summary>A tolerance of a few levels, as <c>dzsave --skip-blanks</c> is typically given: above JPEG's error on flat areas, below faint stain.</summary>
+    public const int DefaultSkipBlankTolerance = 5;
 
     /// <summary>Replace an existing pyramid at <see cref="OutputPath"/> instead of refusing.</summary>
     public bool Overwrite { get; init; }
@@ -114,6 +121,11 @@ public sealed record BuildRequest
         {
             throw new RequestException($"IIIF tiles (PyramidLayout iiif3) have no overlap: Pyramid.Overlap must be 0 (got {Pyramid.Overlap}).",
                 nameof(PyramidLayout), "Pyramid.Overlap");
+        }
+
+        if (SkipBlankTolerance is < 0 or > 255)
+        {
+            throw new RequestException($"SkipBlankTolerance must be between 0 and 255 levels (got {SkipBlankTolerance}).", nameof(SkipBlankTolerance));
         }
 
         if (TileCacheBytes < 0)

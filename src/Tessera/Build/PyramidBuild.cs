@@ -403,7 +403,8 @@ public static class PyramidBuild
             PyramidOptions pyramid = request.Pyramid with
             {
                 TemporaryDirectory = Path.GetDirectoryName(paths.DziFile)!,
-                SkipBlank = request.SkipBlank ? request.Background : null,
+                SkipBlank = request.SkipBlankTolerance is null ? null : request.Background,
+                SkipBlankTolerance = request.SkipBlankTolerance ?? 0,
             };
             var geometry = placed is null
                 ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
@@ -444,8 +445,9 @@ public static class PyramidBuild
             Grid?.Columns ?? 0, Grid?.Rows ?? 0, First.Width, First.Height, OverlapX, OverlapY, Request.Background.ToString(),
             Geometry.Width, Geometry.Height, Geometry.TileSize, Geometry.Overlap,
             Pyramid.Encode.Format.DziName(), Pyramid.Encode.Quality, Pyramid.BlockLevels, PixelFormat.ToString(), codec.Name,
-            Request.SkipBlank, Request.PyramidLayout.ToString())
+            Request.SkipBlankTolerance is not null, Request.PyramidLayout.ToString())
         {
+            SkipBlankTolerance = Request.SkipBlankTolerance ?? 0,
             Blend = Request.Blend.Name(),
             Positions = Request.Placements is { } placements ? PlacementDigest(placements) : "grid",
             Correction = Correction?.Describe() ?? "none",
