@@ -206,8 +206,9 @@ internal static class BuildCommand
     }
 
     /// <summary>
-    /// The tolerance after <c>--skip-blank</c>, or the default when none follows; a following word
-    /// that is not a number is left for the arguments (<c>--skip-blank IN OUT</c>).
+    /// The tolerance after <c>--skip-blank</c>, or the default when none follows (at the end, or
+    /// before another option). An option's optional value cannot be told from an argument, so a
+    /// word that is not a number is refused rather than taken for INPUT_DIR.
     /// </summary>
     private static int? SkipBlankTolerance(System.CommandLine.Parsing.ArgumentResult result)
     {
@@ -217,15 +218,10 @@ internal static class BuildCommand
         }
 
         string text = result.Tokens[0].Value;
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int tolerance))
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int tolerance) || tolerance is < 0 or > 255)
         {
-            result.OnlyTake(0);
-            return BuildRequest.DefaultSkipBlankTolerance;
-        }
-
-        if (tolerance is < 0 or > 255)
-        {
-            result.AddError($"--skip-blank: the tolerance must be 0 to 255 levels (got {text}).");
+            result.AddError($"--skip-blank: \"{text}\" is not a tolerance of 0 to 255 levels (a bare --skip-blank goes after the arguments or before another option).");
+            return null;
         }
 
         return tolerance;
