@@ -13,7 +13,7 @@ public enum OutputContainer
     /// <summary>NAME.dzi and the folder NAME_files, as libvips writes them.</summary>
     Directory,
 
-    /// <summary>One NAME.zip holding both (built as a folder first, packed at the end).</summary>
+    /// <summary>One NAME.zip holding both, written directly (entries stored), by one whole build: not by shards.</summary>
     Zip,
 }
 
@@ -109,6 +109,13 @@ public sealed record BuildRequest
         {
             throw new RequestException("Overwrite cannot be used with Shard or Finish: shards share one output, which must not be replaced under them.",
                 nameof(Overwrite), nameof(Shard), nameof(Finish));
+        }
+
+        if (Container == OutputContainer.Zip && (Shard is not null || Finish))
+        {
+            // One file has one writer: shards would each need a zip of their own, and the finish a copy of them all.
+            throw new RequestException("A zip Container is written by one whole build, not by Shard or Finish: build the shards into a folder (Container directory).",
+                nameof(Container), nameof(Shard), nameof(Finish));
         }
 
         if (PyramidLayout == PyramidLayout.Iiif3 && Container == OutputContainer.Zip)

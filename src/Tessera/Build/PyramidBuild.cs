@@ -115,13 +115,6 @@ public static class PyramidBuild
                 return Result(0, Plan.Blocks.Count, complete: true) with { CompletedEarlier = true };
             }
 
-            if (_request.Container == OutputContainer.Zip && !_request.Overwrite && !IsComplete(_job, _sink) && _sink.IsComplete)
-            {
-                // Stopped while packing: the folder pyramid is whole, only the zip is left to write.
-                CompleteOutput();
-                return Result(0, Plan.Blocks.Count, complete: true);
-            }
-
             PrepareWholeBuild(_job, _codec, _sink, _request.Overwrite);
             int alreadyDone = Enumerable.Range(0, Plan.Blocks.Count).Count(_store.IsDone);
             try
@@ -165,15 +158,7 @@ public static class PyramidBuild
             }
 
             _store.Dispose();
-            if (_request.Container == OutputContainer.Zip)
-            {
-                _sink.Delete();
-            }
-            else
-            {
-                OutputFolder.Delete(_job.Paths.WorkDirectory);
-            }
-
+            OutputFolder.Delete(_job.Paths.WorkDirectory);
             return true;
         }
 
@@ -215,10 +200,6 @@ public static class PyramidBuild
         {
             sink.Delete();
             DeleteViewerPage(job);
-            if (job.Request.Container == OutputContainer.Zip)
-            {
-                File.Delete(paths.ZipFile);
-            }
         }
         else if (IsComplete(job, sink))
         {
@@ -243,7 +224,9 @@ public static class PyramidBuild
         BuildRequest request = job.Request;
         if (request.PyramidLayout == PyramidLayout.DeepZoom)
         {
-            return new DirectoryTileSink(job.Paths, job.Pyramid.Encode.Format);
+            return request.Container == OutputContainer.Zip
+                ? new ZipTileSink(job.Paths, job.Geometry, job.Pyramid.Encode.Format)
+                : new DirectoryTileSink(job.Paths, job.Pyramid.Encode.Format);
         }
 
         var iiif = new IiifTileSink(job.Paths, job.Pyramid.Encode.Format, request.IiifBaseId);
@@ -309,13 +292,13 @@ public static class PyramidBuild
         }
     }
 
-    private static bool IsComplete(Job job, IPyramidSink sink) => job.Request.Container == OutputContainer.Zip ? File.Exists(job.Paths.ZipFile) : sink.IsComplete;
+    private static bool IsComplete(Job job, IPyramidSink sink) => sink.IsComplete;
 
-    private static string Finished(Job job, IPyramidSink sink) => job.Request.Container == OutputContainer.Zip ? job.Paths.ZipFile : sink.CompleteFile;
+    private static string Finished(Job job, IPyramidSink sink) => sink.CompleteFile;
 
     /// <summary>
     /// Marks the pyramid complete: writes the viewer page NAME.html (Deep Zoom only), then the .dzi
-    /// last, then, for a zip, packs the folder into NAME.zip and removes it (the page stays beside the zip).
+    /// last (for a zip, its .dzi, central directory and end records, and the rename to NAME.zip; the page stays beside it).
     /// The work folder goes last of all: until then, a rerun can tell that a complete output is this
     /// job's, and finish what a stopped run left (see FinishLeftover).
     /// </summary>
@@ -327,15 +310,7 @@ public static class PyramidBuild
         }
 
         sink.Commit(job.Geometry);
-        if (job.Request.Container == OutputContainer.Zip)
-        {
-            ZipPacker.Pack(job.Paths, job.Paths.ZipFile);
-            sink.Delete();
-        }
-        else
-        {
-            OutputFolder.Delete(job.Paths.WorkDirectory);
-        }
+        OutputFolder.Delete(job.Paths.WorkDirectory);
     }
 
     private static void DeleteViewerPage(Job job)
