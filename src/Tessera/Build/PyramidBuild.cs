@@ -25,6 +25,10 @@ public static class PyramidBuild
         CancellationToken cancellationToken = default)
     {
         codec ??= TileCodecs.Create(CodecChoice.Auto, out _);
+
+        // Before anything is read: a second writer of this output is refused at once, naming the first.
+        request.Validate();
+        using OutputLock writer = OutputLock.Acquire(request.OutputPath, request.Shard);
         using var run = new BuildRun(request, codec, progress ?? new BuildProgress(), cancellationToken);
         return request.Shard is { } shard ? run.Shard(shard, cancellationToken)
             : request.Finish ? run.Finish(cancellationToken)
