@@ -30,7 +30,6 @@ public sealed class OutputLock : IDisposable
     {
         var paths = new DziPaths(output);
         string job = paths.WorkDirectory + ".lock";
-        Directory.CreateDirectory(Path.GetDirectoryName(job)!);
         var held = new OutputLock(Path.GetFullPath(output));
         try
         {
@@ -98,6 +97,7 @@ public sealed class OutputLock : IDisposable
         FileStream stream;
         try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
             stream = new FileStream(lockFile, FileMode.OpenOrCreate, exclusive ? FileAccess.ReadWrite : FileAccess.Read,
                 exclusive ? FileShare.None : FileShare.ReadWrite | FileShare.Delete);
         }
