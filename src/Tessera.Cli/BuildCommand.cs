@@ -36,7 +36,13 @@ internal static class BuildCommand
         };
         layout.AcceptOnlyFromAmong("dz", "iiif3", "ome-tiff", "ome-zarr");
         var iiifId = new Option<string>("--iiif-id") { Description = "Base URL of the IIIF service (the image's id is this/OUTPUT).", DefaultValueFactory = _ => "https://example.com/iiif" };
-        var skipBlank = new Option<bool>("--skip-blank") { Description = "Leave out tiles that are entirely the background colour (viewers show a missing tile as empty)." };
+        var skipBlank = new Option<int?>("--skip-blank")
+        {
+            Description = $"Leave out tiles whose every pixel is within TOLERANCE levels (per channel, 0-255; {BuildRequest.DefaultSkipBlankTolerance} when not given) of the background colour: viewers show a missing tile as empty. 0 leaves out only tiles exactly the background.",
+            HelpName = "TOLERANCE",
+            Arity = ArgumentArity.ZeroOrOne,
+            CustomParser = SkipBlankTolerance,
+        };
         var finish = new Option<bool>("--finish") { Description = "After all shards: build the remaining levels and write OUTPUT.dzi." };
         var register = new Option<bool>("--register")
         {
@@ -64,7 +70,7 @@ internal static class BuildCommand
                 Overwrite = result.GetValue(overwrite),
                 Shard = result.GetValue(shard) is { } text ? ShardSpec.Parse(text, Environment.GetEnvironmentVariable) : null,
                 Finish = result.GetValue(finish),
-                SkipBlank = result.GetValue(skipBlank),
+                SkipBlankTolerance = result.GetValue(skipBlank),
                 Container = result.GetValue(container) == "zip" ? OutputContainer.Zip : OutputContainer.Directory,
                 IiifBaseId = result.GetValue(iiifId)!,
             };
@@ -190,5 +196,27 @@ internal static class BuildCommand
             Console.Error.WriteLine(string.Create(inv,
                 $"tessera: warning: {r.MissingCells.Count} grid cell(s) had no tile and were filled with the background: {cells}{more}."));
         }
+    }
+
+    /// <summary>
+    /// The tolerance after <c>--skip-blank</c>, or the default when none follows (at the end, or
+    /// before another option). An option's optional value cannot be told from an argument, so a
+    /// word that is not a number is refused rather than taken for INPUT_DIR.
+    /// </summary>
+    private static int? SkipBlankTolerance(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        if (result.Tokens.Count == 0)
+        {
+            return BuildRequest.DefaultSkipBlankTolerance;
+        }
+
+        string text = result.Tokens[0].Value;
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int tolerance) || tolerance is < 0 or > 255)
+        {
+            result.AddError($"--skip-blank: \"{text}\" is not a tolerance of 0 to 255 levels (a bare --skip-blank goes after the arguments or before another option).");
+            return null;
+        }
+
+        return tolerance;
     }
 }

@@ -24,8 +24,8 @@ internal static class RequestOptionNames
         ["Registration"] = "--register",
         ["Placements"] = "--positions",
         ["Compression"] = "--format",
-        ["SkipBlank"] = "--skip-blank",
         ["OutputPath"] = "OUTPUT",
+        ["SkipBlankTolerance"] = "--skip-blank",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The message of <paramref name="e"/> with each property it names replaced by its option.</summary>

@@ -105,7 +105,7 @@ public sealed class LosslessAndLossyReferenceTests
         BuildRequest request = Support.Samples.Request(dir.Combine("tiles"), dir.Combine("all.dzi"), sample, "{x}_{y}.png") with { Background = Rgb.White };
         request = request with { Pyramid = request.Pyramid with { TileSize = 16, Encode = new EncodeSettings(TileFormat.Png) } };
         PyramidBuild.Run(request);
-        BuildResult skipped = PyramidBuild.Run(request with { OutputPath = dir.Combine("skip.dzi"), SkipBlank = true });
+        BuildResult skipped = PyramidBuild.Run(request with { OutputPath = dir.Combine("skip.dzi"), SkipBlankTolerance = 0 });
 
         var white = new HashSet<string>();
         foreach (string name in PyramidComparison.TileNames(dir.Combine("all.dzi")))

@@ -224,9 +224,9 @@ public sealed class OutputSafetyTests : IDisposable
         string output = _dir.Combine("p.dzi");
         BuildRequest request = Request(output) with { Container = container };
         string complete = container == OutputContainer.Zip ? _dir.Combine("p.zip") : output;
-        PyramidBuild.Run(request with { Shard = new ShardSpec(0, 1) });
+        StopPartWay(request);
         CopyFolder(_dir.Combine("p.tessera"), _dir.Combine("saved.tessera"));
-        PyramidBuild.Run(request with { Finish = true });
+        PyramidBuild.Run(request);
         byte[] written = File.ReadAllBytes(complete);
         CopyFolder(_dir.Combine("saved.tessera"), _dir.Combine("p.tessera"));
 
@@ -255,6 +255,21 @@ public sealed class OutputSafetyTests : IDisposable
         Assert.Contains("already complete", r.Output);
         Assert.DoesNotContain("already exists", r.Error);
         Assert.False(Directory.Exists(_dir.Combine("p.tessera")));
+    }
+
+    /// <summary>Runs <paramref name="request"/> until some blocks are done, then stops it (as Ctrl-C does): its work folder is left.</summary>
+    private static void StopPartWay(BuildRequest request)
+    {
+        using var stop = new CancellationTokenSource();
+        var progress = new BuildProgress();
+        Task build = Task.Run(() => PyramidBuild.Run(request, progress: progress, cancellationToken: stop.Token));
+        while (!build.IsCompleted && progress.TilesWritten < 300)
+        {
+            Thread.Sleep(1);
+        }
+
+        stop.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => build.GetAwaiter().GetResult());
     }
 
     private static void CopyFolder(string from, string to)

@@ -14,7 +14,7 @@ public enum OutputContainer
     /// <summary>NAME.dzi and the folder NAME_files, as libvips writes them.</summary>
     Directory,
 
-    /// <summary>One NAME.zip holding both (built as a folder first, packed at the end).</summary>
+    /// <summary>One NAME.zip holding both, written directly (entries stored), by one whole build: not by shards.</summary>
     Zip,
 }
 
@@ -76,8 +76,15 @@ public sealed record BuildRequest
     /// <summary>Base URL of the IIIF image service; the image's id is this plus its name.</summary>
     public string IiifBaseId { get; init; } = "https://example.com/iiif";
 
-    /// <summary>Leave out tiles that are entirely <see cref="Background"/>.</summary>
-    public bool SkipBlank { get; init; }
+    /// <summary>
+    /// Leave out tiles whose every pixel is within this many levels (per channel, 0–255) of
+    /// <see cref="Background"/>: glass, where camera noise and JPEG are never exactly the
+    /// background; 0 leaves out only tiles exactly the background; null writes every tile.
+    /// </summary>
+    public int? SkipBlankTolerance { get; init; }
+
+    /// <summary>A tolerance of a few levels, as <c>dzsave --skip-blanks</c> is typically given: above JPEG's error on flat areas, below faint stain.</summary>
+    public const int DefaultSkipBlankTolerance = 5;
 
     /// <summary>Replace an existing pyramid at <see cref="OutputPath"/> instead of refusing.</summary>
     public bool Overwrite { get; init; }
@@ -139,6 +146,13 @@ public sealed record BuildRequest
                 nameof(Overwrite), nameof(Shard), nameof(Finish));
         }
 
+        if (Container == OutputContainer.Zip && (Shard is not null || Finish))
+        {
+            // One file has one writer: shards would each need a zip of their own, and the finish a copy of them all.
+            throw new RequestException("A zip Container is written by one whole build, not by Shard or Finish: build the shards into a folder (Container directory).",
+                nameof(Container), nameof(Shard), nameof(Finish));
+        }
+
         if (PyramidLayout != PyramidLayout.DeepZoom && Container == OutputContainer.Zip)
         {
             throw new RequestException($"A zip Container holds a Deep Zoom pyramid; PyramidLayout {LayoutName} is written as {WrittenAs}.",
@@ -163,6 +177,11 @@ public sealed record BuildRequest
         }
 
         ValidateOme();
+
+        if (SkipBlankTolerance is < 0 or > 255)
+        {
+            throw new RequestException($"SkipBlankTolerance must be between 0 and 255 levels (got {SkipBlankTolerance}).", nameof(SkipBlankTolerance));
+        }
 
         if (TileCacheBytes < 0)
         {
@@ -195,10 +214,10 @@ public sealed record BuildRequest
                 nameof(Compression), nameof(PyramidLayout));
         }
 
-        if (ome && SkipBlank)
+        if (ome && SkipBlankTolerance is not null)
         {
             throw new RequestException($"PyramidLayout {LayoutName} has a value for every pixel: SkipBlank cannot leave tiles out of it.",
-                nameof(SkipBlank), nameof(PyramidLayout));
+                nameof(SkipBlankTolerance), nameof(PyramidLayout));
         }
 
         if (PyramidLayout == PyramidLayout.OmeTiff && Pyramid.TileSize % 16 != 0)

@@ -31,6 +31,9 @@ public sealed record JobManifest(
 {
     public const string FileName = "job.json";
 
+    /// <summary>How far from the background a left-out blank tile may be (<see cref="BuildRequest.SkipBlankTolerance"/>); 0 when none are left out.</summary>
+    public int SkipBlankTolerance { get; init; }
+
     /// <summary>How overlaps are blended (<c>--blend</c>).</summary>
     public string Blend { get; init; } = "seam";
 

@@ -26,6 +26,11 @@ public static class PyramidBuild
         CancellationToken cancellationToken = default)
     {
         codec ??= TileCodecs.Create(CodecChoice.Auto, out _);
+
+        // Before anything is read: a second writer of this output is refused at once, naming the first.
+        request.Validate();
+        OutputLocation location = OutputLocation.Of(request);
+        using OutputLock writer = OutputLock.Acquire(location.Path, location.WorkDirectory, request.Shard);
         using var run = new BuildRun(request, codec, progress ?? new BuildProgress(), cancellationToken);
         return request.Shard is { } shard ? run.Shard(shard, cancellationToken)
             : request.Finish ? run.Finish(cancellationToken)
@@ -354,7 +359,8 @@ public static class PyramidBuild
             PyramidOptions pyramid = request.Pyramid with
             {
                 TemporaryDirectory = location.Parent,
-                SkipBlank = request.SkipBlank ? request.Background : null,
+                SkipBlank = request.SkipBlankTolerance is null ? null : request.Background,
+                SkipBlankTolerance = request.SkipBlankTolerance ?? 0,
             };
             var geometry = placed is null
                 ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
@@ -398,8 +404,9 @@ public static class PyramidBuild
             Grid?.Columns ?? 0, Grid?.Rows ?? 0, First.Width, First.Height, OverlapX, OverlapY, Request.Background.ToString(),
             Geometry.Width, Geometry.Height, Geometry.TileSize, Geometry.Overlap,
             Pyramid.Encode.Format.DziName(), Pyramid.Encode.Quality, Pyramid.BlockLevels, PixelFormat.ToString(), codec.Name,
-            Request.SkipBlank, Request.PyramidLayout.ToString())
+            Request.SkipBlankTolerance is not null, Request.PyramidLayout.ToString())
         {
+            SkipBlankTolerance = Request.SkipBlankTolerance ?? 0,
             Blend = Request.Blend.Name(),
             Positions = Request.Placements is { } placements ? PlacementDigest(placements) : "grid",
             Correction = Correction?.Describe() ?? "none",

@@ -13,7 +13,7 @@ internal static class PyramidOutputs
         EncodeSettings encode = job.Pyramid.Encode;
         return request.PyramidLayout switch
         {
-            PyramidLayout.DeepZoom when request.Container == OutputContainer.Zip => new DeepZoomZipOutput(new DziPaths(job.Location.Path), codec, encode),
+            PyramidLayout.DeepZoom when request.Container == OutputContainer.Zip => new DeepZoomZipOutput(new DziPaths(job.Location.Path), job.Location.WorkDirectory, job.Geometry, codec, encode),
             PyramidLayout.DeepZoom => new DeepZoomFolderOutput(new DziPaths(job.Location.Path), codec, encode),
             PyramidLayout.Iiif3 => new IiifOutput(job.Location.Path, job.Geometry, codec, encode, request.IiifBaseId),
             PyramidLayout.OmeTiff => new OmeTiffOutput(job.Location.Path, Path.GetFileName(job.Location.Name), job.Geometry, job.PixelFormat, TiffCompressionOf(request.Compression), codec, encode, request.PixelSize),

@@ -7,7 +7,7 @@ namespace Tessera.Outputs;
 
 /// <summary>
 /// A zip whose entries are all stored (not compressed), read from its central directory: the kind
-/// libvips and <see cref="ZipPacker"/> write. Nothing is unpacked and nothing written; an entry is read
+/// libvips and <see cref="DeepZoomZipOutput"/> write. Nothing is unpacked and nothing written; an entry is read
 /// straight from its place in the file, by any number of threads at once. Opening refuses what such a
 /// zip cannot hold — compressed or encrypted entries, two entries of one name, absolute names or names
 /// that step up (<c>..</c>), local headers that disagree with the central directory, data beyond the

@@ -4,7 +4,7 @@ using Tessera.Pyramid;
 namespace Tessera.Outputs;
 
 /// <summary>
-/// NAME.zip as libvips and <see cref="ZipPacker"/> write it: NAME.dzi and NAME_files/LEVEL/… at the
+/// NAME.zip as libvips and <see cref="DeepZoomZipOutput"/> write it: NAME.dzi and NAME_files/LEVEL/… at the
 /// root, every entry stored. Opening checks the layout as well as the zip (<see cref="StoredZip"/>):
 /// nothing else at the root, a .dzi that reads, and no entry larger than a tile of its geometry can be,
 /// so that a reader holds at most one tile's bytes at a time, whatever an entry claims.

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Tessera.Codecs;
 using Tessera.Imaging;
 using Tessera.Outputs;
 
@@ -409,7 +410,7 @@ public sealed class PyramidBuilder
     private void EmitTile(PixelBuffer buffer, int level, int column, int row)
     {
         PixelRect rect = _geometry.TileRect(level, column, row);
-        if (_options.SkipBlank is { } blank && IsAll(buffer, rect, blank))
+        if (_options.SkipBlank is { } blank && BlankTile.IsBlank(buffer, rect, blank, _options.SkipBlankTolerance))
         {
             _progress.TileSkipped();
             return;
@@ -417,24 +418,6 @@ public sealed class PyramidBuilder
 
         _output.Write(level, column, row, buffer, rect);
         _progress.TileWritten();
-    }
-
-    /// <summary>Whether every pixel of <paramref name="rect"/> is <paramref name="colour"/>.</summary>
-    private static bool IsAll(PixelBuffer buffer, PixelRect rect, Rgb colour)
-    {
-        for (int y = rect.Y; y < rect.Bottom; y++)
-        {
-            Span<byte> row = buffer.RowAt(rect.X, y, rect.Width);
-            bool uniform = buffer.Format == PixelFormat.Gray8
-                ? row.IndexOfAnyExcept(colour.Gray) < 0
-                : MemoryMarshal.Cast<byte, uint>(row).IndexOfAnyExcept(colour.ToRgbx()) < 0;
-            if (!uniform)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>Runs <paramref name="work"/> for 0..count−1 on the configured threads, in order of index as far as threads allow.</summary>

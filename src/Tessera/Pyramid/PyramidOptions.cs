@@ -11,10 +11,13 @@ public sealed record PyramidOptions
     public EncodeSettings Encode { get; init; } = new();
 
     /// <summary>
-    /// Tiles whose every pixel is this colour are not written (viewers draw a missing tile as
-    /// empty); null writes every tile.
+    /// Tiles whose every pixel is this colour, within <see cref="SkipBlankTolerance"/>, are not
+    /// written (viewers draw a missing tile as empty); null writes every tile.
     /// </summary>
     public Rgb? SkipBlank { get; init; }
+
+    /// <summary>How many levels each channel of a left-out tile may differ from <see cref="SkipBlank"/> (0: exactly it).</summary>
+    public int SkipBlankTolerance { get; init; }
 
     /// <summary>Worker threads; each holds one block of pixels at a time.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
@@ -58,6 +61,11 @@ public sealed record PyramidOptions
         if (Threads < 1)
         {
             throw new Build.RequestException($"{name}.Threads must be at least 1 (got {Threads}).", $"{name}.Threads");
+        }
+
+        if (SkipBlankTolerance is < 0 or > BlankTile.MaxTolerance)
+        {
+            throw new Build.RequestException($"{name}.SkipBlankTolerance must be between 0 and {BlankTile.MaxTolerance} (got {SkipBlankTolerance}).", $"{name}.SkipBlankTolerance");
         }
 
         Encode.Validate();

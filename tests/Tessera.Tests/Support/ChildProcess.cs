@@ -54,6 +54,20 @@ public sealed partial class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process stays, holding what it holds (files, locks), but does nothing until <see cref="Continue"/>.</summary>
+    public void Pause() => Signal(19, "STOP");
+
+    /// <summary>SIGCONT, after <see cref="Pause"/>.</summary>
+    public void Continue() => Signal(18, "CONT");
+
+    private void Signal(int signal, string name)
+    {
+        if (SendSignal(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill -{name} {_process.Id} failed");
+        }
+    }
+
     public CliRunner.Result WaitForExit(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout))
