@@ -4,7 +4,9 @@
 # faster and is needed by the tests that check that codec; a C compiler and the libjpeg-turbo headers
 # (gcc, libjpeg62-turbo-dev) build Tessera's small JPEG region decoder, which the tests check; FFTW
 # (libfftw3-single3) is the registration's faster FFT and is needed by the tests that check it;
-# unzip checks zip output in the tests;
+# unzip checks zip output in the tests; python3-skimage gives the registration tests real photographs
+# to cut (read from its installed data folder, never copied) and is the peer bench/registration-quality.sh
+# compares against;
 # npm brings OpenSeadragon into the build (the viewer page); Chromium is the browser the viewer
 # tests drive (through Playwright, which never downloads one). Everything else comes from NuGet.
 set -euo pipefail
@@ -21,6 +23,7 @@ grep -q 'libfftw3f\.so\.3' <<<"$libraries" || missing+=(libfftw3-single3)
 command -v cc >/dev/null || missing+=(gcc)                                  # builds the JPEG region decoder
 [[ -f /usr/include/jpeglib.h ]] || missing+=(libjpeg62-turbo-dev)          # ... against libjpeg-turbo
 command -v unzip >/dev/null || missing+=(unzip) # the tests check our zips with an independent reader
+[[ -f /usr/lib/python3/dist-packages/skimage/data/astronaut.png ]] || missing+=(python3-skimage) # registration tests' photographs
 command -v npm >/dev/null || missing+=(npm)     # the build runs npm ci for OpenSeadragon
 [[ -x ${TESSERA_CHROMIUM:-/usr/bin/chromium} ]] || missing+=(chromium) # the viewer tests' browser
 

@@ -12,6 +12,9 @@ internal static class Program
           tessera-bench vips-baseline DIR OUT.dzi [--overlap-x 80] [--overlap-y 60]
           tessera-bench link-grid DIR --across N --down M --from TILE
           tessera-bench fft [--sizes 64x128,64x256,128x128] [--repeat 20000]
+          tessera-bench jittered DIR [--content photograph|illustration|faintgradient|spots|periodic|specimen]
+                                 [--across 6] [--down 6] [--width 192] [--height 160] [--overlap-x 64]
+                                 [--overlap-y 56] [--jitter 16] [--seed 5]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
         """;
 
@@ -42,6 +45,9 @@ internal static class Program
                     break;
                 case "fft":
                     FftCommand.Run(arguments);
+                    break;
+                case "jittered":
+                    JitteredCommand.Run(arguments);
                     break;
                 case "compose":
                     ComposeCommand.Run(arguments);

@@ -60,7 +60,13 @@ internal static class RegisterCommand
         Console.Write(report);
         RefuseIfNothingMeasured(registered.Report, overlap);
         PositionsFile.WriteFiji(positionsFile, registered.Placements, inputDirectory);
-        File.WriteAllText(Path.ChangeExtension(positionsFile, ".report.txt"), report);
+        using (var writer = new StreamWriter(Path.ChangeExtension(positionsFile, ".report.txt")))
+        {
+            writer.Write(report);
+            writer.WriteLine();
+            registered.Report.WritePairs(writer);
+        }
+
         Console.WriteLine($"wrote             {positionsFile}");
         return registered.Placements;
     }

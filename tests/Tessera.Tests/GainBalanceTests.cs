@@ -18,7 +18,7 @@ public sealed class UnevenExposureFixture : IDisposable
         Set = JitteredTileSet.Write(Directory.Combine("tiles"), Options);
     }
 
-    public static JitteredTileSetOptions Options { get; } = new() { Across = 14, Down = 14, GainLow = 0.9, GainSpan = 0.2, Seed = 23 };
+    public static JitteredTileSetOptions Options { get; } = new() { Across = 14, Down = 14, GainSpread = 0.1, Seed = 23 };
 
     public TempDirectory Directory { get; } = new();
     public JitteredTileSet Set { get; }
@@ -149,7 +149,7 @@ public sealed class GainBalanceTests(UnevenExposureFixture fixture, ITestOutputH
         using var dir = new TempDirectory();
         var set = JitteredTileSet.Write(dir.Path, new JitteredTileSetOptions
         {
-            GainLow = 0.9, GainSpan = 0.2, Vignetting = 0, Seed = 5, Black = [(3, 2)], Foreign = [(5, 1)],
+            GainSpread = 0.1, Vignetting = 0, Seed = 5, Black = [(3, 2)], Foreign = [(5, 1)],
         });
         var cells = set.Truth.Keys.OrderBy(c => c.Row).ThenBy(c => c.Column).ToArray();
         var placements = cells.Select(c => new TilePlacement(Path.Combine(dir.Path, $"{c.Column}_{c.Row}.jpg"), set.Truth[c].X, set.Truth[c].Y, c.Column, c.Row)).ToArray();

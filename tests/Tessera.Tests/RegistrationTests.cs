@@ -120,25 +120,30 @@ public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper
         Assert.Equal(report.Pairs, Enum.GetValues<PairOutcome>().Sum(report.Count));
         Assert.Equal(4, report.Count(PairOutcome.Blank)); // the black tile's four neighbours
 
-        // Textureless (2,1) and foreign (1,3) tiles: four pairs each, none of them measured.
-        int unmeasured = report.Count(PairOutcome.LowCorrelation) + report.Count(PairOutcome.OutsideStageModel) + report.Count(PairOutcome.RemovedBySolve);
-        Assert.InRange(unmeasured, 8, 10);
+        // Textureless (2,1) and foreign (1,3) tiles: four pairs each, none of them measured; the
+        // significance learnt from non-overlapping strips also turns down a few weak real pairs.
+        int unmeasured = report.Count(PairOutcome.LowCorrelation) + report.Count(PairOutcome.Ambiguous) + report.Count(PairOutcome.OutsideStageModel) + report.Count(PairOutcome.RemovedBySolve);
+        Assert.InRange(unmeasured, 8, 16);
 
-        // The stage model against the truth, over pairs of two textured tiles.
+        // The stage model against the truth, over the pairs it rests on (those measured and kept).
         var truth = fixture.Set.Truth;
         bool Textured((int, int) c) => !fixture.Set.IsSpecial(c);
+        static (int, int) Cell(string name) => (name[0] - '0', name[2] - '0');
+        double[] TrueSteps(PairDirection direction, Func<(int X, int Y), (int X, int Y), double> step) => report.PairList
+            .Where(p => p.Direction == direction && p.Outcome == PairOutcome.Measured)
+            .Select(p => step(truth[Cell(p.First)], truth[Cell(p.Second)])).ToArray();
+        double[] measuredWest = TrueSteps(PairDirection.West, (a, b) => b.X - a.X);
+        double[] measuredNorth = TrueSteps(PairDirection.North, (a, b) => b.Y - a.Y);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"true median overlap {O.TileWidth - Median(measuredWest)}, {O.TileHeight - Median(measuredNorth)}"));
+        Assert.InRange(report.West.Overlap, O.TileWidth - Median(measuredWest) - 0.5, O.TileWidth - Median(measuredWest) + 0.5);
+        Assert.InRange(report.North.Overlap, O.TileHeight - Median(measuredNorth) - 0.5, O.TileHeight - Median(measuredNorth) + 0.5);
         var westCells = truth.Keys.Where(c => c.Item1 > 0 && Textured(c) && Textured((c.Item1 - 1, c.Item2))).ToArray();
         var west = westCells.Select(c => (double)(truth[c].X - truth[(c.Item1 - 1, c.Item2)].X)).ToArray();
         var westAcross = westCells.Select(c => (double)(truth[c].Y - truth[(c.Item1 - 1, c.Item2)].Y)).ToArray();
-        var north = truth.Keys.Where(c => c.Item2 > 0 && Textured(c) && Textured((c.Item1, c.Item2 - 1)))
-            .Select(c => (double)(truth[c].Y - truth[(c.Item1, c.Item2 - 1)].Y)).ToArray();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"true median overlap {O.TileWidth - Median(west)}, {O.TileHeight - Median(north)}"));
-        Assert.InRange(report.West.Overlap, O.TileWidth - Median(west) - 1.0, O.TileWidth - Median(west) + 1.0);
-        Assert.InRange(report.North.Overlap, O.TileHeight - Median(north) - 1.0, O.TileHeight - Median(north) + 1.0);
         // Repeatability: the largest deviation from the median step, along or across, of the pairs kept.
         double trueSpread = Math.Max(west.Max(v => Math.Abs(v - Median(west))), westAcross.Max(v => Math.Abs(v - Median(westAcross))));
         Assert.InRange(report.West.Repeatability, trueSpread - 1, trueSpread + 1);
-        Assert.All(report.WorstResiduals, r => Assert.True(r.Residual < Options.MaxResidual, $"{r.First}–{r.Second}: {r.Residual:F2} px"));
+        Assert.All(report.WorstResiduals, r => Assert.True(r.Residual < 2.0, $"{r.First}–{r.Second}: {r.Residual:F2} px"));
     }
 
     [Fact]
@@ -186,13 +191,29 @@ public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper
         DateTime written = File.GetLastWriteTimeUtc(wisdom);
         string second = Register("second.txt");
         Assert.Equal(written, File.GetLastWriteTimeUtc(wisdom)); // every plan came from the wisdom
-        Assert.Equal(first, second);
+        AssertSamePositions(first, second);
         Assert.Empty(Directory.GetFiles(cache, "*.partial"));
 
         // A damaged cache is refused by FFTW, measured afresh and written anew.
         File.WriteAllText(wisdom, "(not wisdom");
-        Assert.Equal(first, Register("third.txt"));
+        AssertSamePositions(first, Register("third.txt"));
         Assert.Contains("fftw", File.ReadAllText(wisdom));
+    }
+
+    /// <summary>
+    /// Two positions files agree to 0.001 px: plans FFTW measures afresh may round differently
+    /// from the ones it read back, and the subpixel peak reads the transform's values directly.
+    /// </summary>
+    private static void AssertSamePositions(string expected, string actual)
+    {
+        static double[] Numbers(string text) => System.Text.RegularExpressions.Regex.Matches(text, @"-?\d+\.\d+")
+            .Select(m => double.Parse(m.Value, CultureInfo.InvariantCulture)).ToArray();
+        double[] a = Numbers(expected), b = Numbers(actual);
+        Assert.Equal(a.Length, b.Length);
+        for (int i = 0; i < a.Length; i++)
+        {
+            Assert.True(Math.Abs(a[i] - b[i]) <= 1e-3, string.Create(CultureInfo.InvariantCulture, $"position {i}: {a[i]} and {b[i]}"));
+        }
     }
 
     [Fact]

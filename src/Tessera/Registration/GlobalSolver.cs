@@ -1,25 +1,26 @@
 namespace Tessera.Registration;
 
 /// <summary>
-/// One position per tile from all pair offsets at once: weighted least squares
-/// (Σ w·|p₂ − p₁ − d|² over links, plus a faint pull of every tile towards the stage model's grid
-/// so that parts cut off by missing tiles stay put), solved by conjugate gradients from a
-/// maximum-spanning-tree start. Measured links the solution disagrees with are dropped and the
+/// One position per tile from all pair offsets at once: weighted least squares, each axis of each
+/// link weighted by 1/σ² of its measurement (Σ w·(p₂ − p₁ − d)² over links, plus a faint pull of
+/// every tile towards the stage model's grid so that parts cut off by missing tiles stay put),
+/// solved by conjugate gradients from a maximum-spanning-tree start. A link or axis without a
+/// measurement carries the stage model's offset, weighted by the model's repeatability. Measured
+/// links the solution disagrees with by more than their uncertainty allows are dropped and the
 /// system solved again, worst first.
 /// </summary>
 internal static class GlobalSolver
 {
-    /// <summary>Weight of a link that carries the stage model's offset instead of a measurement.</summary>
-    public const double ModelWeight = 0.01;
     private const double PriorWeight = 1e-6;
     private const int MaxRounds = 12;
 
     /// <param name="cells">Grid cells, row-major; false where the tile is missing.</param>
     /// <param name="links">All links, with their final offsets (model offsets for unmeasured ones); outcomes are updated.</param>
     /// <param name="model">Offset for a link given the model's value (West or North).</param>
+    /// <param name="modelSigma">How far the stage model's offset may be off, px (its repeatability, at least 1).</param>
     /// <param name="x">Filled with positions; start values are the model grid.</param>
     public static void Solve(bool[] present, int columns, List<PairLink> links, Func<PairDirection, (double Dx, double Dy)> model,
-        double maxResidual, double[] x, double[] y)
+        Func<PairDirection, double> modelSigma, double maxResidual, double[] x, double[] y)
     {
         var (sx, sy) = (model(PairDirection.West).Dx, model(PairDirection.North).Dy);
         var (shearX, shearY) = (model(PairDirection.North).Dx, model(PairDirection.West).Dy);
@@ -33,15 +34,16 @@ internal static class GlobalSolver
             priorY[i] = (r * sy) + (c * shearY);
         }
 
-        var weights = new double[links.Count];
+        var wx = new double[links.Count];
+        var wy = new double[links.Count];
         var dx = new double[links.Count];
         var dy = new double[links.Count];
         for (int l = 0; l < links.Count; l++)
         {
-            SetLink(links, l, model, weights, dx, dy);
+            SetLink(links[l], l);
         }
 
-        SpanningTreeStart(present, links, weights, dx, dy, priorX, priorY, x, y);
+        SpanningTreeStart(present, links, wx, wy, dx, dy, priorX, priorY, x, y);
         for (int round = 0; round < MaxRounds; round++)
         {
             BothAxes();
@@ -49,9 +51,9 @@ internal static class GlobalSolver
             double worst = 0;
             for (int l = 0; l < links.Count; l++)
             {
-                if (links[l].Outcome == PairOutcome.Measured)
+                if (links[l].Measured)
                 {
-                    worst = Math.Max(worst, Residual(links[l], x, y));
+                    worst = Math.Max(worst, Excess(links[l], x, y));
                 }
             }
 
@@ -63,10 +65,10 @@ internal static class GlobalSolver
             double cut = Math.Max(maxResidual, 0.5 * worst);
             for (int l = 0; l < links.Count; l++)
             {
-                if (links[l].Outcome == PairOutcome.Measured && Residual(links[l], x, y) > cut)
+                if (links[l].Measured && Excess(links[l], x, y) > cut)
                 {
                     links[l] = links[l] with { Outcome = PairOutcome.RemovedBySolve };
-                    SetLink(links, l, model, weights, dx, dy);
+                    SetLink(links[l], l);
                 }
             }
         }
@@ -75,8 +77,30 @@ internal static class GlobalSolver
 
         // The axes are independent systems: one thread each.
         void BothAxes() => Parallel.Invoke(
-            () => Conjugate(links, weights, dx, priorX, x, n),
-            () => Conjugate(links, weights, dy, priorY, y, n));
+            () => Conjugate(links, wx, dx, priorX, x, n),
+            () => Conjugate(links, wy, dy, priorY, y, n));
+
+        // Each axis: the measurement weighted by 1/σ², or the model's offset by 1/repeatability².
+        void SetLink(PairLink link, int l)
+        {
+            var (mx, my) = model(link.Direction);
+            double modelWeight = 1 / Math.Pow(Math.Max(1, modelSigma(link.Direction)), 2);
+            bool measured = link.Measured;
+            (wx[l], dx[l]) = measured && float.IsFinite(link.SigmaX) ? (Weight(link.SigmaX), link.Dx) : (modelWeight, mx);
+            (wy[l], dy[l]) = measured && float.IsFinite(link.SigmaY) ? (Weight(link.SigmaY), link.Dy) : (modelWeight, my);
+        }
+    }
+
+    /// <summary>The weight of a measurement with uncertainty σ: 1/σ², σ taken as at least 0.01 px.</summary>
+    public static double Weight(float sigma) => 1 / Math.Pow(Math.Max(sigma, 0.01), 2);
+
+    /// <summary>How far the solution misses a measured link beyond 3 σ on either axis it measures, px.</summary>
+    public static double Excess(PairLink link, double[] x, double[] y)
+    {
+        double ex = x[link.Second] - x[link.First] - link.Dx, ey = y[link.Second] - y[link.First] - link.Dy;
+        double excessX = float.IsFinite(link.SigmaX) ? Math.Abs(ex) - (3 * link.SigmaX) : 0;
+        double excessY = float.IsFinite(link.SigmaY) ? Math.Abs(ey) - (3 * link.SigmaY) : 0;
+        return Math.Max(0, Math.Max(excessX, excessY));
     }
 
     public static double Residual(PairLink link, double[] x, double[] y)
@@ -85,24 +109,8 @@ internal static class GlobalSolver
         return Math.Sqrt((ex * ex) + (ey * ey));
     }
 
-    private static void SetLink(List<PairLink> links, int l, Func<PairDirection, (double Dx, double Dy)> model, double[] w, double[] dx, double[] dy)
-    {
-        PairLink link = links[l];
-        if (link.Outcome == PairOutcome.Measured)
-        {
-            w[l] = Math.Clamp(link.Correlation, 0.1, 1.0);
-            dx[l] = link.Dx;
-            dy[l] = link.Dy;
-        }
-        else
-        {
-            w[l] = ModelWeight;
-            (dx[l], dy[l]) = model(link.Direction);
-        }
-    }
-
     /// <summary>Start values: positions integrated along a maximum spanning tree of the link weights (Prim), per connected part.</summary>
-    private static void SpanningTreeStart(bool[] present, List<PairLink> links, double[] w, double[] dx, double[] dy,
+    private static void SpanningTreeStart(bool[] present, List<PairLink> links, double[] wx, double[] wy, double[] dx, double[] dy,
         double[] priorX, double[] priorY, double[] x, double[] y)
     {
         int n = present.Length;
@@ -158,7 +166,7 @@ internal static class GlobalSolver
             {
                 foreach (int l in list)
                 {
-                    queue.Enqueue((l, tile), -w[l]);
+                    queue.Enqueue((l, tile), -Math.Min(wx[l], wy[l]));
                 }
             }
         }

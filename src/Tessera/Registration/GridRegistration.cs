@@ -23,8 +23,6 @@ public sealed record RegistrationResult(IReadOnlyList<TilePlacement> Placements,
 /// </remarks>
 public static class GridRegistration
 {
-    private const int WorstShown = 5;
-
     public static RegistrationResult Run(TileGrid grid, OverlapSpec overlap, RegistrationOptions options, ITileCodec codec, CancellationToken ct = default)
     {
         options.Validate();
@@ -36,15 +34,16 @@ public static class GridRegistration
         var (overlapX, overlapY) = overlap.ToPixels(header.Width, header.Height);
         int scale = options.DecodeScale ?? ChooseScale(Math.Min(overlapX, overlapY), options.MinScaledOverlap);
         var geometry = new StripGeometry(header.Width, header.Height, overlapX, overlapY, scale, options.SearchMargin);
-        // FFT plans are made (measured, for FFTW) while the first row of tiles decodes.
-        Task<(PairAligner West, PairAligner North)> planning = Task.Run(() => (
-            new PairAligner(geometry.StripX, geometry.Height, geometry.NominalTx, geometry.Margin, options),
-            new PairAligner(geometry.StripY, geometry.Width, geometry.NominalTy, geometry.Margin, options)));
-
+        var westAligner = new PairAligner(geometry.StripX, geometry.Height, geometry.NominalTx, geometry.Margin, options);
+        var northAligner = new PairAligner(geometry.StripY, geometry.Width, geometry.NominalTy, geometry.Margin, options);
+        StripGeometry? full = geometry.Full;
+        PairAligner? westFull = full is null ? null : new PairAligner(full.StripX, full.Height, full.NominalTx, full.Margin, options, refining: true);
+        PairAligner? northFull = full is null ? null : new PairAligner(full.StripY, full.Width, full.NominalTy, full.Margin, options, refining: true);
         int columns = grid.Columns, rows = grid.Rows, count = columns * rows;
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var pool = new PixelMemoryPool(maxFreeArrays: 3 * threads);
         var strips = new StripPool();
+        var (westNoise, northNoise) = NullDistribution.Measure(grid, geometry, header, codec, pool, strips, westAligner, northAligner, options, threads, ct);
 
         // Tiles are decoded in row-major order by whichever thread is free, and each pair is aligned
         // by the thread that decodes the later of its two tiles: no thread waits for a row to end.
@@ -76,10 +75,21 @@ public static class GridRegistration
             PairLink? link = null;
             if (Volatile.Read(ref tiles[first]) is { } a && Volatile.Read(ref tiles[second]) is { } b)
             {
-                var (westAligner, northAligner) = planning.GetAwaiter().GetResult(); // a planning error surfaces as itself
-                StripShift shift = west ? westAligner.Align(a.East!, b.West!) : northAligner.Align(a.South!, b.North!);
-                var (dx, dy) = west ? geometry.WestOffset(shift) : geometry.NorthOffset(shift);
-                link = new PairLink(first, second, direction, dx, dy, shift.Correlation, shift.Outcome);
+                StripMeasurement m = west ? westAligner.Align(a.East!, b.West!) : northAligner.Align(a.South!, b.North!);
+                NullModel noise = west ? westNoise : northNoise;
+                if (m.Blank || full is null)
+                {
+                    link = PairJudgement.Judge(first, second, direction, m, noise, noise.Noise, geometry, options.SearchMargin);
+                }
+                else
+                {
+                    // The decode scale finds the shift; full resolution places it, without the bias
+                    // that sampling both tiles at different phases of a reduced grid leaves.
+                    var (dx, dy) = west ? geometry.WestOffset(m.Tx, m.Ty) : geometry.NorthOffset(m.Tx, m.Ty);
+                    var (tx, ty) = full.Shift(direction, dx, dy);
+                    m = west ? westFull!.Polish(a.Full!.East!, b.Full!.West!, tx, ty, m) : northFull!.Polish(a.Full!.South!, b.Full!.North!, tx, ty, m);
+                    link = PairJudgement.Judge(first, second, direction, m, noise, noise.Noise / geometry.Scale, full, options.SearchMargin);
+                }
             }
 
             GiveBack(first, west ? Edge.East : Edge.South);
@@ -146,6 +156,7 @@ public static class GridRegistration
 
         StageModel westModel = StageModel.Fit(PairDirection.West, links, header.Width - overlapX, 0, header.Width, options.SearchMargin);
         StageModel northModel = StageModel.Fit(PairDirection.North, links, 0, header.Height - overlapY, header.Height, options.SearchMargin);
+        WeakBridges.Admit(count, grid.PresentCount, links, options.MinCorrelation);
         (double, double) Model(PairDirection d) => d == PairDirection.West ? (westModel.OffsetX, westModel.OffsetY) : (northModel.OffsetX, northModel.OffsetY);
 
         var present = new bool[columns * rows];
@@ -156,11 +167,14 @@ public static class GridRegistration
 
         var x = new double[present.Length];
         var y = new double[present.Length];
-        GlobalSolver.Solve(present, columns, links, Model, options.MaxResidual, x, y);
+        double ModelSigma(PairDirection d) => d == PairDirection.West ? westModel.Repeatability : northModel.Repeatability;
+        GlobalSolver.Solve(present, columns, links, Model, ModelSigma, options.MaxResidual, x, y);
         westModel = westModel.AfterSolve(links);
         northModel = northModel.AfterSolve(links);
 
-        return new RegistrationResult(Placements(grid, present, x, y), Report(grid, links, missingPairs, scale, westModel, northModel, x, y, clock.Elapsed));
+        var report = new RegistrationReportBuilder(grid, links, x, y)
+            .Build(missingPairs, scale, westModel, northModel, westNoise, northNoise, clock.Elapsed);
+        return new RegistrationResult(Placements(grid, present, x, y), report);
     }
 
     /// <summary>The coarsest of 1/8, 1/4, 1/2 and 1/1 that keeps at least <paramref name="minimum"/> px of the smaller overlap.</summary>
@@ -200,201 +214,5 @@ public static class GridRegistration
         }
 
         return placements;
-    }
-
-    private static RegistrationReport Report(TileGrid grid, List<PairLink> links, int missingPairs, int scale,
-        StageModel west, StageModel north, double[] x, double[] y, TimeSpan elapsed)
-    {
-        var outcomes = new Dictionary<PairOutcome, int>();
-        var measuredTile = new bool[x.Length];
-        var worst = new PriorityQueue<PairLink, double>();
-        foreach (PairLink link in links)
-        {
-            outcomes[link.Outcome] = outcomes.GetValueOrDefault(link.Outcome) + 1;
-            if (link.Outcome == PairOutcome.Measured)
-            {
-                measuredTile[link.First] = measuredTile[link.Second] = true;
-                worst.Enqueue(link, GlobalSolver.Residual(link, x, y));
-                if (worst.Count > WorstShown)
-                {
-                    worst.Dequeue();
-                }
-            }
-        }
-
-        string Name(int cell) => Path.GetFileName(grid[cell % grid.Columns, cell / grid.Columns]!);
-        var worstList = new List<LinkResidual>();
-        while (worst.TryDequeue(out PairLink link, out double residual))
-        {
-            worstList.Add(new LinkResidual(Name(link.First), Name(link.Second), link.Direction, residual, link.Correlation));
-        }
-
-        worstList.Reverse();
-        var byModel = new List<string>();
-        for (int i = 0; i < measuredTile.Length; i++)
-        {
-            if (!measuredTile[i] && grid[i % grid.Columns, i / grid.Columns] is not null)
-            {
-                byModel.Add(Name(i));
-            }
-        }
-
-        return new RegistrationReport
-        {
-            Columns = grid.Columns,
-            Rows = grid.Rows,
-            Tiles = grid.PresentCount,
-            MissingTiles = grid.MissingCount,
-            DecodeScale = scale,
-            Pairs = links.Count,
-            PairsWithMissingTile = missingPairs,
-            Outcomes = outcomes,
-            West = west,
-            North = north,
-            WorstResiduals = worstList,
-            PlacedByModel = byModel,
-            Elapsed = elapsed,
-        };
-    }
-}
-
-/// <summary>Sizes of the strips at the decode scale, and the conversion of strip shifts into full-resolution tile offsets.</summary>
-internal sealed class StripGeometry
-{
-    public StripGeometry(int fullWidth, int fullHeight, int overlapX, int overlapY, int scale, int searchMargin)
-    {
-        Scale = scale;
-        Width = (fullWidth + scale - 1) / scale;
-        Height = (fullHeight + scale - 1) / scale;
-        Margin = Math.Max(1, (searchMargin + scale - 1) / scale);
-        int ox = overlapX / scale, oy = overlapY / scale;
-        StripX = Math.Min(Width, ox + Margin);
-        StripY = Math.Min(Height, oy + Margin);
-        NominalTx = StripX - ox;
-        NominalTy = StripY - oy;
-    }
-
-    public int Scale { get; }
-    public int Width { get; }
-    public int Height { get; }
-    public int Margin { get; }
-
-    /// <summary>Width of the east and west strips; the north and south ones are this high.</summary>
-    public int StripX { get; }
-    public int StripY { get; }
-    public int NominalTx { get; }
-    public int NominalTy { get; }
-
-    /// <summary>Offset from a tile to its east neighbour, full resolution, from the shift of east strip to west strip.</summary>
-    public (double Dx, double Dy) WestOffset(StripShift s) => (Scale * (s.Tx + Width - StripX), Scale * s.Ty);
-
-    /// <summary>Offset from a tile to its south neighbour; the strips are transposed, so the shift's x runs down the image.</summary>
-    public (double Dx, double Dy) NorthOffset(StripShift s) => (Scale * s.Ty, Scale * (s.Tx + Height - StripY));
-}
-
-/// <summary>The edges of a tile whose strips registration keeps.</summary>
-internal enum Edge
-{
-    East,
-    West,
-    North,
-    South,
-}
-
-/// <summary>The four edge strips of one tile at the decode scale, grey; north and south ones transposed.</summary>
-internal sealed class TileStrips
-{
-    public byte[]? East { get; private set; }
-    public byte[]? West { get; private set; }
-    public byte[]? North { get; private set; }
-    public byte[]? South { get; private set; }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static TileStrips Read(string path, ITileCodec codec, StripGeometry g, ImageHeader expected, PixelMemoryPool pool, StripPool strips)
-    {
-        using PixelBuffer image = ReducedGreyDecode.Decode(path, codec, g.Scale, pool);
-        if (image.Width != g.Width || image.Height != g.Height)
-        {
-            ImageHeader h = codec.ReadHeader(path);
-            throw new TesseraException($"Tile \"{path}\" is {h.Width}×{h.Height} px; the grid's tiles are {expected.Width}×{expected.Height}.");
-        }
-
-        int w = g.Width, sx = g.StripX, sy = g.StripY;
-        var result = new TileStrips
-        {
-            East = strips.Rent(sx * g.Height),
-            West = strips.Rent(sx * g.Height),
-            North = strips.Rent(sy * w),
-            South = strips.Rent(sy * w),
-        };
-        for (int y = 0; y < g.Height; y++)
-        {
-            ReadOnlySpan<byte> row = image.Row(y)[..w];
-            row[(w - sx)..].CopyTo(result.East.AsSpan(y * sx, sx));
-            row[..sx].CopyTo(result.West.AsSpan(y * sx, sx));
-            if (y < sy)
-            {
-                for (int x = 0; x < w; x++)
-                {
-                    result.North[(x * sy) + y] = row[x];
-                }
-            }
-
-            int s = y - (g.Height - sy);
-            if (s >= 0)
-            {
-                for (int x = 0; x < w; x++)
-                {
-                    result.South[(x * sy) + s] = row[x];
-                }
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>Gives back one strip, once the pair that needed it is aligned.</summary>
-    public void Give(Edge edge, StripPool pool)
-    {
-        switch (edge)
-        {
-            case Edge.East:
-                pool.Return(East);
-                East = null;
-                break;
-            case Edge.West:
-                pool.Return(West);
-                West = null;
-                break;
-            case Edge.North:
-                pool.Return(North);
-                North = null;
-                break;
-            default:
-                pool.Return(South);
-                South = null;
-                break;
-        }
-    }
-}
-
-/// <summary>
-/// Strip arrays handed back once both pairs that need them are done, and handed out again: a
-/// registration then allocates a few rows' worth of strips instead of four arrays per tile, and
-/// its memory stays near what it holds instead of following the garbage collector's slack.
-/// </summary>
-internal sealed class StripPool
-{
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, System.Collections.Concurrent.ConcurrentBag<byte[]>> _free = new();
-
-    public byte[] Rent(int length) =>
-        _free.TryGetValue(length, out var bag) && bag.TryTake(out byte[]? array) ? array : new byte[length];
-
-    public void Return(byte[]? array)
-    {
-        if (array is not null)
-        {
-            _free.GetOrAdd(array.Length, static _ => []).Add(array);
-        }
     }
 }

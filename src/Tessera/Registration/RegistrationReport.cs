@@ -38,6 +38,16 @@ public sealed class RegistrationReport
     /// <summary>Tiles without a single measured link: placed by the stage model alone (textureless, blank, or not overlapping).</summary>
     public required IReadOnlyList<string> PlacedByModel { get; init; }
 
+    /// <summary>Tiles whose every link is weak (σ over 1 px) on some axis, with how sure their position is.</summary>
+    public required IReadOnlyList<TileUncertainty> WeakTiles { get; init; }
+
+    /// <summary>What non-overlapping strips score on this tile set, per direction: the significance bar.</summary>
+    public required NullModel WestNoise { get; init; }
+    public required NullModel NorthNoise { get; init; }
+
+    /// <summary>Every pair tried, in row-major order of the second tile, each west pair before its north one.</summary>
+    public required IReadOnlyList<PairRecord> PairList { get; init; }
+
     public required TimeSpan Elapsed { get; init; }
 
     public int Count(PairOutcome outcome) => Outcomes.TryGetValue(outcome, out int n) ? n : 0;
@@ -49,8 +59,14 @@ public sealed class RegistrationReport
         void Line(FormattableString text) => s.AppendLine(text.ToString(inv));
         Line($"grid              {Columns}×{Rows} cells, {Tiles} tiles, {MissingTiles} missing");
         Line($"decoded at        1/{DecodeScale} scale; {Elapsed.TotalSeconds:F2} s");
-        Line($"pairs             {Pairs} neighbour pairs, {Count(PairOutcome.Measured)} measured and used, {PairsWithMissingTile} not tried (missing tile)");
-        Line($"rejected          {Count(PairOutcome.Blank)} blank strip, {Count(PairOutcome.LowCorrelation)} low correlation (textureless or no overlap), {Count(PairOutcome.OutsideStageModel)} outside the stage model, {Count(PairOutcome.RemovedBySolve)} removed by the global solve");
+        Line($"pairs             {Pairs} neighbour pairs, {Count(PairOutcome.Measured)} measured and used, {Count(PairOutcome.Bridged)} weak ones used as the only link between groups, {PairsWithMissingTile} not tried (missing tile)");
+        Line($"rejected          {Count(PairOutcome.Blank)} blank strip, {Count(PairOutcome.LowCorrelation)} not significant (textureless or no overlap), {Count(PairOutcome.Ambiguous)} ambiguous (repetitive), {Count(PairOutcome.OutsideStageModel)} outside the stage model, {Count(PairOutcome.RemovedBySolve)} removed by the global solve");
+        foreach (var (name, noise) in new[] { ("horizontal", WestNoise), ("vertical", NorthNoise) })
+        {
+            string basis = noise.Pairs > 0 ? $"from {noise.Pairs} pairs of strips that do not overlap (score noise ±{noise.Noise:F3})" : "fixed (too few tiles to learn it)";
+            Line($"{name + " bar",-18}score above {noise.Threshold:F3} to count, {basis}");
+        }
+
         foreach (StageModel m in new[] { West, North })
         {
             string name = m.Direction == PairDirection.West ? "horizontal" : "vertical";
@@ -67,15 +83,59 @@ public sealed class RegistrationReport
             }
         }
 
+        const int Shown = 20;
         if (PlacedByModel.Count > 0)
         {
-            const int Shown = 20;
             string names = string.Join(", ", PlacedByModel.Take(Shown)) + (PlacedByModel.Count > Shown ? $", … ({PlacedByModel.Count - Shown} more)" : string.Empty);
             Line($"placed by model   {PlacedByModel.Count} tiles without a measured link: {names}");
         }
 
+        if (WeakTiles.Count > 0)
+        {
+            Line($"weakly placed     {WeakTiles.Count} tiles whose every link is weak on some axis (σ from their own links; \"model\": that axis is the stage model's, ±{Repeatability:F1} px)");
+            foreach (TileUncertainty t in WeakTiles.Take(Shown))
+            {
+                Line($"  {t.Tile}  σx {Sigma(t.SigmaX)}, σy {Sigma(t.SigmaY)}");
+            }
+
+            if (WeakTiles.Count > Shown)
+            {
+                Line($"  … ({WeakTiles.Count - Shown} more in the pair table)");
+            }
+        }
+
         return s.ToString();
     }
+
+    /// <summary>
+    /// Every pair, one line each, tab-separated under a header line: the tiles, the direction, the
+    /// measured offset and its uncertainty per axis (px; "-" where that axis was not measured),
+    /// the score and the outcome. Written into the report file after <see cref="Format"/>.
+    /// </summary>
+    public void WritePairs(TextWriter writer)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        writer.WriteLine("pairs");
+        writer.WriteLine("first\tsecond\tdirection\tdx\tdy\tsigma_x\tsigma_y\tscore\toutcome");
+        foreach (PairRecord p in PairList)
+        {
+            writer.WriteLine(string.Create(inv, $"{p.First}\t{p.Second}\t{(p.Direction == PairDirection.West ? "horizontal" : "vertical")}\t{p.Dx:F3}\t{p.Dy:F3}\t{Sigma(p.SigmaX, "-")}\t{Sigma(p.SigmaY, "-")}\t{p.Score:F3}\t{OutcomeName(p.Outcome)}"));
+        }
+    }
+
+    private static string Sigma(double sigma, string none = "model") =>
+        double.IsFinite(sigma) ? sigma.ToString("F3", CultureInfo.InvariantCulture) : none;
+
+    private static string OutcomeName(PairOutcome outcome) => outcome switch
+    {
+        PairOutcome.Measured => "measured",
+        PairOutcome.Bridged => "bridged",
+        PairOutcome.Blank => "blank",
+        PairOutcome.LowCorrelation => "not-significant",
+        PairOutcome.OutsideStageModel => "outside-stage-model",
+        PairOutcome.RemovedBySolve => "removed-by-solve",
+        _ => "ambiguous",
+    };
 
     public override string ToString() => Format();
 }

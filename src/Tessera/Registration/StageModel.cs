@@ -48,17 +48,18 @@ public sealed record StageModel(
             return new StageModel(direction, nominalX, nominalY, tileSize - along, searchMargin, searchMargin, measured.Count, FromNominal: true);
         }
 
-        double[] xs = measured.Select(i => links[i].Dx).ToArray();
-        double[] ys = measured.Select(i => links[i].Dy).ToArray();
-        double mx = Median(xs), my = Median(ys);
-        double boundX = Math.Max(MinBound, 3 * 1.4826 * Median(xs.Select(v => Math.Abs(v - mx)).ToArray()));
-        double boundY = Math.Max(MinBound, 3 * 1.4826 * Median(ys.Select(v => Math.Abs(v - my)).ToArray()));
+        // Each axis from the pairs that located it: an edge seen along itself says little there.
+        double[] xs = measured.Where(i => PairJudgement.Located(links[i].SigmaX, searchMargin)).Select(i => links[i].Dx).ToArray();
+        double[] ys = measured.Where(i => PairJudgement.Located(links[i].SigmaY, searchMargin)).Select(i => links[i].Dy).ToArray();
+        double mx = xs.Length > 0 ? Median(xs) : nominalX, my = ys.Length > 0 ? Median(ys) : nominalY;
+        double boundX = Math.Max(MinBound, 3 * 1.4826 * Median(xs.Select(v => Math.Abs(v - mx)).DefaultIfEmpty(0).ToArray()));
+        double boundY = Math.Max(MinBound, 3 * 1.4826 * Median(ys.Select(v => Math.Abs(v - my)).DefaultIfEmpty(0).ToArray()));
         double repeatability = 0;
         int kept = 0;
         foreach (int i in measured)
         {
             PairLink link = links[i];
-            double ex = Math.Abs(link.Dx - mx), ey = Math.Abs(link.Dy - my);
+            double ex = Deviation(link.Dx - mx, link.SigmaX), ey = Deviation(link.Dy - my, link.SigmaY);
             if (ex > boundX || ey > boundY)
             {
                 links[i] = link with { Outcome = PairOutcome.OutsideStageModel };
@@ -90,13 +91,17 @@ public sealed record StageModel(
         {
             if (link.Direction == Direction && link.Outcome == PairOutcome.Measured)
             {
-                repeatability = Math.Max(repeatability, Math.Max(Math.Abs(link.Dx - OffsetX), Math.Abs(link.Dy - OffsetY)));
+                repeatability = Math.Max(repeatability, Math.Max(Deviation(link.Dx - OffsetX, link.SigmaX), Deviation(link.Dy - OffsetY, link.SigmaY)));
                 kept++;
             }
         }
 
         return this with { Repeatability = repeatability, Pairs = kept };
     }
+
+    /// <summary>How far a measured value lies from the model, beyond 3 of its own σ; 0 on an axis it does not measure.</summary>
+    private static double Deviation(double difference, float sigma) =>
+        float.IsFinite(sigma) ? Math.Max(0, Math.Abs(difference) - (3 * sigma)) : 0;
 
     private static double Median(double[] values)
     {
@@ -106,5 +111,3 @@ public sealed record StageModel(
     }
 }
 
-/// <summary>One neighbour pair: cell indices (row-major) of the two tiles and the offset from the first to the second.</summary>
-internal readonly record struct PairLink(int First, int Second, PairDirection Direction, double Dx, double Dy, double Correlation, PairOutcome Outcome);

@@ -23,12 +23,14 @@ public sealed record JitteredTileSetOptions
     /// <summary>Standard deviation of the per-pixel sensor noise, grey levels.</summary>
     public double Noise { get; init; } = 2.5;
 
-    /// <summary>Each tile's exposure gain is drawn uniformly from [GainLow, GainLow + GainSpan).</summary>
-    public double GainLow { get; init; } = 0.85;
-    public double GainSpan { get; init; } = 0.3;
+    /// <summary>What the source image shows.</summary>
+    public TileSetContent Content { get; init; } = TileSetContent.Specimen;
 
-    /// <summary>How much darker the corners are than the middle is twice this (a radial falloff).</summary>
-    public double Vignetting { get; init; } = 0.15;
+    /// <summary>Every tile's gain is drawn uniformly from 1 ± this.</summary>
+    public double GainSpread { get; init; } = 0.15;
+
+    /// <summary>How much darker the corners are than the centre (0.3: 30 %).</summary>
+    public double Vignetting { get; init; } = 0.3;
 
     /// <summary>Tiles whose whole area of the source is flat (one colour plus sensor noise).</summary>
     public IReadOnlyList<(int Column, int Row)> Textureless { get; init; } = [];
@@ -47,7 +49,7 @@ public sealed record JitteredTileSetOptions
 }
 
 /// <summary>
-/// Cuts a textured source image into overlapping JPEG tiles at known, randomly jittered positions,
+/// Cuts a source image (<see cref="TileSetContent"/>) into overlapping JPEG tiles at known, randomly jittered positions,
 /// each with its own vignetting, gain and noise, as a real stage and camera would: the ground
 /// truth for registration tests. Tiles are named {x}_{y}.jpg.
 /// </summary>
@@ -92,8 +94,7 @@ public sealed class JitteredTileSet
 
         int width = ((o.Across - 1) * o.StepX) + o.TileWidth + (2 * o.Jitter);
         int height = ((o.Down - 1) * o.StepY) + o.TileHeight + (2 * o.Jitter);
-        var source = new PixelBuffer(new PixelRect(0, 0, width, height), PixelFormat.Rgbx8888);
-        new SyntheticSpecimen(width, height, PixelFormat.Rgbx8888, o.Seed).Render(source);
+        PixelBuffer source = ContentImages.Render(o.Content, width, height, o.Seed);
         foreach (var cell in o.Textureless)
         {
             var (x, y) = truth[cell];
@@ -137,10 +138,10 @@ public sealed class JitteredTileSet
         return new JitteredTileSet(o, source, truth, gains);
     }
 
-    /// <summary>Vignetting (by default up to 30 % darker in the corners), a gain (0.85–1.15) and Gaussian noise; returns the gain.</summary>
+    /// <summary>Vignetting (darker towards the corners), a gain around 1 and Gaussian noise; returns the gain.</summary>
     private static double Camera(PixelBuffer tile, JitteredTileSetOptions o, Random random)
     {
-        double gain = o.GainLow + (o.GainSpan * random.NextDouble());
+        double gain = 1 - o.GainSpread + (2 * o.GainSpread * random.NextDouble());
         double cx = (o.TileWidth - 1) / 2.0, cy = (o.TileHeight - 1) / 2.0;
         PixelRect b = tile.Bounds;
         for (int y = 0; y < b.Height; y++)
@@ -150,7 +151,7 @@ public sealed class JitteredTileSet
             for (int x = 0; x < b.Width; x++)
             {
                 double nx = (x - cx) / cx;
-                double factor = gain * (1 - (o.Vignetting * ((nx * nx) + (ny * ny))));
+                double factor = gain * (1 - (0.5 * o.Vignetting * ((nx * nx) + (ny * ny))));
                 double noise = o.Noise * Gaussian(random);
                 for (int k = 0; k < 3; k++)
                 {

@@ -1,0 +1,79 @@
+namespace Tessera.Registration;
+
+/// <summary>
+/// Turns what the aligner found for a pair into a link: significant or not (against the tile set's
+/// <see cref="NullModel"/>), one match or several, and how sure each axis is.
+/// </summary>
+internal static class PairJudgement
+{
+    /// <summary>A distinct match scoring this close to the best makes the pair ambiguous.</summary>
+    private const double AmbiguousRatio = 0.85;
+
+    /// <summary>What the subpixel step itself may be off by, decoded px (JPEG, interpolation): the floor of every uncertainty.</summary>
+    private const double MethodSigma = 0.02;
+
+    /// <summary>
+    /// The uncertainty of an axis along a ridge, as a fraction of the search margin: a pair whose
+    /// peak is sharp on one axis still says roughly where the other lies, and that is far better
+    /// than the stage model, which on a jittered stage is off by up to the jitter of both tiles.
+    /// </summary>
+    private const double RidgeFraction = 0.25;
+
+    /// <param name="g">The geometry of the strips <paramref name="m"/>'s shift and curvature were measured on.</param>
+    /// <param name="scoreNoise">The null model's score noise at that geometry's scale.</param>
+    public static PairLink Judge(int first, int second, PairDirection direction, StripMeasurement m, NullModel noise, double scoreNoise, StripGeometry g, int searchMargin)
+    {
+        bool west = direction == PairDirection.West;
+        var (dx, dy) = west ? g.WestOffset(m.Tx, m.Ty) : g.NorthOffset(m.Tx, m.Ty);
+        if (m.Blank)
+        {
+            return new PairLink(first, second, direction, dx, dy, 0, PairOutcome.Blank);
+        }
+
+        // A best shift on the search window's edge is no peak: a true one lies inside (the window
+        // is wider than the stage strays), a chance one of small overlaps climbs to the edge.
+        if (m.AtWindowEdge)
+        {
+            return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.LowCorrelation);
+        }
+
+        bool significant = m.Score > noise.Threshold;
+        if (m.Competitor >= AmbiguousRatio * m.Score)
+        {
+            return new PairLink(first, second, direction, dx, dy, m.Score, significant ? PairOutcome.Ambiguous : PairOutcome.LowCorrelation);
+        }
+
+        // The score's own noise shrinks as the match gets better (the variance of a sample
+        // correlation goes with (1 − ρ²)²); a peak is located to about that noise over its
+        // curvature; where the curvature is within the noise (a ridge) only coarsely, and where
+        // both axes are, not at all (a chance match of smooth content). A pair below the bar keeps
+        // its σ too: it may yet be the only link to a group of tiles (<see cref="WeakBridges"/>).
+        double r = Math.Min(m.Score, 0.97);
+        double noiseHere = scoreNoise * (1 - (r * r));
+        if (m.CurvatureX <= noiseHere && m.CurvatureY <= noiseHere)
+        {
+            return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.LowCorrelation);
+        }
+
+        float across = Sigma(m.CurvatureX, noiseHere, g.Scale, searchMargin);
+        float along = Sigma(m.CurvatureY, noiseHere, g.Scale, searchMargin);
+        var (sx, sy) = west ? (across, along) : (along, across);
+        PairOutcome outcome = significant ? PairOutcome.Measured : PairOutcome.LowCorrelation;
+        return new PairLink(first, second, direction, dx, dy, m.Score, outcome, sx, sy);
+    }
+
+    /// <summary>Whether an axis with uncertainty <paramref name="sigma"/> was located by its peak, not only along a ridge.</summary>
+    public static bool Located(float sigma, int searchMargin) => sigma < RidgeFraction * searchMargin;
+
+    private static float Sigma(double curvature, double scoreNoise, int scale, int searchMargin)
+    {
+        double ridge = RidgeFraction * searchMargin;
+        if (curvature <= scoreNoise)
+        {
+            return (float)ridge;
+        }
+
+        double sigma = scale * Math.Sqrt(Math.Pow(scoreNoise / curvature, 2) + (MethodSigma * MethodSigma));
+        return (float)Math.Min(sigma, ridge);
+    }
+}

@@ -1,0 +1,185 @@
+using Tessera.Layout;
+
+namespace Tessera.Registration;
+
+/// <summary>Gathers the report of one registration from its links and solved positions.</summary>
+internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> links, double[] x, double[] y)
+{
+    private const int WorstShown = 5;
+
+    /// <summary>A tile none of whose links measured an axis better than this (px) is named as weakly placed.</summary>
+    public const double WeakSigma = 1.0;
+
+    public RegistrationReport Build(int missingPairs, int scale, StageModel west, StageModel north, NullModel westNoise, NullModel northNoise, TimeSpan elapsed)
+    {
+        var outcomes = new Dictionary<PairOutcome, int>();
+        foreach (PairLink link in links)
+        {
+            outcomes[link.Outcome] = outcomes.GetValueOrDefault(link.Outcome) + 1;
+        }
+
+        var (byModel, weak) = Tiles();
+        return new RegistrationReport
+        {
+            Columns = grid.Columns,
+            Rows = grid.Rows,
+            Tiles = grid.PresentCount,
+            MissingTiles = grid.MissingCount,
+            DecodeScale = scale,
+            Pairs = links.Count,
+            PairsWithMissingTile = missingPairs,
+            Outcomes = outcomes,
+            West = west,
+            North = north,
+            WestNoise = westNoise,
+            NorthNoise = northNoise,
+            WorstResiduals = Worst(),
+            PlacedByModel = byModel,
+            WeakTiles = weak,
+            PairList = links.Select(l => new PairRecord(Name(l.First), Name(l.Second), l.Direction, l.Dx, l.Dy, l.SigmaX, l.SigmaY, l.Correlation, l.Outcome)).ToArray(),
+            Elapsed = elapsed,
+        };
+    }
+
+    private string Name(int cell) => Path.GetFileName(grid[cell % grid.Columns, cell / grid.Columns]!);
+
+    private List<LinkResidual> Worst()
+    {
+        var worst = new PriorityQueue<PairLink, double>();
+        foreach (PairLink link in links)
+        {
+            if (link.Measured)
+            {
+                worst.Enqueue(link, GlobalSolver.Residual(link, x, y));
+                if (worst.Count > WorstShown)
+                {
+                    worst.Dequeue();
+                }
+            }
+        }
+
+        var list = new List<LinkResidual>();
+        while (worst.TryDequeue(out PairLink link, out double residual))
+        {
+            list.Add(new LinkResidual(Name(link.First), Name(link.Second), link.Direction, residual, link.Correlation));
+        }
+
+        list.Reverse();
+        return list;
+    }
+
+    /// <summary>
+    /// Tiles without any measured link; and, with their uncertainty, tiles whose best link on some
+    /// axis is weaker than <see cref="WeakSigma"/> or that no chain of measured links joins to the largest group.
+    /// </summary>
+    private (List<string> ByModel, List<TileUncertainty> Weak) Tiles()
+    {
+        int n = x.Length;
+        var infoX = new double[n];
+        var infoY = new double[n];
+        var bestX = new double[n];
+        var bestY = new double[n];
+        var measured = new bool[n];
+        Array.Fill(bestX, double.PositiveInfinity);
+        Array.Fill(bestY, double.PositiveInfinity);
+        foreach (PairLink link in links)
+        {
+            if (!link.Measured)
+            {
+                continue;
+            }
+
+            foreach (int tile in (ReadOnlySpan<int>)[link.First, link.Second])
+            {
+                measured[tile] = true;
+                if (float.IsFinite(link.SigmaX))
+                {
+                    infoX[tile] += GlobalSolver.Weight(link.SigmaX);
+                    bestX[tile] = Math.Min(bestX[tile], link.SigmaX);
+                }
+
+                if (float.IsFinite(link.SigmaY))
+                {
+                    infoY[tile] += GlobalSolver.Weight(link.SigmaY);
+                    bestY[tile] = Math.Min(bestY[tile], link.SigmaY);
+                }
+            }
+        }
+
+        // A group of tiles measured among themselves but not to the rest lies where the stage model
+        // put the group: its own links are sure, its place relative to the largest group is not.
+        bool[] mainX = LargestGroup(l => float.IsFinite(l.SigmaX)), mainY = LargestGroup(l => float.IsFinite(l.SigmaY));
+        var byModel = new List<string>();
+        var weak = new List<TileUncertainty>();
+        for (int i = 0; i < n; i++)
+        {
+            if (grid[i % grid.Columns, i / grid.Columns] is null)
+            {
+                continue;
+            }
+
+            if (!measured[i])
+            {
+                byModel.Add(Name(i));
+            }
+
+            if (bestX[i] > WeakSigma || bestY[i] > WeakSigma || !mainX[i] || !mainY[i])
+            {
+                weak.Add(new TileUncertainty(Name(i), infoX[i] > 0 && mainX[i] ? 1 / Math.Sqrt(infoX[i]) : double.PositiveInfinity,
+                    infoY[i] > 0 && mainY[i] ? 1 / Math.Sqrt(infoY[i]) : double.PositiveInfinity));
+            }
+        }
+
+        return (byModel, weak);
+    }
+
+    /// <summary>The tiles of the largest group joined by measured links that measure an axis (union–find).</summary>
+    private bool[] LargestGroup(Func<PairLink, bool> measures)
+    {
+        int n = x.Length;
+        var parent = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            parent[i] = i;
+        }
+
+        int Root(int i)
+        {
+            while (parent[i] != i)
+            {
+                parent[i] = parent[parent[i]];
+                i = parent[i];
+            }
+
+            return i;
+        }
+
+        foreach (PairLink link in links)
+        {
+            if (link.Measured && measures(link))
+            {
+                parent[Root(link.First)] = Root(link.Second);
+            }
+        }
+
+        var size = new int[n];
+        int largest = -1;
+        for (int i = 0; i < n; i++)
+        {
+            int r = Root(i);
+            size[r]++;
+            if (largest < 0 || size[r] > size[largest])
+            {
+                largest = r;
+            }
+        }
+
+        var main = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            main[i] = size[largest] > 1 && Root(i) == largest;
+        }
+
+        return main;
+    }
+}

@@ -1,0 +1,19 @@
+namespace Tessera.Registration;
+
+/// <summary>
+/// What <see cref="PairAligner"/> found for two strips, in strip coordinates (decoded pixels), before
+/// the tile set's null distribution says how much it is worth.
+/// </summary>
+/// <param name="Blank">One strip has no texture at all; nothing else is set.</param>
+/// <param name="Tx">Shift along the strip's width (subpixel): B(u, v) = A(u + Tx, v + Ty).</param>
+/// <param name="Ty">Shift along its length.</param>
+/// <param name="Score">Normalised cross-correlation of the whitened strips at the best whole-pixel shift.</param>
+/// <param name="CurvatureX">How much the score drops one pixel either side across (2·S(t) − S(t−1) − S(t+1)).</param>
+/// <param name="CurvatureY">The same along.</param>
+/// <param name="Competitor">The best score of a distinct match (a separate peak, with a dip between it and the best); −1 when there is none.</param>
+/// <param name="AtWindowEdge">The best shift lies on the search window's edge: the window, not the images, stopped the score rising.</param>
+internal readonly record struct StripMeasurement(bool Blank, double Tx, double Ty, double Score, double CurvatureX, double CurvatureY, double Competitor,
+    bool AtWindowEdge = false)
+{
+    public static StripMeasurement BlankStrip(int nominalTx) => new(true, nominalTx, 0, 0, 0, 0, -1);
+}

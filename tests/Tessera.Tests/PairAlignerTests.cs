@@ -1,0 +1,50 @@
+using System.Globalization;
+using Tessera.Registration;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Tessera.Tests;
+
+/// <summary>The aligner alone, on strips of a smooth texture shifted by known whole and fractional amounts.</summary>
+public sealed class PairAlignerTests(ITestOutputHelper output)
+{
+    /// <summary>Smooth random texture sampled at any real position (sum of random cosines), so a strip can be shifted by a fraction exactly.</summary>
+    private static Func<double, double, double> Texture(int seed)
+    {
+        var random = new Random(seed);
+        var waves = Enumerable.Range(0, 60).Select(_ => (Fx: (random.NextDouble() - 0.5) * 0.8, Fy: (random.NextDouble() - 0.5) * 0.8, Phase: random.NextDouble() * 6.283)).ToArray();
+        return (x, y) => waves.Sum(w => Math.Cos((6.283 * ((w.Fx * x) + (w.Fy * y))) + w.Phase));
+    }
+
+    private static byte[] Strip(Func<double, double, double> texture, int width, int length, double x0, double y0)
+    {
+        var strip = new byte[width * length];
+        for (int v = 0; v < length; v++)
+        {
+            for (int u = 0; u < width; u++)
+            {
+                strip[(v * width) + u] = (byte)Math.Clamp(Math.Round(128 + (12 * texture(x0 + u, y0 + v))), 0, 255);
+            }
+        }
+
+        return strip;
+    }
+
+    [Theory]
+    [InlineData(20, 0, 0.0, 0.0)]
+    [InlineData(17, 3, 0.0, 0.0)]
+    [InlineData(20, 0, 0.5, 0.0)]
+    [InlineData(22, -4, 0.25, -0.3)]
+    public void Shift_is_found_to_three_hundredths_of_a_pixel(int tx, int ty, double fx, double fy)
+    {
+        var texture = Texture(3);
+        const int width = 56, length = 96;
+        byte[] a = Strip(texture, width, length, 0, 0);
+        byte[] b = Strip(texture, width, length, tx + fx, ty + fy);
+        var aligner = new PairAligner(width, length, 24, 24, new RegistrationOptions());
+        StripMeasurement m = aligner.Align(a, b);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"found ({m.Tx:F3}, {m.Ty:F3}) score {m.Score:F3}, curvature ({m.CurvatureX:F3}, {m.CurvatureY:F3}), competitor {m.Competitor:F3}"));
+        Assert.Equal(tx + fx, m.Tx, 0.03);
+        Assert.Equal(ty + fy, m.Ty, 0.03);
+    }
+}
