@@ -99,6 +99,7 @@ internal static class BuildCommand
             {
                 Placements = RegisterCommand.Register(grid, request.Overlap, registering, input, request.InputDirectory, positions, cancellationToken),
                 Gains = balance ? GainsSpec.Measure(GainsFile.SidecarOf(positions)) : null,
+                RegistrationPairs = RegisterCommand.PairsBeside(positions),
             };
         }
 

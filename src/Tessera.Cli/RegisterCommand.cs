@@ -60,7 +60,7 @@ internal static class RegisterCommand
         Console.Write(report);
         RefuseIfNothingMeasured(registered.Report, overlap);
         PositionsFile.WriteFiji(positionsFile, registered.Placements, inputDirectory);
-        using (var writer = new StreamWriter(Path.ChangeExtension(positionsFile, ".report.txt")))
+        using (var writer = new StreamWriter(ReportOf(positionsFile)))
         {
             writer.Write(report);
             writer.WriteLine();
@@ -70,6 +70,13 @@ internal static class RegisterCommand
         Console.WriteLine($"wrote             {positionsFile}");
         return registered.Placements;
     }
+
+    /// <summary>Where the report of positions file NAME.txt goes: NAME.report.txt beside it.</summary>
+    public static string ReportOf(string positionsFile) => Path.ChangeExtension(positionsFile, ".report.txt");
+
+    /// <summary>The pair table of the report beside <paramref name="positionsFile"/>, for the viewer's overlay; null where it has none.</summary>
+    public static IReadOnlyList<PairRecord>? PairsBeside(string positionsFile) =>
+        File.Exists(ReportOf(positionsFile)) ? PairTable.Read(ReportOf(positionsFile)) : null;
 
     /// <summary>
     /// Positions placed by the stage model alone, with no pair measured, are the nominal grid

@@ -277,6 +277,11 @@ public static class PyramidBuild
 
             OutputFolder.RefuseIfForeign(folder);
         }
+
+        if (job.Request.PyramidLayout == PyramidLayout.DeepZoom)
+        {
+            ViewerFiles.CheckPaths(job.Paths);
+        }
     }
 
     /// <summary>The files a build writes beside its folders (the IIIF layout writes only inside its folder).</summary>
@@ -323,7 +328,12 @@ public static class PyramidBuild
     {
         if (job.Request.PyramidLayout == PyramidLayout.DeepZoom)
         {
-            ViewerPage.Write(job.Paths, job.Geometry, job.Pyramid.Encode.Format, zipped: job.Request.Container == OutputContainer.Zip);
+            ViewerFiles.Write(job.Paths, job.Geometry, job.Pyramid.Encode.Format, zipped: job.Request.Container == OutputContainer.Zip,
+                new ViewerContent(job.Placed ?? PlacedMosaic.FromGrid(job.Mosaic!), job.Request.InputDirectory)
+                {
+                    Placements = job.Request.Placements, Pairs = job.Request.RegistrationPairs,
+                    Gains = (job.Correction as TileGainCorrection)?.Gains, PixelSize = job.Request.PixelSize,
+                });
         }
 
         sink.Commit(job.Geometry);
@@ -340,10 +350,9 @@ public static class PyramidBuild
 
     private static void DeleteViewerPage(Job job)
     {
-        // The output's folder may not exist yet (it is made when the pyramid is opened).
-        if (job.Request.PyramidLayout == PyramidLayout.DeepZoom && File.Exists(job.Paths.HtmlFile))
+        if (job.Request.PyramidLayout == PyramidLayout.DeepZoom)
         {
-            File.Delete(job.Paths.HtmlFile);
+            ViewerFiles.Delete(job.Paths);
         }
     }
 
