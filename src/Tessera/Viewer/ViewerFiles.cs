@@ -46,8 +46,15 @@ public static class ViewerFiles
     public static void Delete(DziPaths paths)
     {
         var viewer = new ViewerPaths(paths.DziFile);
-        File.Delete(viewer.HtmlFile);
-        File.Delete(viewer.MetadataFile);
+        // The output's folder may not exist yet (it is made when the pyramid is opened).
+        foreach (string file in new[] { viewer.HtmlFile, viewer.MetadataFile })
+        {
+            if (File.Exists(file))
+            {
+                File.Delete(file);
+            }
+        }
+
         OutputFolder.Delete(viewer.OverlayDirectory);
     }
 
