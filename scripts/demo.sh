@@ -9,5 +9,5 @@ dotnet build -c Release -nologo -v q src/Tessera.Cli >/dev/null
 tessera() { dotnet src/Tessera.Cli/bin/Release/net10.0/Tessera.Cli.dll "$@"; }
 
 tessera sample sample/tiles --across 12 --down 8 --overlap-percent 10
-tessera build sample/tiles sample/slide.dzi --overlap 10% --overwrite
+tessera build sample/tiles sample/slide.dzi --overlap 10% --register --pixel-size 0.5um --overwrite
 echo "Open sample/slide.html in a browser, or run: dotnet src/Tessera.Cli/bin/Release/net10.0/Tessera.Cli.dll serve sample/slide.dzi"
