@@ -154,6 +154,28 @@ public sealed class ViewerOverlayTests : IDisposable
     }
 
     [Fact]
+    public void Positions_build_takes_the_report_beside_the_positions_and_an_unreadable_one_only_costs_a_warning()
+    {
+        SampleGrid.Write(_dir.Combine("tiles"), Support.Samples.Small() with { Across = 3, Down = 2 });
+        string positions = _dir.Combine("tiles", "TileConfiguration.registered.txt");
+        var register = CliRunner.Run("register", _dir.Combine("tiles"), "--overlap", "16,12");
+        Assert.True(register.ExitCode == 0, register.Error);
+        string dzi = _dir.Combine("slide.dzi");
+        var build = CliRunner.Run("build", _dir.Combine("tiles"), dzi, "--positions", positions, "--tile-size", "64");
+        Assert.True(build.ExitCode == 0, build.Error);
+        OverlayIndex overlay = ViewerFiles.ReadMetadata(dzi)!.Overlay!;
+        Assert.True(overlay.Registered && overlay.Gains, overlay.ToString());
+        Assert.Contains("\"measured\"", File.ReadAllText(_dir.Combine("slide_overlay", "c0_0.js")), StringComparison.Ordinal);
+
+        string report = Path.ChangeExtension(positions, ".report.txt");
+        File.WriteAllText(report, "notes of mine\n");
+        var again = CliRunner.Run("build", _dir.Combine("tiles"), dzi, "--positions", positions, "--tile-size", "64", "--overwrite");
+        Assert.True(again.ExitCode == 0, again.Error);
+        Assert.Contains($"tessera: warning: \"{report}\" is not a registration report", again.Error, StringComparison.Ordinal);
+        Assert.False(ViewerFiles.ReadMetadata(dzi)!.Overlay!.Registered);
+    }
+
+    [Fact]
     public void Overlay_goes_with_the_pyramid_and_a_foreign_overlay_folder_is_refused_before_anything_is_written()
     {
         SampleGrid.Write(_dir.Combine("tiles"), Support.Samples.Small());
