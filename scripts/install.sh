@@ -77,7 +77,7 @@ fi
 # A real build with the installed command; its messages (and any error) show as they come.
 say "tessera sample, then tessera build, with $(command -v tessera)"
 tessera sample sample/tiles --across 12 --down 8 --overlap-percent 10
-tessera build sample/tiles sample/slide.dzi --overlap 10% --overwrite
+tessera build sample/tiles sample/slide.dzi --overlap 10% --register --pixel-size 0.5um --overwrite
 
 say "in a new shell: tessera --version"
 in_new_shell 'tessera --version' ||

@@ -1,7 +1,8 @@
 #!/usr/bin/env -S dotnet run
 // Takes docs/viewer.jpg, the README's picture of the viewer: serves the demo pyramid
-// (scripts/demo.sh builds sample/slide.dzi), opens it in headless Chromium from the system through
-// Playwright, zooms in and waits until every tile in view is drawn. Run: dotnet run scripts/screenshot.cs
+// (scripts/demo.sh builds sample/slide.dzi, registered), opens it in headless Chromium from the
+// system through Playwright with the tile overlay on, zooms in, waits until every tile in view is
+// drawn and clicks a tile to show what the registration says of it. Run: dotnet run scripts/screenshot.cs
 #:package Microsoft.Playwright
 #:property PublishAot=false
 using System.Diagnostics;
@@ -28,9 +29,16 @@ try
     await page.GotoAsync(address);
     const string loaded = "() => window.tessera && tessera.viewer.world.getItemCount() === 1 && tessera.viewer.world.getItemAt(0).getFullyLoaded() && tessera.state.levelDrawn >= 0";
     await page.WaitForFunctionAsync(loaded);
-    await page.EvaluateAsync("() => { const vp = tessera.viewer.viewport; vp.zoomTo(vp.imageToViewportZoom(0.5)); vp.panTo(vp.imageToViewportCoordinates(new OpenSeadragon.Point(2900, 1900))); }");
+    await page.EvaluateAsync("() => { const vp = tessera.viewer.viewport; vp.zoomTo(vp.imageToViewportZoom(0.3)); vp.panTo(vp.imageToViewportCoordinates(new OpenSeadragon.Point(3300, 1900))); }");
     await page.WaitForTimeoutAsync(1500);
     await page.WaitForFunctionAsync(loaded);
+    await page.Keyboard.PressAsync("o");
+    await page.WaitForFunctionAsync("() => tessera.overlays[0].drawn > 0 && tessera.overlays[0].chunkCount() > 0");
+    await page.WaitForTimeoutAsync(500);
+    await page.Mouse.ClickAsync(560, 300);
+    await page.WaitForSelectorAsync("#tile-info:not([hidden])");
+    await page.Mouse.MoveAsync(700, 420);
+    await page.WaitForTimeoutAsync(300);
     string output = Path.Combine(root, "docs/viewer.jpg");
     await page.ScreenshotAsync(new() { Path = output, Type = ScreenshotType.Jpeg, Quality = 85 });
     Console.WriteLine($"Wrote {output}");

@@ -87,6 +87,7 @@ internal sealed class BuildOptions
         Input = _tiles.Input(result),
         Placements = result.GetValue(_positions) is { } positions ? PositionsFile.Read(positions, _tiles.InputDirectory(result)) : null,
         PixelSize = result.GetValue(_pixelSize),
+        RegistrationPairs = result.GetValue(_positions) is { } registered ? RegisterCommand.PairsBeside(registered) : null,
         Gains = result.GetValue(_positions) is { } measured && Balances(result) && File.Exists(GainsFile.SidecarOf(measured))
             ? GainsSpec.Read(GainsFile.SidecarOf(measured))
             : null,

@@ -68,6 +68,33 @@ internal static class RegisterCommand
         return command;
     }
 
+    /// <summary>Where the report of positions file NAME.txt goes: NAME.report.txt beside it.</summary>
+    public static string ReportOf(string positionsFile) => Path.ChangeExtension(positionsFile, ".report.txt");
+
+    /// <summary>
+    /// The pair table of the report beside <paramref name="positionsFile"/>, for the viewer's overlay;
+    /// null where there is none. A report that cannot be read (an older format, a file of the user's)
+    /// only costs the overlay its colours: a warning, not a failed build.
+    /// </summary>
+    public static IReadOnlyList<PairRecord>? PairsBeside(string positionsFile)
+    {
+        string report = ReportOf(positionsFile);
+        if (!File.Exists(report))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ReportPairs.Read(report);
+        }
+        catch (TesseraException e)
+        {
+            Console.Error.WriteLine($"tessera: warning: {e.Message} The viewer's tile outlines show no registration quality.");
+            return null;
+        }
+    }
+
     /// <summary>
     /// Measures every tile's gain at its registered place, after the flat-field a build will divide
     /// out first, and writes the gains beside the positions, where <c>build --positions</c> finds them.

@@ -26,9 +26,13 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var pyramid = new Argument<string>("OUTPUT.dzi|OUTPUT.zip") { Description = "The pyramid to serve." };
+        var pyramid = new Argument<string[]>("OUTPUT.dzi|OUTPUT.zip")
+        {
+            Description = "The pyramid to serve; or two, to compare them side by side (or swiped), moving together.",
+            Arity = new ArgumentArity(1, 2),
+        };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0, the default: any free port). The address is printed on standard output.", DefaultValueFactory = _ => 0 };
-        var command = new Command("serve", "Serve a pyramid and its viewer page on 127.0.0.1 until Ctrl-C.")
+        var command = new Command("serve", "Serve a pyramid and its viewer page (or two pyramids and a page comparing them) on 127.0.0.1 until Ctrl-C.")
         {
             pyramid, port,
         };
@@ -37,14 +41,14 @@ internal static class ServeCommand
         return command;
     }
 
-    private static int Serve(string path, int port, CancellationToken cancellationToken)
+    private static int Serve(string[] paths, int port, CancellationToken cancellationToken)
     {
         if (port is < 0 or > IPEndPoint.MaxPort)
         {
             throw new TesseraException(string.Create(CultureInfo.InvariantCulture, $"--port must be between 0 and {IPEndPoint.MaxPort}, not {port}."));
         }
 
-        using PyramidSite site = PyramidSite.Open(path);
+        using IServedSite site = Open(paths);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -69,14 +73,33 @@ internal static class ServeCommand
         }
 
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/');
-        Console.WriteLine($"Serving {site.Source} at {address}/ (Ctrl-C to stop)");
+        Console.WriteLine($"Serving {site.Description} at {address}/ (Ctrl-C to stop)");
         app.WaitForShutdownAsync(cancellationToken).GetAwaiter().GetResult();
         app.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
         Console.WriteLine("Stopped.");
         return 0;
     }
 
-    private static Task Answer(HttpContext context, PyramidSite site)
+    private static IServedSite Open(string[] paths)
+    {
+        PyramidSite first = PyramidSite.Open(paths[0]);
+        if (paths.Length == 1)
+        {
+            return first;
+        }
+
+        try
+        {
+            return new ComparisonSite(first, PyramidSite.Open(paths[1]));
+        }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
+    }
+
+    private static Task Answer(HttpContext context, IServedSite site)
     {
         HttpResponse response = context.Response;
         response.Headers.XContentTypeOptions = "nosniff";

@@ -28,6 +28,7 @@ internal static class BuildRegistration
         return request with
         {
             Placements = registered.Placements,
+            RegistrationPairs = registered.Report.PairList,
             Gains = request.Gains is { IsMeasured: true, WriteTo: null } gains ? gains with { WriteTo = files.Gains } : request.Gains,
         };
     }

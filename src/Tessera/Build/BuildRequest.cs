@@ -110,6 +110,12 @@ public sealed record BuildRequest
     /// </summary>
     public RegistrationOptions? Registration { get; init; }
 
+    /// <summary>
+    /// The registration's pairs behind <see cref="Placements"/> (its report's pair table): the
+    /// viewer's tile overlay colours each tile by how sure they were. Null where there is no report.
+    /// </summary>
+    public IReadOnlyList<Registration.PairRecord>? RegistrationPairs { get; init; }
+
     /// <summary>How overlapping tiles are combined.</summary>
     public BlendMode Blend { get; init; } = BlendMode.Seam;
 

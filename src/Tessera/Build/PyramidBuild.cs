@@ -7,6 +7,7 @@ using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
 using Tessera.Registration;
+using Tessera.Viewer;
 using Tessera.Outputs;
 
 namespace Tessera.Build;
@@ -282,6 +283,11 @@ public static class PyramidBuild
             }
 
             OutputFolder.RefuseIfForeign(folder);
+        }
+
+        if (job.Request.PyramidLayout == PyramidLayout.DeepZoom)
+        {
+            ViewerFiles.CheckPaths(new DziPaths(job.Location.Path));
         }
     }
 

@@ -14,14 +14,14 @@ public sealed class DeepZoomFolderOutput : IPyramidOutput
     private readonly ITileCodec _codec;
     private readonly EncodeSettings _encode;
     private readonly DeepZoomFiles _files;
-    private readonly bool _zipped;
+    private readonly Func<ViewerContent>? _viewer;
 
-    /// <param name="zipped">The tiles end up in NAME.zip: the viewer page says to serve them.</param>
-    public DeepZoomFolderOutput(DziPaths paths, ITileCodec codec, EncodeSettings encode, bool zipped = false)
+    /// <param name="viewer">What the viewer's tile overlay shows, asked for when the pyramid is complete; null for a page without one.</param>
+    public DeepZoomFolderOutput(DziPaths paths, ITileCodec codec, EncodeSettings encode, Func<ViewerContent>? viewer = null)
     {
         _codec = codec;
         _encode = encode;
-        _zipped = zipped;
+        _viewer = viewer;
         _files = new DeepZoomFiles(paths, encode.Format);
     }
 
@@ -35,9 +35,9 @@ public sealed class DeepZoomFolderOutput : IPyramidOutput
 
     public bool AnyExists => _files.AnyExists || File.Exists(Paths.HtmlFile);
 
-    public IReadOnlyList<string> Folders => [Paths.FilesDirectory];
+    public IReadOnlyList<string> Folders => [Paths.FilesDirectory, new ViewerPaths(Paths.DziFile).OverlayDirectory];
 
-    public IReadOnlyList<string> Files => [Paths.DziFile, Paths.HtmlFile];
+    public IReadOnlyList<string> Files => [Paths.DziFile, Paths.HtmlFile, new ViewerPaths(Paths.DziFile).MetadataFile];
 
     public bool KeepsTilesAcrossRuns => true;
 
@@ -59,21 +59,18 @@ public sealed class DeepZoomFolderOutput : IPyramidOutput
         _files.Write(level, column, row, encoded.Bytes);
     }
 
-    /// <summary>The viewer page first, then NAME.dzi: a pyramid that looks complete has its page.</summary>
+    /// <summary>The viewer's files first (overlay, sidecar, page), then NAME.dzi: a pyramid that looks complete has its page.</summary>
     public void Complete(DziGeometry geometry)
     {
-        ViewerPage.Write(Paths, geometry, _encode.Format, _zipped);
+        ViewerFiles.Write(Paths, geometry, _encode.Format, zipped: false, _viewer?.Invoke());
         _files.Commit(geometry);
     }
 
-    /// <summary>Removes the pyramid and its viewer page.</summary>
+    /// <summary>Removes the pyramid and the viewer's files.</summary>
     public void Delete()
     {
         DeleteTiles();
-        if (File.Exists(Paths.HtmlFile))
-        {
-            File.Delete(Paths.HtmlFile);
-        }
+        ViewerFiles.Delete(Paths);
     }
 
     /// <summary>Removes NAME.dzi and the tile folder, and keeps the page (it stays beside a zip).</summary>

@@ -42,6 +42,7 @@ public sealed class DeepZoomZipOutput : IPyramidOutput
     private readonly DziGeometry _geometry;
     private readonly ITileCodec _codec;
     private readonly EncodeSettings _encode;
+    private readonly Func<ViewerContent>? _viewer;
     private readonly string _suffix;
     private readonly string _tilePrefix;
     private readonly long[] _levelStart;
@@ -53,8 +54,11 @@ public sealed class DeepZoomZipOutput : IPyramidOutput
     private ZipTime _time;
 
     /// <param name="workDirectory">The build's work folder, where the zip is written until it is complete.</param>
-    public DeepZoomZipOutput(DziPaths paths, string workDirectory, DziGeometry geometry, ITileCodec codec, EncodeSettings encode)
+    /// <param name="viewer">What the viewer's tile overlay shows, asked for when the zip is complete; null for a page without one.</param>
+    public DeepZoomZipOutput(DziPaths paths, string workDirectory, DziGeometry geometry, ITileCodec codec, EncodeSettings encode,
+        Func<ViewerContent>? viewer = null)
     {
+        _viewer = viewer;
         _paths = paths;
         _workDirectory = workDirectory;
         _geometry = geometry;
@@ -91,10 +95,10 @@ public sealed class DeepZoomZipOutput : IPyramidOutput
 
     public bool AnyExists => IsComplete || File.Exists(PartialFile) || File.Exists(_paths.HtmlFile);
 
-    /// <summary>None of its own: the zip is written in the build's work folder, which is the build's.</summary>
-    public IReadOnlyList<string> Folders => [];
+    /// <summary>The viewer's overlay beside the zip; the zip itself is written in the build's work folder, which is the build's.</summary>
+    public IReadOnlyList<string> Folders => [new ViewerPaths(_paths.DziFile).OverlayDirectory];
 
-    public IReadOnlyList<string> Files => [ZipFile, _paths.HtmlFile];
+    public IReadOnlyList<string> Files => [ZipFile, _paths.HtmlFile, new ViewerPaths(_paths.DziFile).MetadataFile];
 
     public bool KeepsTilesAcrossRuns => true;
 
@@ -169,12 +173,12 @@ public sealed class DeepZoomZipOutput : IPyramidOutput
     }
 
     /// <summary>
-    /// Writes the viewer page beside the zip, then appends NAME.dzi, the central directory in
+    /// Writes the viewer's files beside the zip (overlay, sidecar, page), then appends NAME.dzi, the central directory in
     /// pyramid order and the end records, and renames the zip into place.
     /// </summary>
     public void Complete(DziGeometry geometry)
     {
-        ViewerPage.Write(_paths, geometry, Format, zipped: true);
+        ViewerFiles.Write(_paths, geometry, Format, zipped: true, _viewer?.Invoke());
         SafeFileHandle zip = _zip ?? throw new InvalidOperationException("The zip is not open.");
         try
         {
@@ -209,7 +213,7 @@ public sealed class DeepZoomZipOutput : IPyramidOutput
         File.Delete(ZipFile);
         File.Delete(PartialFile);
         File.Delete(SlotFile);
-        File.Delete(_paths.HtmlFile);
+        ViewerFiles.Delete(_paths);
     }
 
     public void Dispose() => Close();

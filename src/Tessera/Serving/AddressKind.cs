@@ -14,4 +14,7 @@ internal enum AddressKind
 
     /// <summary><c>/NAME_files/LEVEL/COLUMN_ROW.FORMAT</c>.</summary>
     Tile,
+
+    /// <summary><c>/NAME_overlay/cCOLUMN_ROW.js</c>: a chunk of the tile overlay, where the pyramid has one.</summary>
+    Overlay,
 }

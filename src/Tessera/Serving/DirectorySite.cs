@@ -13,6 +13,7 @@ internal sealed class DirectorySite : PyramidSite
     private readonly DziPaths _paths;
     private readonly string _root;
     private readonly SiteView _view;
+    private readonly OverlayFiles _overlay;
 
     private DirectorySite(DziPaths paths, string root, SiteView view)
         : base(paths.DziFile, Path.GetFileNameWithoutExtension(paths.DziFile))
@@ -20,7 +21,10 @@ internal sealed class DirectorySite : PyramidSite
         _paths = paths;
         _root = root;
         _view = view;
+        _overlay = new OverlayFiles(paths.DziFile);
     }
+
+    internal override SiteView CurrentView() => _view;
 
     public static DirectorySite Create(string dziFile)
     {
@@ -32,7 +36,7 @@ internal sealed class DirectorySite : PyramidSite
         }
 
         string name = Path.GetFileNameWithoutExtension(paths.DziFile);
-        var view = new SiteView(paths.DziFile, name, geometry, format, File.GetLastWriteTimeUtc(paths.DziFile));
+        var view = new SiteView(paths.DziFile, name, geometry, format, File.GetLastWriteTimeUtc(paths.DziFile), Viewer.ViewerFiles.ReadMetadata(paths.DziFile));
         return new DirectorySite(paths, root, view);
     }
 
@@ -44,6 +48,7 @@ internal sealed class DirectorySite : PyramidSite
             AddressKind.Page => _view.Page,
             AddressKind.Descriptor => FileResponse(_paths.DziFile, "application/xml", PageCacheControl) ?? SiteResponse.NotFound("The .dzi is gone."),
             AddressKind.Tile => Tile(address),
+            AddressKind.Overlay => _overlay.Answer(address),
             _ => SiteResponse.NotFound("Not part of this pyramid."),
         };
     }
@@ -78,7 +83,7 @@ internal sealed class DirectorySite : PyramidSite
     }
 
     /// <summary>A regular file's response; null when there is none (a folder named like a tile is not one).</summary>
-    private static SiteResponse? FileResponse(string path, string contentType, string cacheControl)
+    internal static SiteResponse? FileResponse(string path, string contentType, string cacheControl)
     {
         var file = new FileInfo(path);
         if (!file.Exists)

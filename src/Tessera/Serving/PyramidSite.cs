@@ -8,7 +8,7 @@ namespace Tessera.Serving;
 /// (<see cref="DirectorySite"/>), or straight from NAME.zip, reopened when the file changes
 /// (<see cref="ZipSite"/>).
 /// </summary>
-public abstract class PyramidSite : IDisposable
+public abstract class PyramidSite : IServedSite
 {
     public const string PageCacheControl = "no-cache";
     public const string TileCacheControl = "public, max-age=300";
@@ -103,6 +103,12 @@ public abstract class PyramidSite : IDisposable
 
         return null;
     }
+
+    /// <summary>How the pyramid looks on the web now (for a zip, the version on disk).</summary>
+    /// <exception cref="TesseraException">A zip that changed cannot be read.</exception>
+    internal abstract SiteView CurrentView();
+
+    public string Description => Source;
 
     /// <summary>The answer for <paramref name="path"/>, decoded and checked not to step out.</summary>
     private protected abstract SiteResponse Answer(string path);

@@ -14,12 +14,16 @@ internal sealed class ZipSite : PyramidSite
     private readonly Lock _reopen = new();
     private volatile ZipSnapshot? _current;
     private (FileStamp Stamp, TesseraException Error)? _failed;
+    private readonly OverlayFiles _overlay;
 
     private ZipSite(string zipFile, ZipSnapshot snapshot)
         : base(zipFile, Path.GetFileNameWithoutExtension(zipFile))
     {
         _current = snapshot;
+        _overlay = new OverlayFiles(zipFile);
     }
+
+    internal override SiteView CurrentView() => Current().View;
 
     public static ZipSite Create(string zipFile)
     {
@@ -56,7 +60,7 @@ internal sealed class ZipSite : PyramidSite
         }
     }
 
-    private static SiteResponse Answer(ZipSnapshot snapshot, string path)
+    private SiteResponse Answer(ZipSnapshot snapshot, string path)
     {
         SiteAddress address = snapshot.View.Match(path);
         return address.Kind switch
@@ -66,6 +70,7 @@ internal sealed class ZipSite : PyramidSite
             AddressKind.Tile => snapshot.Zip.TryGetTile(address.Level, address.File, out StoredZipEntry entry)
                 ? EntryResponse(snapshot.Zip, entry, snapshot.View.ContentTypeOfTiles, TileCacheControl)
                 : SiteResponse.NotFound($"No tile {address.TileName}."),
+            AddressKind.Overlay => _overlay.Answer(address),
             _ => SiteResponse.NotFound("Not part of this pyramid."),
         };
     }

@@ -15,7 +15,7 @@ internal sealed class ZipSnapshot(ZipPyramid zip, SiteView view, FileStamp stamp
         ZipPyramid zip = ZipPyramid.Open(zipFile);
         try
         {
-            return new ZipSnapshot(zip, new SiteView(zipFile, zip.Name, zip.Geometry, zip.Format, zip.Descriptor.LastWriteTime), stamp);
+            return new ZipSnapshot(zip, new SiteView(zipFile, zip.Name, zip.Geometry, zip.Format, zip.Descriptor.LastWriteTime, Viewer.ViewerFiles.ReadMetadata(zipFile)), stamp);
         }
         catch
         {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Tessera.Codecs;
 using Tessera.Pyramid;
@@ -21,51 +20,42 @@ public static partial class ViewerPage
     /// <summary>The page for the pyramid NAME with this geometry and tile format.</summary>
     /// <param name="name">NAME, the file name of the .dzi without its extension.</param>
     /// <param name="zipped">The tiles are in NAME.zip: opened from a file, the page says to use <c>tessera serve</c>.</param>
-    public static string Render(string name, DziGeometry geometry, string format, bool zipped)
+    /// <param name="metadata">Pixel size and tile overlay, as the sidecar NAME.dzi.json holds them; null for neither.</param>
+    public static string Render(string name, DziGeometry geometry, string format, bool zipped, ViewerMetadata? metadata = null) =>
+        Render(name, [new ViewerPyramid(name, geometry, format, metadata, Zipped: zipped)], compare: false);
+
+    /// <summary>One page showing two pyramids side by side (or one over the other, swiped), moving together.</summary>
+    public static string RenderComparison(ViewerPyramid first, ViewerPyramid second) =>
+        Render(first.Name + " | " + second.Name, [first, second], compare: true);
+
+    private static string Render(string title, IReadOnlyList<ViewerPyramid> pyramids, bool compare)
     {
-        var pyramid = new PyramidJson(name, Uri.EscapeDataString(DziPaths.FilesFolderName(name)) + "/", format,
-            geometry.Width, geometry.Height, geometry.TileSize, geometry.Overlap, geometry.TopLevel, zipped ? "zip" : "directory");
+        var page = new PageJson([.. pyramids.Select(ToJson)], compare);
 
         // The default encoder escapes <, > and & too, so nothing in the JSON can end the script element.
-        string json = JsonSerializer.Serialize(pyramid, ViewerJson.Default.PyramidJson);
+        string json = JsonSerializer.Serialize(page, ViewerJson.Default.PageJson);
         // One pass, so that nothing put in is read again as a placeholder.
         return Placeholder().Replace(Template.Value, match => match.Groups[1].Value switch
         {
-            "TITLE" => System.Net.WebUtility.HtmlEncode(name),
-            "PYRAMID" => json,
+            "TITLE" => System.Net.WebUtility.HtmlEncode(title),
+            "CONFIG" => json,
             _ => OpenSeadragon.Value,
         });
     }
 
+    private static PyramidJson ToJson(ViewerPyramid p) => new(
+        p.Name, p.Prefix + Uri.EscapeDataString(DziPaths.FilesFolderName(p.Name)) + "/", p.Format,
+        p.Geometry.Width, p.Geometry.Height, p.Geometry.TileSize, p.Geometry.Overlap, p.Geometry.TopLevel, p.Zipped ? "zip" : "directory",
+        p.Prefix + Uri.EscapeDataString(ViewerPaths.OverlayFolderName(p.Name)) + "/", p.Metadata?.PixelSizeMicrometres, p.Metadata?.Overlay);
+
     /// <summary>Writes NAME.html beside NAME.dzi (under a temporary name, then renamed).</summary>
-    public static void Write(DziPaths paths, DziGeometry geometry, TileFormat format, bool zipped)
+    internal static void Write(DziPaths paths, DziGeometry geometry, TileFormat format, bool zipped, ViewerMetadata? metadata)
     {
         string name = Path.GetFileNameWithoutExtension(paths.DziFile);
-        string temporary = paths.HtmlFile + ".partial";
-        try
-        {
-            File.WriteAllText(temporary, Render(name, geometry, format.DziName(), zipped));
-            File.Move(temporary, paths.HtmlFile, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            File.Delete(temporary);
-            throw new TesseraException($"Cannot write \"{paths.HtmlFile}\": {e.Message}", e);
-        }
+        ViewerFiles.WriteAtomically(paths.HtmlFile, Render(name, geometry, format.DziName(), zipped, metadata));
     }
 
-    /// <summary>The pyramid as the page's script reads it.</summary>
-    private sealed record PyramidJson(string Name, string TilesUrl, string Format, int Width, int Height, int TileSize, int Overlap, int TopLevel, string Container);
-
-    /// <summary>
-    /// Serializers generated at compile time: the reflection-based one emitted code at run time,
-    /// some 50 ms at the end of every build.
-    /// </summary>
-    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-    [JsonSerializable(typeof(PyramidJson))]
-    private sealed partial class ViewerJson : JsonSerializerContext;
-
-    [GeneratedRegex(@"\{\{(TITLE|PYRAMID|OPENSEADRAGON)\}\}")]
+    [GeneratedRegex(@"\{\{(TITLE|CONFIG|OPENSEADRAGON)\}\}")]
     private static partial Regex Placeholder();
 
     private static string ReadResource(string name)

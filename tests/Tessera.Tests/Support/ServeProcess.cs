@@ -70,12 +70,12 @@ public sealed partial class ServeProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <c>tessera serve PYRAMID --port 0</c> and waits until it prints where it listens.</summary>
-    public static ServeProcess Start(string pyramid)
+    /// <summary>Starts <c>tessera serve PYRAMID [PYRAMID] --port 0</c> and waits until it prints where it listens.</summary>
+    public static ServeProcess Start(params string[] pyramids)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Tessera.Cli.dll"));
-        foreach (string arg in new[] { "serve", pyramid, "--port", "0" })
+        foreach (string arg in (string[])["serve", .. pyramids, "--port", "0"])
         {
             start.ArgumentList.Add(arg);
         }
