@@ -15,6 +15,7 @@ internal static class Program
           tessera-bench jittered DIR [--content photograph|illustration|faintgradient|spots|periodic|specimen]
                                  [--across 6] [--down 6] [--width 192] [--height 160] [--overlap-x 64]
                                  [--overlap-y 56] [--jitter 16] [--seed 5]
+          tessera-bench register DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--scale S]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
         """;
 
@@ -48,6 +49,9 @@ internal static class Program
                     break;
                 case "jittered":
                     JitteredCommand.Run(arguments);
+                    break;
+                case "register":
+                    RegisterCommand.Run(arguments);
                     break;
                 case "compose":
                     ComposeCommand.Run(arguments);
