@@ -63,9 +63,12 @@ internal static class ReducedGreyDecode
     {
         if (scale == 2)
         {
+            // Two pixels read as one ushort: its two bytes, whichever order they are in, add up to the pair.
+            ReadOnlySpan<ushort> pairs = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(row[..(2 * whole)]);
             for (int x = 0; x < whole; x++)
             {
-                sums[x] += row[2 * x] + row[(2 * x) + 1];
+                int pair = pairs[x];
+                sums[x] += (pair & 0xFF) + (pair >> 8);
             }
         }
         else

@@ -37,8 +37,8 @@ public static class GridRegistration
         var westAligner = new PairAligner(geometry.StripX, geometry.Height, geometry.NominalTx, geometry.Margin, options);
         var northAligner = new PairAligner(geometry.StripY, geometry.Width, geometry.NominalTy, geometry.Margin, options);
         StripGeometry? full = geometry.Full;
-        PairAligner? westFull = full is null ? null : new PairAligner(full.StripX, full.Height, full.NominalTx, full.Margin, options, refining: true);
-        PairAligner? northFull = full is null ? null : new PairAligner(full.StripY, full.Width, full.NominalTy, full.Margin, options, refining: true);
+        PairAligner? westFull = full is null ? null : new PairAligner(full.StripX, full.LengthX, full.NominalTx, full.Margin, options, refining: true);
+        PairAligner? northFull = full is null ? null : new PairAligner(full.StripY, full.LengthY, full.NominalTy, full.Margin, options, refining: true);
         int columns = grid.Columns, rows = grid.Rows, count = columns * rows;
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var pool = new PixelMemoryPool(maxFreeArrays: 3 * threads);

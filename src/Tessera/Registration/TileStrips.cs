@@ -59,35 +59,46 @@ internal sealed class TileStrips
         int w = g.Width, sx = g.StripX, sy = g.StripY;
         var result = new TileStrips
         {
-            East = strips.Rent(sx * g.Height),
-            West = strips.Rent(sx * g.Height),
-            North = strips.Rent(sy * w),
-            South = strips.Rent(sy * w),
+            East = strips.Rent(sx * g.LengthX),
+            West = strips.Rent(sx * g.LengthX),
+            North = strips.Rent(sy * g.LengthY),
+            South = strips.Rent(sy * g.LengthY),
         };
-        for (int y = 0; y < g.Height; y++)
+        for (int y = g.StartX; y < g.StartX + g.LengthX; y++)
         {
             ReadOnlySpan<byte> row = image.Row(y)[..w];
-            row[(w - sx)..].CopyTo(result.East.AsSpan(y * sx, sx));
-            row[..sx].CopyTo(result.West.AsSpan(y * sx, sx));
-            if (y < sy)
-            {
-                for (int x = 0; x < w; x++)
-                {
-                    result.North[(x * sy) + y] = row[x];
-                }
-            }
+            int at = (y - g.StartX) * sx;
+            row[(w - sx)..].CopyTo(result.East.AsSpan(at, sx));
+            row[..sx].CopyTo(result.West.AsSpan(at, sx));
+        }
 
-            int s = y - (g.Height - sy);
-            if (s >= 0)
+        Transpose(image, 0, g, result.North);
+        Transpose(image, g.Height - sy, g, result.South);
+        return result;
+    }
+
+    /// <summary>
+    /// Rows [y0, y0 + StripY) of the tile, columns [StartY, StartY + LengthY), transposed into a
+    /// strip: tile column x becomes strip row x − StartY. A few columns at a time, so that both the
+    /// rows read and the strip rows written stay in cache.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose(PixelBuffer image, int y0, StripGeometry g, byte[] strip)
+    {
+        const int Block = 16;
+        int sy = g.StripY;
+        for (int x0 = g.StartY; x0 < g.StartY + g.LengthY; x0 += Block)
+        {
+            int x1 = Math.Min(g.StartY + g.LengthY, x0 + Block);
+            for (int y = 0; y < sy; y++)
             {
-                for (int x = 0; x < w; x++)
+                ReadOnlySpan<byte> row = image.Row(y0 + y);
+                for (int x = x0; x < x1; x++)
                 {
-                    result.South[(x * sy) + s] = row[x];
+                    strip[((x - g.StartY) * sy) + y] = row[x];
                 }
             }
         }
-
-        return result;
     }
 
     /// <summary>Gives back one strip, once the pair that needed it is aligned.</summary>

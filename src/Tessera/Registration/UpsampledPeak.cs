@@ -37,7 +37,11 @@ internal sealed class UpsampledPeak
         _y = new Twiddles(ny, Points, Spacings);
     }
 
-    /// <summary>Real parts of the spectrum, (kx, ky) at <c>ky · nx + kx</c>; the caller fills them, and <see cref="Im"/>, then calls <see cref="Find"/>.</summary>
+    /// <summary>
+    /// Real parts of the spectrum, (kx, ky) at <c>ky · nx + kx</c>; the caller fills them, and
+    /// <see cref="Im"/>, then calls <see cref="Find"/>. Only the rows below <see cref="HalfRows"/>
+    /// are read: the spectrum is Hermitian.
+    /// </summary>
     public Span<float> Re => _re;
 
     /// <summary>Imaginary parts, laid out as <see cref="Re"/>.</summary>
@@ -80,22 +84,16 @@ internal sealed class UpsampledPeak
         return (Math.Clamp(cx, -1.5, 1.5), Math.Clamp(cy, -1.5, 1.5));
     }
 
-    /// <summary>The Nyquist row and column have no sign of their own; leaving them out keeps the interpolation symmetric.</summary>
+    /// <summary>The Nyquist row and column have no sign of their own; leaving them out keeps the interpolation symmetric (the row is never read).</summary>
     private void DropNyquist()
     {
         if (_nx > 1)
         {
-            for (int ky = 0; ky < _ny; ky++)
+            for (int ky = 0; ky < HalfRows(_ny); ky++)
             {
                 _re[(ky * _nx) + (_nx / 2)] = 0;
                 _im[(ky * _nx) + (_nx / 2)] = 0;
             }
-        }
-
-        if (_ny > 1)
-        {
-            _re.AsSpan((_ny / 2) * _nx, _nx).Clear();
-            _im.AsSpan((_ny / 2) * _nx, _nx).Clear();
         }
     }
 
@@ -105,34 +103,43 @@ internal sealed class UpsampledPeak
         return curvature < 0 ? Math.Clamp(0.5 * (left - right) / curvature, -0.5, 0.5) : 0;
     }
 
-    /// <summary>Re Σ R(k) e^{2πi(kx·sx/nx + ky·sy/ny)} on a 9 × 9 grid around (cx, cy): over kx first, then ky.</summary>
+    /// <summary>
+    /// Re Σ R(k) e^{2πi(kx·sx/nx + ky·sy/ny)} on a 9 × 9 grid around (cx, cy): over kx first, then
+    /// ky. R is the cross-power spectrum of two real patches, so R(−k) = conj R(k): the terms of k
+    /// and −k have the same real part, and the rows ky = 1 … ny/2 − 1 stand, doubled, for the other
+    /// half (the Nyquist row is left out in any case).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Evaluate(double cx, double cy, int level)
     {
         _x.Fill(cx, level);
         _y.Fill(cy, level);
-        int nx = _nx, ny = _ny;
-        for (int ky = 0; ky < ny; ky++)
+        int nx = _nx, ny = _ny, rows = HalfRows(ny);
+        for (int ky = 0; ky < rows; ky++)
         {
             ReadOnlySpan<float> re = _re.AsSpan(ky * nx, nx), im = _im.AsSpan(ky * nx, nx);
+            float weight = ky == 0 ? 1 : 2;
             for (int j = 0; j < Points; j++)
             {
                 var (sr, si) = ComplexDot(re, im, _x.Re.AsSpan(j * nx, nx), _x.Im.AsSpan(j * nx, nx));
-                _tRe[(j * ny) + ky] = sr;
-                _tIm[(j * ny) + ky] = si;
+                _tRe[(j * ny) + ky] = weight * sr;
+                _tIm[(j * ny) + ky] = weight * si;
             }
         }
 
         for (int l = 0; l < Points; l++)
         {
-            ReadOnlySpan<float> er = _y.Re.AsSpan(l * ny, ny), ei = _y.Im.AsSpan(l * ny, ny);
+            ReadOnlySpan<float> er = _y.Re.AsSpan(l * ny, rows), ei = _y.Im.AsSpan(l * ny, rows);
             for (int j = 0; j < Points; j++)
             {
-                var (sr, _) = ComplexDot(_tRe.AsSpan(j * ny, ny), _tIm.AsSpan(j * ny, ny), er, ei);
+                var (sr, _) = ComplexDot(_tRe.AsSpan(j * ny, rows), _tIm.AsSpan(j * ny, rows), er, ei);
                 _surface[(l * Points) + j] = sr;
             }
         }
     }
+
+    /// <summary>The rows ky = 0 … ny/2 − 1 that, with their mirror images, make up the spectrum (all of it where ny is 1).</summary>
+    public static int HalfRows(int ny) => ny > 1 ? ny / 2 : 1;
 
     /// <summary>Σ (re + i·im)(er + i·ei), vector by vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
