@@ -28,6 +28,9 @@ def read_truth(directory):
 
 
 def read_tessera(directory):
+    """The registered positions, or None where registration refused to write any."""
+    if not os.path.exists(os.path.join(directory, "TileConfiguration.registered.txt")):
+        return None
     positions = {}
     pattern = re.compile(r"^(\d+)_(\d+)\.jpg\s*;\s*;\s*\(([-\d.eE]+),\s*([-\d.eE]+)\)")
     with open(os.path.join(directory, "TileConfiguration.registered.txt")) as f:
@@ -85,6 +88,8 @@ def peer(directory, overlap_x, overlap_y):
 
 
 def errors(positions, truth):
+    if positions is None:
+        return None
     cells = sorted(truth)
     raw = np.array([[positions[c][0] - truth[c][0], positions[c][1] - truth[c][1]] for c in cells])
     raw -= np.median(raw, axis=0)
@@ -108,6 +113,9 @@ def main():
         print("| content | median error (px) | max error (px) |")
         print("|---|---:|---:|")
         for row in rows:
+            if row[which] is None:
+                print(f"| {row[0]} | measured nothing | (no positions written) |")
+                continue
             median, worst = row[which]
             print(f"| {row[0]} | {median:.3f} | {worst:.3f} |")
 

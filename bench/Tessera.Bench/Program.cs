@@ -20,6 +20,7 @@ internal static class Program
           tessera-bench periodic-grid DIR --across N --down M [--period 30]
           tessera-bench solve [--across 600] [--down 600] [--seed 5]
           tessera-bench ome-write DIR OUT_DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--tile-size 512]
+          tessera-bench register DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--scale S]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
         """;
 
@@ -65,6 +66,9 @@ internal static class Program
                     break;
                 case "ome-write":
                     OmeWriteCommand.Run(arguments);
+                    break;
+                case "register":
+                    RegisterCommand.Run(arguments);
                     break;
                 case "compose":
                     ComposeCommand.Run(arguments);

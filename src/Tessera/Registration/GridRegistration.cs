@@ -39,14 +39,16 @@ public static class GridRegistration
         var westAligner = new PairAligner(geometry.StripX, geometry.Height, geometry.NominalTx, geometry.Margin, options);
         var northAligner = new PairAligner(geometry.StripY, geometry.Width, geometry.NominalTy, geometry.Margin, options);
         StripGeometry? full = geometry.Full;
-        PairAligner? westFull = full is null ? null : new PairAligner(full.StripX, full.Height, full.NominalTx, full.Margin, options, refining: true);
-        PairAligner? northFull = full is null ? null : new PairAligner(full.StripY, full.Width, full.NominalTy, full.Margin, options, refining: true);
+        PairAligner? westFull = full is null ? null : new PairAligner(full.StripX, full.LengthX, full.NominalTx, full.Margin, options, refining: true);
+        PairAligner? northFull = full is null ? null : new PairAligner(full.StripY, full.LengthY, full.NominalTy, full.Margin, options, refining: true);
         int columns = grid.Columns, rows = grid.Rows, count = columns * rows;
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var pool = new PixelMemoryPool(maxFreeArrays: 3 * threads);
         var strips = new StripPool();
         progress?.Start(((long)(columns - 1) * rows) + ((long)columns * (rows - 1)));
+        long start = RegistrationTimings.Start(options.Timings);
         var (westNoise, northNoise) = NullDistribution.Measure(grid, geometry, header, codec, pool, strips, westAligner, northAligner, options, threads, ct);
+        options.Timings?.Add(RegistrationStage.NullDistribution, start);
 
         // Tiles are decoded in row-major order by whichever thread is free, and each pair is aligned
         // by the thread that decodes the later of its two tiles: no thread waits for a row to end.
@@ -78,8 +80,9 @@ public static class GridRegistration
             PairLink? link = null;
             if (Volatile.Read(ref tiles[first]) is { } a && Volatile.Read(ref tiles[second]) is { } b)
             {
-                StripMeasurement m = west ? westAligner.Align(a.East!, b.West!) : northAligner.Align(a.South!, b.North!);
                 NullModel noise = west ? westNoise : northNoise;
+                double clear = PairJudgement.ClearlySignificant(noise);
+                StripMeasurement m = west ? westAligner.Align(a.East!, b.West!, clear) : northAligner.Align(a.South!, b.North!, clear);
                 if (m.Blank || full is null)
                 {
                     link = PairJudgement.Judge(first, second, direction, m, noise, noise.Noise, geometry, options.SearchMargin);
@@ -104,7 +107,7 @@ public static class GridRegistration
         void Decode(int i)
         {
             int c = i % columns, r = i / columns;
-            Volatile.Write(ref tiles[i], grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header, pool, strips) : null);
+            Volatile.Write(ref tiles[i], grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header, pool, strips, options.Timings) : null);
             foreach (var (border, edge) in (ReadOnlySpan<(bool, Edge)>)[(c == 0, Edge.West), (c == columns - 1, Edge.East), (r == 0, Edge.North), (r == rows - 1, Edge.South)])
             {
                 if (border)
@@ -158,6 +161,7 @@ public static class GridRegistration
             Collect(northLinks[i], exists: i >= columns);
         }
 
+        start = RegistrationTimings.Start(options.Timings);
         StageModel westModel = StageModel.Fit(PairDirection.West, links, header.Width - overlapX, 0, header.Width, options.SearchMargin);
         StageModel northModel = StageModel.Fit(PairDirection.North, links, 0, header.Height - overlapY, header.Height, options.SearchMargin);
         WeakBridges.Admit(count, grid.PresentCount, links, options.MinCorrelation);
@@ -175,6 +179,7 @@ public static class GridRegistration
         GlobalSolver.Solve(present, columns, links, Model, ModelSigma, options.MaxResidual, x, y);
         westModel = westModel.AfterSolve(links);
         northModel = northModel.AfterSolve(links);
+        options.Timings?.Add(RegistrationStage.Solve, start);
 
         var report = new RegistrationReportBuilder(grid, links, x, y)
             .Build(missingPairs, scale, westModel, northModel, westNoise, northNoise, clock.Elapsed);

@@ -28,7 +28,7 @@ internal static class NullDistribution
         WorkerThreads.For(k, threads, j =>
         {
             int cell = cells[j];
-            sampled[j] = TileStrips.Read(grid[cell % columns, cell / columns]!, codec, geometry, header, pool, strips);
+            sampled[j] = TileStrips.Read(grid[cell % columns, cell / columns]!, codec, geometry, header, pool, strips, options.Timings);
         }, "tessera-null", ct);
 
         try

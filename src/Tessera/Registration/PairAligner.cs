@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -27,7 +28,6 @@ internal sealed class PairAligner
     private readonly IFft2D _fft;
     private readonly int _nominalTx;
     private readonly int _margin;
-    private readonly double _nominalArea;
     private readonly RegistrationOptions _options;
     private readonly float[] _windowX;
     private readonly float[] _windowY;
@@ -40,7 +40,6 @@ internal sealed class PairAligner
         _length = length;
         _nominalTx = nominalTx;
         _margin = margin;
-        _nominalArea = (double)Math.Max(1, width - nominalTx) * length;
         _options = options;
 
         // Across the strip: pad to a power of two. Along it: crop to the largest power of two inside
@@ -59,28 +58,40 @@ internal sealed class PairAligner
         _fft = FftBackends.Create(nx, ny, options.Fft);
         _windowX = HannWindow.Create(width);
         _windowY = HannWindow.Create(Math.Min(ny, length));
-        _scratch = new ThreadLocal<Scratch>(() => new Scratch(width, length, _fft, refining));
+        _scratch = new ThreadLocal<Scratch>(() => new Scratch(width, length, nominalTx, _margin, _fft, refining));
     }
 
     /// <summary>The FFT in use (its name says which backend).</summary>
     public IFft2D Fft => _fft;
 
+    /// <param name="clearlySignificant">
+    /// A best score at which the peaks not yet checked need not be: no chance match could then
+    /// come close enough to make the pair ambiguous (<see cref="PairJudgement.ClearlySignificant"/>).
+    /// Infinite (every peak checked) where nothing is known of the noise yet.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public StripMeasurement Align(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    public StripMeasurement Align(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, double clearlySignificant = double.PositiveInfinity)
     {
         Scratch s = _scratch.Value!;
+        RegistrationTimings? timings = _options.Timings;
+        long start = RegistrationTimings.Start(timings);
         double stdA = s.Whitening.Apply(a, s.A);
         double stdB = s.Whitening.Apply(b, s.B);
+        timings?.Add(RegistrationStage.Whiten, start);
         if (stdA < _options.MinTexture || stdB < _options.MinTexture)
         {
             return StripMeasurement.BlankStrip(_nominalTx);
         }
 
+        start = RegistrationTimings.Start(timings);
         PhaseCorrelate(s);
-        s.Scores.Clear();
+        timings?.Add(RegistrationStage.PhaseCorrelate, start);
+        start = RegistrationTimings.Start(timings);
+        s.Scores.Reset(s.A, s.B);
         var candidates = s.Candidates;
         candidates.Clear();
-        foreach (var (px, py) in Peaks(s))
+        double best = double.NegativeInfinity;
+        for (int p = 0; p < _options.Peaks && best < clearlySignificant && NextPeak(s, out int px, out int py); p++)
         {
             foreach (int tx in (ReadOnlySpan<int>)[px, px - _fft.Width])
             {
@@ -89,13 +100,14 @@ internal sealed class PairAligner
                     if (Score(s, tx, ty) > -1)
                     {
                         candidates.Add(Climb(s, tx, ty));
+                        best = Math.Max(best, candidates[^1].Score);
                     }
                 }
             }
         }
 
         candidates.Add(Climb(s, _nominalTx, 0));
-        var (best, bestTx, bestTy) = candidates[0];
+        (best, int bestTx, int bestTy) = candidates[0];
         foreach (var c in candidates)
         {
             if (c.Score > best)
@@ -104,9 +116,15 @@ internal sealed class PairAligner
             }
         }
 
+        timings?.Add(RegistrationStage.Candidates, start);
+        start = RegistrationTimings.Start(timings);
         double competitor = Competitor(s, best, bestTx, bestTy);
         double curvatureX = (2 * best) - Score(s, bestTx - 1, bestTy) - Score(s, bestTx + 1, bestTy);
         double curvatureY = (2 * best) - Score(s, bestTx, bestTy - 1) - Score(s, bestTx, bestTy + 1);
+        timings?.Add(RegistrationStage.Judge, start);
+        // Also where the shift is refined at full resolution: the climb there must start within
+        // half a pixel, or it may settle on a neighbouring local maximum (8×8 photograph set:
+        // median 0.33 → 2.1 px when it started from the whole-pixel shift).
         var (fx, fy) = Refine(s, bestTx, bestTy);
         bool edge = Math.Abs(bestTx - _nominalTx) >= _margin || Math.Abs(bestTy) >= _margin;
         return new StripMeasurement(false, bestTx + fx, bestTy + fy, best, curvatureX, curvatureY, competitor, edge);
@@ -120,12 +138,17 @@ internal sealed class PairAligner
     public StripMeasurement Polish(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int tx, int ty, StripMeasurement coarse)
     {
         Scratch s = _scratch.Value!;
+        RegistrationTimings? timings = _options.Timings;
+        long start = RegistrationTimings.Start(timings);
         s.Whitening.Apply(a, s.A);
         s.Whitening.Apply(b, s.B);
-        s.Scores.Clear();
+        timings?.Add(RegistrationStage.WhitenFull, start);
+        start = RegistrationTimings.Start(timings);
+        s.Scores.Reset(s.A, s.B);
         var (best, bestTx, bestTy) = Climb(s, tx, ty);
         double curvatureX = (2 * best) - Score(s, bestTx - 1, bestTy) - Score(s, bestTx + 1, bestTy);
         double curvatureY = (2 * best) - Score(s, bestTx, bestTy - 1) - Score(s, bestTx, bestTy + 1);
+        timings?.Add(RegistrationStage.ClimbFull, start);
         var (fx, fy) = Refine(s, bestTx, bestTy);
         return coarse with { Tx = bestTx + fx, Ty = bestTy + fy, CurvatureX = curvatureX, CurvatureY = curvatureY };
     }
@@ -223,41 +246,53 @@ internal sealed class PairAligner
             return (0, 0);
         }
 
+        RegistrationTimings? timings = _options.Timings;
+        long start = RegistrationTimings.Start(timings);
         ay0 += ((ay1 - ay0) - ph) / 2;
         ax0 += ((ax1 - ax0) - pw) / 2;
         FftWorkspace ws = s.Fft;
         Span<float> re = ws.Re, im = ws.Im;
         int st = ws.Stride;
         ws.Values.Clear();
+        float[] windowX = s.Window(pw), windowY = s.Window(ph);
         for (int y = 0; y < ph; y++)
         {
-            double wy = 0.5 - (0.5 * Math.Cos(2 * Math.PI * (y + 0.5) / ph));
+            float wy = windowY[y];
             ReadOnlySpan<float> a = s.A.AsSpan(((ay0 + y) * w) + ax0, pw), b = s.B.AsSpan(((ay0 + y - ty) * w) + ax0 - tx, pw);
+            int row = y * nx * st;
             for (int x = 0; x < pw; x++)
             {
-                float window = (float)(wy * (0.5 - (0.5 * Math.Cos(2 * Math.PI * (x + 0.5) / pw))));
-                int i = ((y * nx) + x) * st;
-                re[i] = window * a[x];
-                im[i] = window * b[x];
+                float window = wy * windowX[x];
+                re[row + (x * st)] = window * a[x];
+                im[row + (x * st)] = window * b[x];
             }
         }
 
         _fft.Forward(ws);
         UpsampledPeak peak = s.Peak;
-        for (int ky = 0; ky < ny; ky++)
+        Span<float> peakRe = peak.Re, peakIm = peak.Im;
+        bool transposed = _fft.TransposedSpectrum;
+        for (int ky = 0; ky < UpsampledPeak.HalfRows(ny); ky++)
         {
+            int nky = (ny - ky) & (ny - 1);
             for (int kx = 0; kx < nx; kx++)
             {
-                int i = _fft.TransposedSpectrum ? (kx * ny) + ky : (ky * nx) + kx;
-                int j = _fft.TransposedSpectrum ? (((nx - kx) & (nx - 1)) * ny) + ((ny - ky) & (ny - 1)) : (((ny - ky) & (ny - 1)) * nx) + ((nx - kx) & (nx - 1));
-                float zr = re[i * st], zi = im[i * st], wr = re[j * st], wi = im[j * st];
+                int nkx = (nx - kx) & (nx - 1);
+                int i = (transposed ? (kx * ny) + ky : (ky * nx) + kx) * st;
+                int j = (transposed ? (nkx * ny) + nky : (nky * nx) + nkx) * st;
+                float zr = re[i], zi = im[i], wr = re[j], wi = im[j];
                 float ar = 0.5f * (zr + wr), ai = 0.5f * (zi - wi);
                 float br = 0.5f * (zi + wi), bi = -0.5f * (zr - wr);
-                peak.Set(kx, ky, (ar * br) + (ai * bi), (ai * br) - (ar * bi));
+                peakRe[(ky * nx) + kx] = (ar * br) + (ai * bi);
+                peakIm[(ky * nx) + kx] = (ai * br) - (ar * bi);
             }
         }
 
-        return peak.Find();
+        timings?.Add(RegistrationStage.RefineSpectrum, start);
+        start = RegistrationTimings.Start(timings);
+        var shift = peak.Find();
+        timings?.Add(RegistrationStage.Upsample, start);
+        return shift;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -326,169 +361,103 @@ internal sealed class PairAligner
     }
 
     /// <summary>
-    /// The strongest local maxima of the correlation surface whose shift, in some interpretation,
-    /// lies in the search window, as (x, y) indices; cells outside it are never looked at.
+    /// The strongest local maximum of the correlation surface not yet taken whose shift, in some
+    /// interpretation, lies in the search window, as (x, y) indices; cells outside it are never
+    /// looked at. Taking it blanks the 5 × 5 cells around it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private List<(int X, int Y)> Peaks(Scratch s)
+    private bool NextPeak(Scratch s, out int px, out int py)
     {
         Span<float> surface = s.Fft.Re;
         int st = s.Fft.Stride;
         int nx = _fft.Width, ny = _fft.Height;
+        WindowCells(s);
+        px = -1;
+        py = -1;
+        float max = float.NegativeInfinity;
+        foreach (int y in s.WindowRows)
+        {
+            int offset = y * nx;
+            foreach (int x in s.WindowColumns)
+            {
+                if (surface[(offset + x) * st] > max)
+                {
+                    (max, px, py) = (surface[(offset + x) * st], x, y);
+                }
+            }
+        }
+
+        if (px < 0)
+        {
+            return false;
+        }
+
+        for (int dy = -2; dy <= 2; dy++)
+        {
+            for (int dx = -2; dx <= 2; dx++)
+            {
+                surface[(((py + dy + ny) % ny * nx) + ((px + dx + nx) % nx)) * st] = float.NegativeInfinity;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The rows and columns of the correlation surface that some shift in the search window falls on, listed once per thread.</summary>
+    private void WindowCells(Scratch s)
+    {
+        int nx = _fft.Width, ny = _fft.Height;
         List<int> rows = s.WindowRows, columns = s.WindowColumns;
-        if (rows.Count == 0)
+        if (rows.Count > 0)
         {
-            var seenRows = new HashSet<int>();
-            for (int ty = -_margin - 1; ty <= _margin + 1; ty++)
-            {
-                if (seenRows.Add(((ty % ny) + ny) % ny))
-                {
-                    rows.Add(((ty % ny) + ny) % ny);
-                }
-            }
+            return;
+        }
 
-            var seenColumns = new HashSet<int>();
-            for (int tx = _nominalTx - _margin - 1; tx <= _nominalTx + _margin + 1; tx++)
+        var seenRows = new HashSet<int>();
+        for (int ty = -_margin - 1; ty <= _margin + 1; ty++)
+        {
+            if (seenRows.Add(((ty % ny) + ny) % ny))
             {
-                if (seenColumns.Add(((tx % nx) + nx) % nx))
-                {
-                    columns.Add(((tx % nx) + nx) % nx);
-                }
+                rows.Add(((ty % ny) + ny) % ny);
             }
         }
 
-        var peaks = new List<(int, int)>(_options.Peaks);
-        for (int p = 0; p < _options.Peaks; p++)
+        var seenColumns = new HashSet<int>();
+        for (int tx = _nominalTx - _margin - 1; tx <= _nominalTx + _margin + 1; tx++)
         {
-            int px = -1, py = -1;
-            float max = float.NegativeInfinity;
-            foreach (int y in rows)
+            if (seenColumns.Add(((tx % nx) + nx) % nx))
             {
-                int offset = y * nx;
-                foreach (int x in columns)
-                {
-                    if (surface[(offset + x) * st] > max)
-                    {
-                        (max, px, py) = (surface[(offset + x) * st], x, y);
-                    }
-                }
-            }
-
-            if (px < 0)
-            {
-                break;
-            }
-
-            peaks.Add((px, py));
-            for (int dy = -2; dy <= 2; dy++)
-            {
-                for (int dx = -2; dx <= 2; dx++)
-                {
-                    surface[(((py + dy + ny) % ny * nx) + ((px + dx + nx) % nx)) * st] = float.NegativeInfinity;
-                }
+                columns.Add(((tx % nx) + nx) % nx);
             }
         }
-
-        return peaks;
     }
 
-    /// <summary>
-    /// Normalised cross-correlation of the overlap that shift (tx, ty) implies, scaled by the square
-    /// root of its size against the nominal overlap's where smaller; −2 outside the search window or for too small an overlap.
-    /// </summary>
-    private double Score(Scratch s, int tx, int ty)
-    {
-        if (Math.Abs(tx - _nominalTx) > _margin + 1 || Math.Abs(ty) > _margin + 1)
-        {
-            return -2;
-        }
+    private static double Score(Scratch s, int tx, int ty) => s.Scores.Score(tx, ty);
 
-        if (s.Scores.TryGetValue((tx, ty), out double cached))
-        {
-            return cached;
-        }
-
-        double score = Ncc(s.A, s.B, tx, ty);
-        s.Scores[(tx, ty)] = score;
-        return score;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double Ncc(float[] a, float[] b, int tx, int ty)
-    {
-        int w = _width;
-        int ax0 = Math.Max(0, tx), ax1 = Math.Min(w, w + tx);
-        int ay0 = Math.Max(0, ty), ay1 = Math.Min(_length, _length + ty);
-        if (ax1 - ax0 < 3 || ay1 - ay0 < _length / 2)
-        {
-            return -2;
-        }
-
-        var (n, sa, sb, saa, sbb, sab) = OverlapSums(a, b, tx, ty, ax0, ax1, ay0, ay1);
-        double cov = sab - (sa * sb / n);
-        double va2 = saa - (sa * sa / n), vb2 = sbb - (sb * sb / n);
-
-        // The correlation of a small overlap is noisier (its spread goes with 1/√n): scaled by
-        // √(n / nominal overlap) below the nominal overlap, chance matches of a sliver score as low
-        // as those of the nominal overlap, and the best score is not drawn to the edge of the window.
-        return va2 <= 1e-9 || vb2 <= 1e-9 ? 0 : cov / Math.Sqrt(va2 * vb2) * Math.Sqrt(Math.Min(1, n / _nominalArea));
-    }
-
-    /// <summary>Sums over A's columns [ax0, ax1) and rows [ay0, ay1) and B's pixels shifted by −t: n, ΣA, ΣB, ΣA², ΣB², ΣAB.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (double N, double A, double B, double AA, double BB, double AB) OverlapSums(float[] a, float[] b, int tx, int ty, int ax0, int ax1, int ay0, int ay1)
-    {
-        int w = _width, cols = ax1 - ax0;
-        double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-        int vector = Vector<float>.Count;
-        for (int y = ay0; y < ay1; y++)
-        {
-            ReadOnlySpan<float> ra = a.AsSpan((y * w) + ax0, cols);
-            ReadOnlySpan<float> rb = b.AsSpan(((y - ty) * w) + ax0 - tx, cols);
-            Vector<float> va = default, vb = default, vaa = default, vbb = default, vab = default;
-            int x = 0;
-            for (; x <= cols - vector; x += vector)
-            {
-                var pa = new Vector<float>(ra[x..]);
-                var pb = new Vector<float>(rb[x..]);
-                va += pa;
-                vb += pb;
-                vaa += pa * pa;
-                vbb += pb * pb;
-                vab += pa * pb;
-            }
-
-            float fa = Vector.Sum(va), fb = Vector.Sum(vb), faa = Vector.Sum(vaa), fbb = Vector.Sum(vbb), fab = Vector.Sum(vab);
-            for (; x < cols; x++)
-            {
-                float pa = ra[x], pb = rb[x];
-                fa += pa;
-                fb += pb;
-                faa += pa * pa;
-                fbb += pb * pb;
-                fab += pa * pb;
-            }
-
-            sa += fa;
-            sb += fb;
-            saa += faa;
-            sbb += fbb;
-            sab += fab;
-        }
-
-        return ((double)cols * (ay1 - ay0), sa, sb, saa, sbb, sab);
-    }
-
-    private sealed class Scratch(int width, int length, IFft2D fft, bool refining)
+    private sealed class Scratch(int width, int length, int nominalTx, int margin, IFft2D fft, bool refining)
     {
         public float[] A { get; } = new float[width * length];
         public float[] B { get; } = new float[width * length];
         public StripWhitening Whitening { get; } = new(width, length, refining);
         public FftWorkspace Fft { get; } = fft.CreateWorkspace();
         public UpsampledPeak Peak { get; } = new(fft.Width, fft.Height);
-        public Dictionary<(int, int), double> Scores { get; } = [];
+        public OverlapScores Scores { get; } = new(width, length, nominalTx, margin, tables: !refining);
         public List<(double Score, int Tx, int Ty)> Candidates { get; } = [];
         public List<int> WindowRows { get; } = [];
         public List<int> WindowColumns { get; } = [];
+
+        private readonly Dictionary<int, float[]> _windows = [];
+
+        /// <summary>The Hann window of a patch side, made once per length.</summary>
+        public float[] Window(int length)
+        {
+            if (!_windows.TryGetValue(length, out float[]? window))
+            {
+                window = HannWindow.Create(length);
+                _windows[length] = window;
+            }
+
+            return window;
+        }
     }
 }

@@ -19,6 +19,15 @@ internal static class PairJudgement
     /// </summary>
     private const double RidgeFraction = 0.25;
 
+    /// <summary>
+    /// A best score from which a pair's remaining correlation peaks need not be checked: a distinct
+    /// match that made it ambiguous would have to score within <see cref="AmbiguousRatio"/> of it,
+    /// that is 3 σ above the best that any of the tile set's non-overlapping pairs scored. Where
+    /// chance matches score high (a repetitive pattern) this lies above 1 and every peak is checked.
+    /// </summary>
+    public static double ClearlySignificant(NullModel noise) =>
+        noise.Pairs > 0 ? (noise.Threshold + (3 * noise.Noise)) / AmbiguousRatio : double.PositiveInfinity;
+
     /// <param name="g">The geometry of the strips <paramref name="m"/>'s shift and curvature were measured on.</param>
     /// <param name="scoreNoise">The null model's score noise at that geometry's scale.</param>
     public static PairLink Judge(int first, int second, PairDirection direction, StripMeasurement m, NullModel noise, double scoreNoise, StripGeometry g, int searchMargin)

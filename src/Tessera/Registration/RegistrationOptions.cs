@@ -48,6 +48,9 @@ public sealed record RegistrationOptions
     /// <summary>The FFT behind the phase correlation (tests and benchmarks pick one; the CLI leaves it on auto).</summary>
     internal FftBackend Fft { get; init; } = FftBackend.Auto;
 
+    /// <summary>Where to add up the time of each stage (the bench's <c>register</c> command); null times nothing.</summary>
+    internal RegistrationTimings? Timings { get; init; }
+
     /// <summary>Worker threads; 0 for all cores.</summary>
     public int Threads { get; init; }
 

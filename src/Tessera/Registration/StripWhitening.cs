@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Tessera.Registration;
 
@@ -14,6 +16,9 @@ namespace Tessera.Registration;
 /// boxes, σ ≈ 2 px): fewer chance peaks, and the JPEG block grid damped. Where it is refined
 /// (full resolution) it is narrow (one 3-px box), which keeps the fine detail the subpixel step
 /// lives on. Measured on the generated sets of every kind: other widths lost either pairs or accuracy.
+/// Every box is the mean over the part of it inside the strip. Both directions are running sums
+/// over vectors of pixels: down the columns a whole row at a time, along the rows a few rows at once
+/// (one row per vector lane).
 /// </remarks>
 internal sealed class StripWhitening
 {
@@ -23,7 +28,12 @@ internal sealed class StripWhitening
     private readonly int _height;
     private readonly float[] _fine;
     private readonly float[] _coarse;
-    private readonly float[] _line;
+    private readonly float[] _temp;
+    private readonly float[] _running;
+    private readonly float[] _zeros;
+    private readonly float[] _staged;
+    private readonly float[] _once;
+    private readonly float[] _twice;
 
     /// <param name="refining">True for the full-resolution strips a shift found at the decode scale is refined on.</param>
     public StripWhitening(int width, int height, bool refining)
@@ -33,7 +43,12 @@ internal sealed class StripWhitening
         _height = height;
         _fine = new float[width * height];
         _coarse = new float[width * height];
-        _line = new float[Math.Max(width, height)];
+        _temp = new float[width * height];
+        _running = new float[width];
+        _zeros = new float[width];
+        _staged = new float[width * Vector<float>.Count];
+        _once = new float[width * Vector<float>.Count];
+        _twice = new float[width * Vector<float>.Count];
     }
 
     /// <summary>Writes the whitened strip to <paramref name="target"/> and returns its standard deviation (grey levels).</summary>
@@ -41,85 +56,249 @@ internal sealed class StripWhitening
     public double Apply(ReadOnlySpan<byte> source, float[] target)
     {
         int n = _width * _height;
-        for (int i = 0; i < n; i++)
+        Span<float> input = target.AsSpan(0, n);
+        Widen(source[..n], input);
+
+        // Blurring along rows and down columns commute (each clipped box depends on its own axis
+        // only), so all the row passes run first, on a few rows at a time, then the column passes.
+        int lanes = Vector<float>.Count;
+        for (int y = 0; y < _height; y += lanes)
         {
-            _fine[i] = source[i];
+            RowPasses(input, y, Math.Min(lanes, _height - y));
         }
 
-        _fine.AsSpan(0, n).CopyTo(_coarse);
         if (_refining)
         {
-            Blur(_fine, 1, 1);
+            BoxColumns(_fine, _temp, 1);
+            _temp.AsSpan(0, n).CopyTo(_fine);
         }
         else
         {
-            Blur(_fine, 2, 2);
-            Blur(_fine, 2, 2);
+            BoxColumns(_fine, _temp, 2);
+            BoxColumns(_temp, _fine, 2);
         }
 
-        Blur(_coarse, CoarseRadius, CoarseRadius);
-        Blur(_coarse, CoarseRadius, CoarseRadius);
+        BoxColumns(_coarse, _temp, CoarseRadius);
+        BoxColumns(_temp, _coarse, CoarseRadius);
+        return Combine(_fine.AsSpan(0, n), _coarse.AsSpan(0, n), input);
+    }
 
+    private static void Widen(ReadOnlySpan<byte> source, Span<float> target)
+    {
+        int i = 0;
+        if (Vector<byte>.Count == 4 * Vector<float>.Count)
+        {
+            for (; i <= source.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+            {
+                Vector.Widen(new Vector<byte>(source[i..]), out Vector<ushort> low, out Vector<ushort> high);
+                Vector.Widen(low, out Vector<uint> a, out Vector<uint> b);
+                Vector.Widen(high, out Vector<uint> c, out Vector<uint> d);
+                int f = Vector<float>.Count;
+                Vector.ConvertToSingle(Vector.AsVectorInt32(a)).CopyTo(target[i..]);
+                Vector.ConvertToSingle(Vector.AsVectorInt32(b)).CopyTo(target[(i + f)..]);
+                Vector.ConvertToSingle(Vector.AsVectorInt32(c)).CopyTo(target[(i + (2 * f))..]);
+                Vector.ConvertToSingle(Vector.AsVectorInt32(d)).CopyTo(target[(i + (3 * f))..]);
+            }
+        }
+
+        for (; i < source.Length; i++)
+        {
+            target[i] = source[i];
+        }
+    }
+
+    /// <summary>
+    /// target = mean · (fine − coarse) / (coarse + 1), in grey levels of the strip's mean brightness
+    /// so that MinTexture keeps its meaning; returns its standard deviation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Combine(ReadOnlySpan<float> fine, ReadOnlySpan<float> coarse, Span<float> target)
+    {
+        int n = fine.Length, v = Vector<float>.Count, i = 0;
         double level = 0;
-        for (int i = 0; i < n; i++)
+        for (int start = 0; start < n; start += 4096)
         {
-            level += _coarse[i];
+            // Partial sums of a few thousand values in float, added up in double.
+            level += Sum(coarse.Slice(start, Math.Min(4096, n - start)));
         }
 
-        // In grey levels of the strip's mean brightness, so that MinTexture keeps its meaning.
         float mean = (float)(level / n) + 1;
+        var vMean = new Vector<float>(mean);
+        var one = Vector<float>.One;
         double sum = 0, sumSq = 0;
-        for (int i = 0; i < n; i++)
+        Vector<float> s = default, ss = default;
+        int inBlock = 0;
+        for (; i <= n - v; i += v)
         {
-            float v = mean * (_fine[i] - _coarse[i]) / (_coarse[i] + 1);
-            target[i] = v;
-            sum += v;
-            sumSq += v * v;
+            var c = new Vector<float>(coarse[i..]);
+            Vector<float> w = vMean * (new Vector<float>(fine[i..]) - c) / (c + one);
+            w.CopyTo(target[i..]);
+            s += w;
+            ss += w * w;
+            if (++inBlock == 512)
+            {
+                (sum, sumSq, s, ss, inBlock) = (sum + Vector.Sum(s), sumSq + Vector.Sum(ss), default, default, 0);
+            }
+        }
+
+        sum += Vector.Sum(s);
+        sumSq += Vector.Sum(ss);
+        for (; i < n; i++)
+        {
+            float w = mean * (fine[i] - coarse[i]) / (coarse[i] + 1);
+            target[i] = w;
+            sum += w;
+            sumSq += w * w;
         }
 
         double average = sum / n;
         return Math.Sqrt(Math.Max(0, (sumSq / n) - (average * average)));
     }
 
-    /// <summary>The mean over [i − left, i + right] in place, rows then columns; the box shrinks at the edges.</summary>
-    private void Blur(float[] values, int left, int right)
+    private static float Sum(ReadOnlySpan<float> values)
     {
-        for (int y = 0; y < _height; y++)
+        int v = Vector<float>.Count, i = 0;
+        Vector<float> s = default;
+        for (; i <= values.Length - v; i += v)
         {
-            BoxLine(values, y * _width, 1, _width, left, right);
+            s += new Vector<float>(values[i..]);
         }
 
-        for (int x = 0; x < _width; x++)
+        float total = Vector.Sum(s);
+        for (; i < values.Length; i++)
         {
-            BoxLine(values, x, _width, _height, left, right);
+            total += values[i];
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// The row passes of both blurs for rows [y0, y0 + count): the rows are turned into one line of
+    /// vectors (lane k holds row y0 + k), which a running sum blurs a vector at a time, and turned
+    /// back into <see cref="_fine"/> and <see cref="_coarse"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RowPasses(ReadOnlySpan<float> input, int y0, int count)
+    {
+        int w = _width, lanes = Vector<float>.Count;
+        Span<float> staged = _staged;
+        if (count < lanes)
+        {
+            staged.Clear();
+        }
+
+        for (int k = 0; k < count; k++)
+        {
+            ReadOnlySpan<float> row = input.Slice((y0 + k) * w, w);
+            for (int x = 0; x < w; x++)
+            {
+                staged[(x * lanes) + k] = row[x];
+            }
+        }
+
+        Span<Vector<float>> line = MemoryMarshal.Cast<float, Vector<float>>(staged);
+        Span<Vector<float>> once = MemoryMarshal.Cast<float, Vector<float>>(_once.AsSpan());
+        Span<Vector<float>> twice = MemoryMarshal.Cast<float, Vector<float>>(_twice.AsSpan());
+        if (_refining)
+        {
+            BoxLine(line, twice, 1);
+        }
+        else
+        {
+            BoxLine(line, once, 2);
+            BoxLine(once, twice, 2);
+        }
+
+        Unstage(MemoryMarshal.Cast<Vector<float>, float>(twice), _fine, y0, count);
+        BoxLine(line, once, CoarseRadius);
+        BoxLine(once, twice, CoarseRadius);
+        Unstage(MemoryMarshal.Cast<Vector<float>, float>(twice), _coarse, y0, count);
+    }
+
+    private void Unstage(ReadOnlySpan<float> staged, float[] target, int y0, int count)
+    {
+        int w = _width, lanes = Vector<float>.Count;
+        for (int k = 0; k < count; k++)
+        {
+            Span<float> row = target.AsSpan((y0 + k) * w, w);
+            for (int x = 0; x < w; x++)
+            {
+                row[x] = staged[(x * lanes) + k];
+            }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void BoxLine(float[] values, int start, int step, int count, int left, int right)
+    /// <summary>The clipped box mean along a line of vectors, every lane its own row: a running sum.</summary>
+    private static void BoxLine(ReadOnlySpan<Vector<float>> source, Span<Vector<float>> target, int radius)
     {
-        Span<float> line = _line.AsSpan(0, count);
-        for (int i = 0; i < count; i++)
+        int n = source.Length;
+        Vector<float> running = default;
+        for (int i = 0; i < Math.Min(radius, n); i++)
         {
-            line[i] = values[start + (i * step)];
+            running += source[i];
         }
 
-        float running = 0;
-        int lo = 0, hi = 0; // the box is [lo, hi)
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < n; i++)
         {
-            int wantHi = Math.Min(count, i + right + 1), wantLo = Math.Max(0, i - left);
-            while (hi < wantHi)
+            if (i + radius < n)
             {
-                running += line[hi++];
+                running += source[i + radius];
             }
 
-            while (lo < wantLo)
+            if (i - radius - 1 >= 0)
             {
-                running -= line[lo++];
+                running -= source[i - radius - 1];
             }
 
-            values[start + (i * step)] = running / (hi - lo);
+            int count = Math.Min(n - 1, i + radius) - Math.Max(0, i - radius) + 1;
+            target[i] = running * (1f / count);
+        }
+    }
+
+    /// <summary>The clipped box mean down every column at once: a running sum of whole rows (<paramref name="target"/> is not <paramref name="source"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BoxColumns(ReadOnlySpan<float> source, Span<float> target, int radius)
+    {
+        int w = _width, h = _height;
+        Span<float> running = _running;
+        running.Clear();
+        ReadOnlySpan<float> zeros = _zeros;
+        for (int y = 0; y < Math.Min(radius, h); y++)
+        {
+            Step(running, source.Slice(y * w, w), zeros, running, 1);
+        }
+
+        for (int y = 0; y < h; y++)
+        {
+            int enter = y + radius, leave = y - radius - 1;
+            int count = Math.Min(h - 1, y + radius) - Math.Max(0, y - radius) + 1;
+            Step(running, enter < h ? source.Slice(enter * w, w) : zeros, leave >= 0 ? source.Slice(leave * w, w) : zeros, target.Slice(y * w, w), 1f / count);
+        }
+    }
+
+    /// <summary>running += enter − leave; target = running · factor, a vector at a time (all spans as long as running).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(Span<float> running, ReadOnlySpan<float> enter, ReadOnlySpan<float> leave, Span<float> target, float factor)
+    {
+        int n = running.Length, v = Vector<float>.Count, x = 0;
+        ref float r = ref MemoryMarshal.GetReference(running);
+        ref float e = ref MemoryMarshal.GetReference(enter);
+        ref float l = ref MemoryMarshal.GetReference(leave);
+        ref float t = ref MemoryMarshal.GetReference(target);
+        var f = new Vector<float>(factor);
+        for (; x <= n - v; x += v)
+        {
+            Vector<float> sum = Vector.LoadUnsafe(ref r, (nuint)x) + Vector.LoadUnsafe(ref e, (nuint)x) - Vector.LoadUnsafe(ref l, (nuint)x);
+            sum.StoreUnsafe(ref r, (nuint)x);
+            (sum * f).StoreUnsafe(ref t, (nuint)x);
+        }
+
+        for (; x < n; x++)
+        {
+            float sum = running[x] + enter[x] - leave[x];
+            running[x] = sum;
+            target[x] = sum * factor;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Tessera.Codecs;
 using Tessera.Imaging;
 
@@ -14,22 +15,33 @@ internal sealed class TileStrips
     /// <summary>The same strips at full resolution, where the geometry refines there; else null.</summary>
     public TileStrips? Full { get; private set; }
 
-    public static TileStrips Read(string path, ITileCodec codec, StripGeometry g, ImageHeader expected, PixelMemoryPool pool, StripPool strips)
+    public static TileStrips Read(string path, ITileCodec codec, StripGeometry g, ImageHeader expected, PixelMemoryPool pool, StripPool strips, RegistrationTimings? timings)
     {
         if (g.Full is { } fullGeometry)
         {
             // One full decode serves both: the reduced strips find the shift, the full ones refine it.
+            long start = RegistrationTimings.Start(timings);
             using PixelBuffer full = codec.Decode(path, PixelFormat.Gray8, pool);
+            timings?.Add(RegistrationStage.DecodeFull, start);
             Check(full, fullGeometry, path, codec, expected);
-            using PixelBuffer reduced = BoxReduce(full, g.Scale, pool);
+            start = RegistrationTimings.Start(timings);
+            using PixelBuffer reduced = ReducedGreyDecode.BoxMean(full, g.Scale, pool);
+            timings?.Add(RegistrationStage.DecodeReduced, start);
+            start = RegistrationTimings.Start(timings);
             TileStrips result = Extract(reduced, g, strips);
             result.Full = Extract(full, fullGeometry, strips);
+            timings?.Add(RegistrationStage.Extract, start);
             return result;
         }
 
-        using PixelBuffer image = Decode(path, codec, g.Scale, pool);
+        long begin = RegistrationTimings.Start(timings);
+        using PixelBuffer image = ReducedGreyDecode.Decode(path, codec, g.Scale, pool);
+        timings?.Add(RegistrationStage.DecodeReduced, begin);
         Check(image, g, path, codec, expected);
-        return Extract(image, g, strips);
+        begin = RegistrationTimings.Start(timings);
+        TileStrips strips1 = Extract(image, g, strips);
+        timings?.Add(RegistrationStage.Extract, begin);
+        return strips1;
     }
 
     private static void Check(PixelBuffer image, StripGeometry g, string path, ITileCodec codec, ImageHeader expected)
@@ -47,35 +59,46 @@ internal sealed class TileStrips
         int w = g.Width, sx = g.StripX, sy = g.StripY;
         var result = new TileStrips
         {
-            East = strips.Rent(sx * g.Height),
-            West = strips.Rent(sx * g.Height),
-            North = strips.Rent(sy * w),
-            South = strips.Rent(sy * w),
+            East = strips.Rent(sx * g.LengthX),
+            West = strips.Rent(sx * g.LengthX),
+            North = strips.Rent(sy * g.LengthY),
+            South = strips.Rent(sy * g.LengthY),
         };
-        for (int y = 0; y < g.Height; y++)
+        for (int y = g.StartX; y < g.StartX + g.LengthX; y++)
         {
             ReadOnlySpan<byte> row = image.Row(y)[..w];
-            row[(w - sx)..].CopyTo(result.East.AsSpan(y * sx, sx));
-            row[..sx].CopyTo(result.West.AsSpan(y * sx, sx));
-            if (y < sy)
-            {
-                for (int x = 0; x < w; x++)
-                {
-                    result.North[(x * sy) + y] = row[x];
-                }
-            }
+            int at = (y - g.StartX) * sx;
+            row[(w - sx)..].CopyTo(result.East.AsSpan(at, sx));
+            row[..sx].CopyTo(result.West.AsSpan(at, sx));
+        }
 
-            int s = y - (g.Height - sy);
-            if (s >= 0)
+        Transpose(image, 0, g, result.North);
+        Transpose(image, g.Height - sy, g, result.South);
+        return result;
+    }
+
+    /// <summary>
+    /// Rows [y0, y0 + StripY) of the tile, columns [StartY, StartY + LengthY), transposed into a
+    /// strip: tile column x becomes strip row x − StartY. A few columns at a time, so that both the
+    /// rows read and the strip rows written stay in cache.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose(PixelBuffer image, int y0, StripGeometry g, byte[] strip)
+    {
+        const int Block = 16;
+        int sy = g.StripY;
+        for (int x0 = g.StartY; x0 < g.StartY + g.LengthY; x0 += Block)
+        {
+            int x1 = Math.Min(g.StartY + g.LengthY, x0 + Block);
+            for (int y = 0; y < sy; y++)
             {
-                for (int x = 0; x < w; x++)
+                ReadOnlySpan<byte> row = image.Row(y0 + y);
+                for (int x = x0; x < x1; x++)
                 {
-                    result.South[(x * sy) + s] = row[x];
+                    strip[((x - g.StartY) * sy) + y] = row[x];
                 }
             }
         }
-
-        return result;
     }
 
     /// <summary>Gives back one strip, once the pair that needed it is aligned.</summary>
@@ -101,51 +124,5 @@ internal sealed class TileStrips
                 South = null;
                 break;
         }
-    }
-
-    private static PixelBuffer Decode(string path, ITileCodec codec, int scale, PixelMemoryPool pool)
-    {
-        if (scale == 1)
-        {
-            return codec.Decode(path, PixelFormat.Gray8, pool);
-        }
-
-        if (codec is IScaledDecoder scaled && scaled.TryDecodeScaled(path, PixelFormat.Gray8, scale, pool) is { } reduced)
-        {
-            return reduced;
-        }
-
-        using PixelBuffer full = codec.Decode(path, PixelFormat.Gray8, pool);
-        return BoxReduce(full, scale, pool);
-    }
-
-    /// <summary>Mean of each scale × scale box (partial boxes at the right and bottom edges).</summary>
-    private static PixelBuffer BoxReduce(PixelBuffer full, int scale, PixelMemoryPool pool)
-    {
-        int w = (full.Width + scale - 1) / scale, h = (full.Height + scale - 1) / scale;
-        var reduced = new PixelBuffer(new PixelRect(0, 0, w, h), PixelFormat.Gray8, pool);
-        var sums = new int[w];
-        for (int y = 0; y < h; y++)
-        {
-            Array.Clear(sums);
-            int y0 = y * scale, y1 = Math.Min(full.Height, y0 + scale);
-            for (int fy = y0; fy < y1; fy++)
-            {
-                ReadOnlySpan<byte> row = full.Row(fy);
-                for (int fx = 0; fx < full.Width; fx++)
-                {
-                    sums[fx / scale] += row[fx];
-                }
-            }
-
-            Span<byte> target = reduced.Row(y);
-            for (int x = 0; x < w; x++)
-            {
-                int count = (Math.Min(full.Width, (x + 1) * scale) - (x * scale)) * (y1 - y0);
-                target[x] = (byte)((sums[x] + (count / 2)) / count);
-            }
-        }
-
-        return reduced;
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Tessera.Registration;
@@ -13,16 +14,15 @@ namespace Tessera.Registration;
 internal sealed class UpsampledPeak
 {
     private const int Points = 9;
+    private static readonly double[] Spacings = [0.25, 1.0 / 32, 1.0 / 256];
     private readonly int _nx;
     private readonly int _ny;
     private readonly float[] _re;
     private readonly float[] _im;
     private readonly float[] _tRe;
     private readonly float[] _tIm;
-    private readonly float[] _exRe;
-    private readonly float[] _exIm;
-    private readonly float[] _eyRe;
-    private readonly float[] _eyIm;
+    private readonly Twiddles _x;
+    private readonly Twiddles _y;
     private readonly double[] _surface = new double[Points * Points];
 
     public UpsampledPeak(int nx, int ny)
@@ -33,21 +33,19 @@ internal sealed class UpsampledPeak
         _im = new float[nx * ny];
         _tRe = new float[ny * Points];
         _tIm = new float[ny * Points];
-        _exRe = new float[nx * Points];
-        _exIm = new float[nx * Points];
-        _eyRe = new float[ny * Points];
-        _eyIm = new float[ny * Points];
+        _x = new Twiddles(nx, Points, Spacings);
+        _y = new Twiddles(ny, Points, Spacings);
     }
 
-    /// <summary>The spectrum value at (kx, ky), row-major by ky; the caller fills it.</summary>
-    public void Set(int kx, int ky, float re, float im)
-    {
-        // The Nyquist row and column have no sign of their own; leaving them out keeps the
-        // interpolation symmetric.
-        bool nyquist = (kx == _nx / 2 && _nx > 1) || (ky == _ny / 2 && _ny > 1);
-        _re[(ky * _nx) + kx] = nyquist ? 0 : re;
-        _im[(ky * _nx) + kx] = nyquist ? 0 : im;
-    }
+    /// <summary>
+    /// Real parts of the spectrum, (kx, ky) at <c>ky · nx + kx</c>; the caller fills them, and
+    /// <see cref="Im"/>, then calls <see cref="Find"/>. Only the rows below <see cref="HalfRows"/>
+    /// are read: the spectrum is Hermitian.
+    /// </summary>
+    public Span<float> Re => _re;
+
+    /// <summary>Imaginary parts, laid out as <see cref="Re"/>.</summary>
+    public Span<float> Im => _im;
 
     /// <summary>
     /// The shift (within ±1 px of the origin) where the correlation peaks: grids of 9 × 9 points
@@ -56,10 +54,12 @@ internal sealed class UpsampledPeak
     /// </summary>
     public (double X, double Y) Find()
     {
+        DropNyquist();
         double cx = 0, cy = 0;
-        foreach (double spacing in (ReadOnlySpan<double>)[0.25, 1.0 / 32, 1.0 / 256])
+        for (int level = 0; level < Spacings.Length; level++)
         {
-            Evaluate(cx, cy, spacing);
+            double spacing = Spacings[level];
+            Evaluate(cx, cy, level);
             int best = 0;
             for (int i = 1; i < _surface.Length; i++)
             {
@@ -84,66 +84,83 @@ internal sealed class UpsampledPeak
         return (Math.Clamp(cx, -1.5, 1.5), Math.Clamp(cy, -1.5, 1.5));
     }
 
+    /// <summary>The Nyquist row and column have no sign of their own; leaving them out keeps the interpolation symmetric (the row is never read).</summary>
+    private void DropNyquist()
+    {
+        if (_nx > 1)
+        {
+            for (int ky = 0; ky < HalfRows(_ny); ky++)
+            {
+                _re[(ky * _nx) + (_nx / 2)] = 0;
+                _im[(ky * _nx) + (_nx / 2)] = 0;
+            }
+        }
+    }
+
     private static double Vertex(double left, double middle, double right)
     {
         double curvature = left - (2 * middle) + right;
         return curvature < 0 ? Math.Clamp(0.5 * (left - right) / curvature, -0.5, 0.5) : 0;
     }
 
-    /// <summary>Re Σ R(k) e^{2πi(kx·sx/nx + ky·sy/ny)} on a 9 × 9 grid around (cx, cy): over kx first, then ky.</summary>
+    /// <summary>
+    /// Re Σ R(k) e^{2πi(kx·sx/nx + ky·sy/ny)} on a 9 × 9 grid around (cx, cy): over kx first, then
+    /// ky. R is the cross-power spectrum of two real patches, so R(−k) = conj R(k): the terms of k
+    /// and −k have the same real part, and the rows ky = 1 … ny/2 − 1 stand, doubled, for the other
+    /// half (the Nyquist row is left out in any case).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Evaluate(double cx, double cy, double spacing)
+    private void Evaluate(double cx, double cy, int level)
     {
-        Twiddles(_exRe, _exIm, _nx, cx, spacing);
-        Twiddles(_eyRe, _eyIm, _ny, cy, spacing);
-        for (int ky = 0; ky < _ny; ky++)
+        _x.Fill(cx, level);
+        _y.Fill(cy, level);
+        int nx = _nx, ny = _ny, rows = HalfRows(ny);
+        for (int ky = 0; ky < rows; ky++)
         {
-            ReadOnlySpan<float> re = _re.AsSpan(ky * _nx, _nx), im = _im.AsSpan(ky * _nx, _nx);
+            ReadOnlySpan<float> re = _re.AsSpan(ky * nx, nx), im = _im.AsSpan(ky * nx, nx);
+            float weight = ky == 0 ? 1 : 2;
             for (int j = 0; j < Points; j++)
             {
-                ReadOnlySpan<float> er = _exRe.AsSpan(j * _nx, _nx), ei = _exIm.AsSpan(j * _nx, _nx);
-                float sr = 0, si = 0;
-                for (int kx = 0; kx < _nx; kx++)
-                {
-                    sr += (re[kx] * er[kx]) - (im[kx] * ei[kx]);
-                    si += (re[kx] * ei[kx]) + (im[kx] * er[kx]);
-                }
-
-                _tRe[(j * _ny) + ky] = sr;
-                _tIm[(j * _ny) + ky] = si;
+                var (sr, si) = ComplexDot(re, im, _x.Re.AsSpan(j * nx, nx), _x.Im.AsSpan(j * nx, nx));
+                _tRe[(j * ny) + ky] = weight * sr;
+                _tIm[(j * ny) + ky] = weight * si;
             }
         }
 
         for (int l = 0; l < Points; l++)
         {
-            ReadOnlySpan<float> er = _eyRe.AsSpan(l * _ny, _ny), ei = _eyIm.AsSpan(l * _ny, _ny);
+            ReadOnlySpan<float> er = _y.Re.AsSpan(l * ny, rows), ei = _y.Im.AsSpan(l * ny, rows);
             for (int j = 0; j < Points; j++)
             {
-                ReadOnlySpan<float> tr = _tRe.AsSpan(j * _ny, _ny), ti = _tIm.AsSpan(j * _ny, _ny);
-                double sum = 0;
-                for (int ky = 0; ky < _ny; ky++)
-                {
-                    sum += (tr[ky] * er[ky]) - (ti[ky] * ei[ky]);
-                }
-
-                _surface[(l * Points) + j] = sum;
+                var (sr, _) = ComplexDot(_tRe.AsSpan(j * ny, rows), _tIm.AsSpan(j * ny, rows), er, ei);
+                _surface[(l * Points) + j] = sr;
             }
         }
     }
 
-    /// <summary>e^{2πi·k·s/n} for signed k and the grid's points s = c + (j − 4)·spacing.</summary>
-    private static void Twiddles(float[] re, float[] im, int n, double centre, double spacing)
+    /// <summary>The rows ky = 0 … ny/2 − 1 that, with their mirror images, make up the spectrum (all of it where ny is 1).</summary>
+    public static int HalfRows(int ny) => ny > 1 ? ny / 2 : 1;
+
+    /// <summary>Σ (re + i·im)(er + i·ei), vector by vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float Re, float Im) ComplexDot(ReadOnlySpan<float> re, ReadOnlySpan<float> im, ReadOnlySpan<float> er, ReadOnlySpan<float> ei)
     {
-        for (int j = 0; j < Points; j++)
+        int v = Vector<float>.Count, k = 0, n = re.Length;
+        Vector<float> sr = default, si = default;
+        for (; k <= n - v; k += v)
         {
-            double s = centre + ((j - (Points / 2)) * spacing);
-            for (int k = 0; k < n; k++)
-            {
-                int signed = k < (n + 1) / 2 ? k : k - n;
-                (double sin, double cos) = Math.SinCos(2 * Math.PI * signed * s / n);
-                re[(j * n) + k] = (float)cos;
-                im[(j * n) + k] = (float)sin;
-            }
+            Vector<float> a = new(re[k..]), b = new(im[k..]), c = new(er[k..]), d = new(ei[k..]);
+            sr += (a * c) - (b * d);
+            si += (a * d) + (b * c);
         }
+
+        float r = Vector.Sum(sr), i = Vector.Sum(si);
+        for (; k < n; k++)
+        {
+            r += (re[k] * er[k]) - (im[k] * ei[k]);
+            i += (re[k] * ei[k]) + (im[k] * er[k]);
+        }
+
+        return (r, i);
     }
 }

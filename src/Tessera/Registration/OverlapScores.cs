@@ -1,0 +1,223 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Tessera.Registration;
+
+/// <summary>
+/// Normalised cross-correlation of two whitened strips over the overlap each shift implies, one
+/// shift at a time, remembered for the strips in hand. One instance per thread and strip shape.
+/// </summary>
+/// <remarks>
+/// Where a pair's peaks are checked and climbed, at up to a few hundred shifts, every one of them
+/// needs ΣA, ΣB, ΣA², ΣB² over its own rectangle: summed-area tables give those in four reads
+/// each, so the work per shift is the one product ΣAB. Where a known shift is only refined (a dozen
+/// shifts) making the tables would cost more than they save, and all five sums are taken at once.
+/// </remarks>
+internal sealed class OverlapScores
+{
+    private const int RowsPerFlush = 16;
+    private readonly int _width;
+    private readonly int _length;
+    private readonly int _nominalTx;
+    private readonly int _margin;
+    private readonly double _nominalArea;
+    private readonly bool _tables;
+    private readonly double[] _sumA;
+    private readonly double[] _sumB;
+    private readonly double[] _sumAA;
+    private readonly double[] _sumBB;
+    private readonly Dictionary<(int, int), double> _known = [];
+    private float[] _a = [];
+    private float[] _b = [];
+
+    /// <param name="tables">Whether to make summed-area tables (many shifts per pair of strips) or not (a few).</param>
+    public OverlapScores(int width, int length, int nominalTx, int margin, bool tables)
+    {
+        _tables = tables;
+        _width = width;
+        _length = length;
+        _nominalTx = nominalTx;
+        _margin = margin;
+        _nominalArea = (double)Math.Max(1, width - nominalTx) * length;
+        int tableLength = tables ? (width + 1) * (length + 1) : 0;
+        _sumA = new double[tableLength];
+        _sumB = new double[tableLength];
+        _sumAA = new double[tableLength];
+        _sumBB = new double[tableLength];
+    }
+
+    /// <summary>Takes two new strips (width × length, row-major, whitened): B(u, v) = A(u + tx, v + ty) where they match.</summary>
+    public void Reset(float[] a, float[] b)
+    {
+        _a = a;
+        _b = b;
+        _known.Clear();
+        if (_tables)
+        {
+            SummedArea(a, _sumA, _sumAA);
+            SummedArea(b, _sumB, _sumBB);
+        }
+    }
+
+    /// <summary>
+    /// The normalised cross-correlation of the overlap that shift (tx, ty) implies, scaled by the
+    /// square root of its size against the nominal overlap's where smaller; −2 outside the search
+    /// window or for too small an overlap.
+    /// </summary>
+    public double Score(int tx, int ty)
+    {
+        if (Math.Abs(tx - _nominalTx) > _margin + 1 || Math.Abs(ty) > _margin + 1)
+        {
+            return -2;
+        }
+
+        if (_known.TryGetValue((tx, ty), out double cached))
+        {
+            return cached;
+        }
+
+        double score = Ncc(tx, ty);
+        _known[(tx, ty)] = score;
+        return score;
+    }
+
+    private double Ncc(int tx, int ty)
+    {
+        int w = _width;
+        int ax0 = Math.Max(0, tx), ax1 = Math.Min(w, w + tx);
+        int ay0 = Math.Max(0, ty), ay1 = Math.Min(_length, _length + ty);
+        if (ax1 - ax0 < 3 || ay1 - ay0 < _length / 2)
+        {
+            return -2;
+        }
+
+        double n = (double)(ax1 - ax0) * (ay1 - ay0);
+        double sa, sb, saa, sbb, sab;
+        if (_tables)
+        {
+            (sa, saa) = (Rectangle(_sumA, ax0, ax1, ay0, ay1), Rectangle(_sumAA, ax0, ax1, ay0, ay1));
+            (sb, sbb) = (Rectangle(_sumB, ax0 - tx, ax1 - tx, ay0 - ty, ay1 - ty), Rectangle(_sumBB, ax0 - tx, ax1 - tx, ay0 - ty, ay1 - ty));
+            sab = Product(tx, ty, ax0, ax1, ay0, ay1);
+        }
+        else
+        {
+            (sa, sb, saa, sbb, sab) = AllSums(tx, ty, ax0, ax1, ay0, ay1);
+        }
+
+        double cov = sab - (sa * sb / n);
+        double va2 = saa - (sa * sa / n), vb2 = sbb - (sb * sb / n);
+
+        // The correlation of a small overlap is noisier (its spread goes with 1/√n): scaled by
+        // √(n / nominal overlap) below the nominal overlap, chance matches of a sliver score as low
+        // as those of the nominal overlap, and the best score is not drawn to the edge of the window.
+        return va2 <= 1e-9 || vb2 <= 1e-9 ? 0 : cov / Math.Sqrt(va2 * vb2) * Math.Sqrt(Math.Min(1, n / _nominalArea));
+    }
+
+    /// <summary>Σ A·B over A's columns [ax0, ax1) and rows [ay0, ay1) against B's pixels shifted by −t.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double Product(int tx, int ty, int ax0, int ax1, int ay0, int ay1)
+    {
+        int w = _width, cols = ax1 - ax0, vector = Vector<float>.Count;
+        ReadOnlySpan<float> a = _a, b = _b;
+        double total = 0;
+        Vector<float> sum = default;
+        float tail = 0;
+        for (int y = ay0; y < ay1; y++)
+        {
+            ReadOnlySpan<float> ra = a.Slice((y * w) + ax0, cols);
+            ReadOnlySpan<float> rb = b.Slice(((y - ty) * w) + ax0 - tx, cols);
+            int x = 0;
+            for (; x <= cols - vector; x += vector)
+            {
+                sum += new Vector<float>(ra[x..]) * new Vector<float>(rb[x..]);
+            }
+
+            for (; x < cols; x++)
+            {
+                tail += ra[x] * rb[x];
+            }
+
+            // Float sums of a few rows at a time, added up in double.
+            if ((y - ay0) % RowsPerFlush == RowsPerFlush - 1)
+            {
+                total += Vector.Sum(sum) + tail;
+                (sum, tail) = (default, 0);
+            }
+        }
+
+        return total + Vector.Sum(sum) + tail;
+    }
+
+    /// <summary>ΣA, ΣB, ΣA², ΣB², ΣAB over the overlap, as <see cref="Product"/> lays it out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (double A, double B, double AA, double BB, double AB) AllSums(int tx, int ty, int ax0, int ax1, int ay0, int ay1)
+    {
+        int w = _width, cols = ax1 - ax0, vector = Vector<float>.Count;
+        ReadOnlySpan<float> a = _a, b = _b;
+        double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+        for (int y = ay0; y < ay1; y++)
+        {
+            ReadOnlySpan<float> ra = a.Slice((y * w) + ax0, cols);
+            ReadOnlySpan<float> rb = b.Slice(((y - ty) * w) + ax0 - tx, cols);
+            Vector<float> va = default, vb = default, vaa = default, vbb = default, vab = default;
+            int x = 0;
+            for (; x <= cols - vector; x += vector)
+            {
+                var pa = new Vector<float>(ra[x..]);
+                var pb = new Vector<float>(rb[x..]);
+                va += pa;
+                vb += pb;
+                vaa += pa * pa;
+                vbb += pb * pb;
+                vab += pa * pb;
+            }
+
+            float fa = Vector.Sum(va), fb = Vector.Sum(vb), faa = Vector.Sum(vaa), fbb = Vector.Sum(vbb), fab = Vector.Sum(vab);
+            for (; x < cols; x++)
+            {
+                float pa = ra[x], pb = rb[x];
+                fa += pa;
+                fb += pb;
+                faa += pa * pa;
+                fbb += pb * pb;
+                fab += pa * pb;
+            }
+
+            (sa, sb, saa, sbb, sab) = (sa + fa, sb + fb, saa + faa, sbb + fbb, sab + fab);
+        }
+
+        return (sa, sb, saa, sbb, sab);
+    }
+
+    /// <summary>Σ over columns [x0, x1) and rows [y0, y1) from a summed-area table.</summary>
+    private double Rectangle(double[] table, int x0, int x1, int y0, int y1)
+    {
+        int stride = _width + 1;
+        return table[(y1 * stride) + x1] - table[(y0 * stride) + x1] - table[(y1 * stride) + x0] + table[(y0 * stride) + x0];
+    }
+
+    /// <summary>Summed-area tables of the values and their squares: entry (x, y) holds the sum over columns [0, x) and rows [0, y).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SummedArea(float[] values, double[] sums, double[] squares)
+    {
+        int w = _width, stride = w + 1;
+        Array.Clear(sums, 0, stride);
+        Array.Clear(squares, 0, stride);
+        for (int y = 0; y < _length; y++)
+        {
+            ReadOnlySpan<float> row = values.AsSpan(y * w, w);
+            int above = y * stride, here = above + stride;
+            sums[here] = 0;
+            squares[here] = 0;
+            double s = 0, ss = 0;
+            for (int x = 0; x < w; x++)
+            {
+                double v = row[x];
+                s += v;
+                ss += v * v;
+                sums[here + x + 1] = sums[above + x + 1] + s;
+                squares[here + x + 1] = squares[above + x + 1] + ss;
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Tessera.Registration;
+using Xunit;
+
+namespace Tessera.Tests;
+
+/// <summary>The whitening's vectorised blurs against the plain definition: means over boxes clipped to the strip.</summary>
+public sealed class StripWhiteningTests
+{
+    /// <summary>The mean over the (2r + 1)² box around every pixel, clipped to the strip, summed pixel by pixel.</summary>
+    private static double[] BoxMean(double[] values, int width, int height, int radius)
+    {
+        var result = new double[values.Length];
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                double sum = 0;
+                int count = 0;
+                for (int v = Math.Max(0, y - radius); v <= Math.Min(height - 1, y + radius); v++)
+                {
+                    for (int u = Math.Max(0, x - radius); u <= Math.Min(width - 1, x + radius); u++)
+                    {
+                        sum += values[(v * width) + u];
+                        count++;
+                    }
+                }
+
+                result[(y * width) + x] = sum / count;
+            }
+        }
+
+        return result;
+    }
+
+    [Theory]
+    [InlineData(64, 300, false)]
+    [InlineData(37, 53, false)]
+    [InlineData(5, 21, false)]
+    [InlineData(128, 41, true)]
+    [InlineData(19, 13, true)]
+    public void Whitened_strip_is_fine_minus_coarse_box_blur_over_the_coarse_blur(int width, int height, bool refining)
+    {
+        var random = new Random(width + height);
+        var source = new byte[width * height];
+        for (int i = 0; i < source.Length; i++)
+        {
+            // A faint texture on a slope, as the faint-gradient sets have.
+            source[i] = (byte)Math.Clamp(90 + (i % width) + (0.2 * (i / width)) + random.Next(-2, 3), 0, 255);
+        }
+
+        double[] input = source.Select(b => (double)b).ToArray();
+        double[] fine = refining ? BoxMean(input, width, height, 1) : BoxMean(BoxMean(input, width, height, 2), width, height, 2);
+        double[] coarse = BoxMean(BoxMean(input, width, height, 6), width, height, 6);
+        double mean = (coarse.Sum() / coarse.Length) + 1;
+        double[] expected = fine.Zip(coarse, (f, c) => mean * (f - c) / (c + 1)).ToArray();
+        double expectedMean = expected.Average();
+        double expectedStd = Math.Sqrt(expected.Select(v => (v - expectedMean) * (v - expectedMean)).Average());
+
+        var target = new float[width * height];
+        double std = new StripWhitening(width, height, refining).Apply(source, target);
+
+        for (int i = 0; i < target.Length; i++)
+        {
+            Assert.True(Math.Abs(target[i] - expected[i]) < 1e-3, $"pixel ({i % width}, {i / width}) of {width}×{height}: {target[i]} against {expected[i]}");
+        }
+
+        Assert.Equal(expectedStd, std, 1e-3);
+    }
+}
