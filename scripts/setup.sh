@@ -23,6 +23,7 @@ command -v cc >/dev/null || missing+=(gcc)                                  # bu
 command -v unzip >/dev/null || missing+=(unzip) # the tests check our zips with an independent reader
 command -v npm >/dev/null || missing+=(npm)     # the build runs npm ci for OpenSeadragon
 [[ -x ${TESSERA_CHROMIUM:-/usr/bin/chromium} ]] || missing+=(chromium) # the viewer tests' browser
+command -v slurmctld >/dev/null && command -v munged >/dev/null || missing+=(slurm-wlm munge) # the Slurm test's one-node cluster
 
 if ((${#missing[@]} > 0)); then
     if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
