@@ -115,7 +115,7 @@ public sealed partial class SlurmTests(LocalSlurm slurm) : IClassFixture<LocalSl
             }
         }
 
-        var r = slurm.RunWith(environment, "bash", [slurm.SubmitScript, .. before, _dir.Combine(input), output, shards, .. after]);
+        var r = slurm.RunWith(environment, "bash", [LocalSlurm.SubmitScript, .. before, _dir.Combine(input), output, shards, .. after]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(expected, r.Error);
         Assert.Single(r.Error.Trim().Split('\n'));
@@ -126,7 +126,7 @@ public sealed partial class SlurmTests(LocalSlurm slurm) : IClassFixture<LocalSl
     [Fact]
     public void Help_names_the_arguments_and_the_environment()
     {
-        var r = slurm.Run("bash", slurm.SubmitScript, "--help");
+        var r = slurm.Run("bash", LocalSlurm.SubmitScript, "--help");
         Assert.Equal(0, r.ExitCode);
         Assert.StartsWith("usage: deploy/slurm/submit.sh", r.Output);
         Assert.Contains("TESSERA", r.Output);
@@ -148,7 +148,7 @@ public sealed partial class SlurmTests(LocalSlurm slurm) : IClassFixture<LocalSl
     private Submission Submit(string tiles, string output, params string[] submitOptions)
     {
         var r = slurm.RunWith(new Dictionary<string, string?> { ["TESSERA"] = Tessera }, "bash",
-            [slurm.SubmitScript, .. submitOptions, tiles, output, Shards.ToString(System.Globalization.CultureInfo.InvariantCulture), .. BuildOptions]);
+            [LocalSlurm.SubmitScript, .. submitOptions, tiles, output, Shards.ToString(System.Globalization.CultureInfo.InvariantCulture), .. BuildOptions]);
         Assert.True(r.ExitCode == 0, $"submit.sh: exit {r.ExitCode}: {r.Error}");
         Match shards = ShardsLine().Match(r.Output), finish = FinishLine().Match(r.Output);
         Assert.True(shards.Success && finish.Success, $"submit.sh printed no job ids: {r.Output}");

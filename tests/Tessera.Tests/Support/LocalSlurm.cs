@@ -15,7 +15,6 @@ public sealed partial class LocalSlurm : IDisposable
 
     public LocalSlurm()
     {
-        Repository = FindRepository();
         _startedHere = Run("bash", Script, "status").ExitCode != 0;
         var start = _startedHere ? Run("bash", Script, "start") : Run("bash", Script, "env");
         Match conf = SlurmConfLine().Match(start.Output);
@@ -28,15 +27,12 @@ public sealed partial class LocalSlurm : IDisposable
         _slurmConf = conf.Groups[1].Value.Trim();
     }
 
-    /// <summary>The checkout the tests were built from: where deploy/ and scripts/ are.</summary>
-    public string Repository { get; }
-
     /// <summary>The cluster's slurm.conf, given to every Slurm command through SLURM_CONF.</summary>
     public string SlurmConf => _slurmConf ?? throw new InvalidOperationException("The cluster did not start.");
 
-    public string SubmitScript => Path.Combine(Repository, "deploy", "slurm", "submit.sh");
+    public static string SubmitScript => Repository.Combine("deploy", "slurm", "submit.sh");
 
-    private string Script => Path.Combine(Repository, "scripts", "slurm-local.sh");
+    private static string Script => Repository.Combine("scripts", "slurm-local.sh");
 
     /// <summary>Runs a command with this cluster's SLURM_CONF and the extra variables given.</summary>
     public CliRunner.Result Run(string command, params string[] args) => RunWith(new Dictionary<string, string?>(), command, args);
@@ -108,19 +104,6 @@ public sealed partial class LocalSlurm : IDisposable
         {
             Run("bash", Script, "stop");
         }
-    }
-
-    private static string FindRepository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "deploy", "slurm", "submit.sh")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No deploy/slurm/submit.sh above {AppContext.BaseDirectory}");
     }
 
     [GeneratedRegex(@"^export SLURM_CONF=(.+)$", RegexOptions.Multiline)]
