@@ -102,7 +102,9 @@ job_script() {
 earlier=
 if [[ -n $only && -f $logs/shard-jobs ]]; then
     while read -r job; do
-        [[ -n $(squeue --noheader --jobs="$job" --format=%i 2>/dev/null) ]] && earlier+=",afterany:$job"
+        if [[ -n $(squeue --noheader --jobs="$job" --format=%i 2>/dev/null) ]]; then
+            earlier+=",afterany:$job"
+        fi
     done <"$logs/shard-jobs"
 fi
 
