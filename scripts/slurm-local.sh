@@ -10,6 +10,7 @@
 # touched; Slurm's commands find the cluster through SLURM_CONF (what `env` prints, and what
 # `start` prints last). Needs Debian's slurm-wlm and munge (scripts/setup.sh --test installs them).
 set -euo pipefail
+umask 022 # munged refuses key and socket folders that others may write to
 
 dir=${TESSERA_SLURM_DIR:-/tmp/tessera-slurm}
 conf=$dir/slurm.conf
@@ -17,10 +18,11 @@ export SLURM_CONF=$conf
 
 die() { echo "slurm-local: $*" >&2; exit 1; }
 
-# The pid a daemon wrote, if that process still runs.
+# The pid a daemon wrote in pid file $1, if that process still runs and is daemon $2 (not another
+# process that got the number since).
 running_pid() {
     local pid
-    [[ -f $1 ]] && pid=$(<"$1") && [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+    [[ -f $1 ]] && pid=$(<"$1") && [[ $pid =~ ^[0-9]+$ ]] && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$2" ]] && echo "$pid"
 }
 
 node_state() { sinfo --noheader --nodes="$node" --format=%T 2>/dev/null | head -n 1; }
@@ -39,7 +41,7 @@ write_key() {
 }
 
 start_munge() {
-    running_pid "$dir/munge/munged.pid" >/dev/null && return
+    running_pid "$dir/munge/munged.pid" munged >/dev/null && return
     # munged refuses a socket folder others can write to, so it gets its own, private one.
     munged --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
         --pid-file="$dir/munge/munged.pid" --log-file="$dir/log/munged.log" \
@@ -109,11 +111,11 @@ start() {
     chmod 0755 "$dir/munge" # the socket is here: every user must reach it, no one else may write
     write_key
     start_munge
-    if ! running_pid "$dir/slurmctld.pid" >/dev/null; then
+    if ! running_pid "$dir/slurmctld.pid" slurmctld >/dev/null; then
         write_conf
         slurmctld || die "slurmctld did not start; see $dir/log/slurmctld.log"
     fi
-    running_pid "$dir/slurmd.pid" >/dev/null || slurmd -N "$node" || die "slurmd did not start; see $dir/log/slurmd.log"
+    running_pid "$dir/slurmd.pid" slurmd >/dev/null || slurmd -N "$node" || die "slurmd did not start; see $dir/log/slurmd.log"
     wait_until_idle
     echo "slurm-local: node $node is up ($(node_state)); logs in $dir/log" >&2
     echo "export SLURM_CONF=$conf"
@@ -121,7 +123,7 @@ start() {
 
 stop_daemon() {
     local pid
-    pid=$(running_pid "$1") || return 0
+    pid=$(running_pid "$1" "$2") || return 0
     kill "$pid"
     for _ in $(seq 1 50); do
         kill -0 "$pid" 2>/dev/null || return 0
@@ -131,15 +133,15 @@ stop_daemon() {
 }
 
 stop() {
-    stop_daemon "$dir/slurmd.pid"
-    stop_daemon "$dir/slurmctld.pid"
-    stop_daemon "$dir/munge/munged.pid"
+    stop_daemon "$dir/slurmd.pid" slurmd
+    stop_daemon "$dir/slurmctld.pid" slurmctld
+    stop_daemon "$dir/munge/munged.pid" munged
     echo "slurm-local: stopped (logs kept in $dir/log)" >&2
 }
 
 status() {
     local state
-    if running_pid "$dir/slurmctld.pid" >/dev/null && state=$(node_state) && [[ -n $state ]]; then
+    if running_pid "$dir/slurmctld.pid" slurmctld >/dev/null && state=$(node_state) && [[ -n $state ]]; then
         echo "slurm-local: node $node is $state" >&2
     else
         echo "slurm-local: not running" >&2
