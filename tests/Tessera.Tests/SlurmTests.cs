@@ -29,11 +29,12 @@ public sealed partial class SlurmTests(LocalSlurm slurm) : IClassFixture<LocalSl
         string tiles = Tiles();
         string output = _dir.Combine("cluster", "slide.dzi");
 
-        Submission job = Submit(tiles, output);
+        Submission job = Submit(tiles, output, sbatchArgs: "--time=00:05:00 --cpus-per-task=1");
         slurm.WaitUntilEnded(JobTimeout, job.Shards, job.Finish);
 
         SlurmJobState[] shards = slurm.States(job.Shards);
         Assert.Equal(new[] { 0, 1, 2 }, shards.Select(s => s.Task).Order());
+        Assert.All([.. shards, .. slurm.States(job.Finish)], s => Assert.Equal("00:05:00", s.TimeLimit)); // SBATCH_ARGS reached both sbatch calls
         Assert.All(shards, s => Assert.True(s.State == "COMPLETED", $"{s}: {Log(output, $"shard-{s.Task}-{job.Shards}.log")}"));
         Assert.True(slurm.States(job.Finish).Single().State == "COMPLETED", Log(output, $"finish-{job.Finish}.log"));
         Assert.Contains("Wrote", Log(output, $"finish-{job.Finish}.log"));
@@ -74,7 +75,7 @@ public sealed partial class SlurmTests(LocalSlurm slurm) : IClassFixture<LocalSl
 
         // The tile copied again with its time kept (cp -p, rsync -t), and only the failed shards rerun.
         WriteKeepingTime(damaged, good, time);
-        Submission rerun = Submit(tiles, output, "--only-shards", string.Join(',', failed));
+        Submission rerun = Submit(tiles, output, ["--only-shards", string.Join(',', failed)]);
         slurm.WaitUntilEnded(JobTimeout, rerun.Shards, rerun.Finish);
         SlurmJobState[] reruns = slurm.States(rerun.Shards);
         Assert.Equal(failed, reruns.Select(s => s.Task).Order());
@@ -145,10 +146,10 @@ public sealed partial class SlurmTests(LocalSlurm slurm) : IClassFixture<LocalSl
         return tiles;
     }
 
-    private Submission Submit(string tiles, string output, params string[] submitOptions)
+    private Submission Submit(string tiles, string output, string[]? submitOptions = null, string? sbatchArgs = null)
     {
-        var r = slurm.RunWith(new Dictionary<string, string?> { ["TESSERA"] = Tessera }, "bash",
-            [LocalSlurm.SubmitScript, .. submitOptions, tiles, output, Shards.ToString(System.Globalization.CultureInfo.InvariantCulture), .. BuildOptions]);
+        var r = slurm.RunWith(new Dictionary<string, string?> { ["TESSERA"] = Tessera, ["SBATCH_ARGS"] = sbatchArgs }, "bash",
+            [LocalSlurm.SubmitScript, .. submitOptions ?? [], tiles, output, Shards.ToString(System.Globalization.CultureInfo.InvariantCulture), .. BuildOptions]);
         Assert.True(r.ExitCode == 0, $"submit.sh: exit {r.ExitCode}: {r.Error}");
         Match shards = ShardsLine().Match(r.Output), finish = FinishLine().Match(r.Output);
         Assert.True(shards.Success && finish.Success, $"submit.sh printed no job ids: {r.Output}");

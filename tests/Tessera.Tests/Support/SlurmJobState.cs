@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Tessera.Tests.Support;
 
 /// <summary>One job, or one task of an array job (<see cref="Task"/> -1 for a plain job), as <c>scontrol --oneliner show job</c> reports it.</summary>
-public sealed record SlurmJobState(string JobId, int Task, string State, string Reason, string ExitCode)
+public sealed record SlurmJobState(string JobId, int Task, string State, string Reason, string ExitCode, string TimeLimit)
 {
     /// <summary>The states a job does not leave (Slurm's "completed" states).</summary>
     private static readonly HashSet<string> Ended =
@@ -20,7 +20,7 @@ public sealed record SlurmJobState(string JobId, int Task, string State, string 
         string task = Field("ArrayTaskId");
         int index = task.Length == 0 ? -1
             : int.TryParse(task, NumberStyles.None, CultureInfo.InvariantCulture, out int i) ? i : int.MinValue;
-        return new SlurmJobState(Field("JobId"), index, Field("JobState"), Field("Reason"), Field("ExitCode"));
+        return new SlurmJobState(Field("JobId"), index, Field("JobState"), Field("Reason"), Field("ExitCode"), Field("TimeLimit"));
     }
 
     public override string ToString() => $"job {JobId}{(Task >= 0 ? $" (task {Task})" : "")} {State} {Reason} exit {ExitCode}";
