@@ -34,7 +34,8 @@ public sealed class ZipOutputTests : IDisposable
         Assert.Equal(0, CliRunner.Run(Build(_dir.Combine("folder", "p.dzi"))).ExitCode);
         var zip = CliRunner.Run(Build(_dir.Combine("zip", "p.zip"), "--container", "zip"));
         Assert.True(zip.ExitCode == 0, zip.Error);
-        Assert.Equal(["p.html", "p.zip"], Directory.GetFiles(_dir.Combine("zip")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // Beside the zip: the viewer page and its sidecar (pixel size, overlay index), as beside a folder pyramid.
+        Assert.Equal(["p.dzi.json", "p.html", "p.zip"], Directory.GetFiles(_dir.Combine("zip")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         using ZipArchive archive = ZipFile.OpenRead(_dir.Combine("zip", "p.zip"));
         var expected = PyramidOrder(_dir.Combine("folder", "p.dzi")).Select(t => "p_files/" + t).Append("p.dzi").ToList();

@@ -222,7 +222,7 @@ public sealed record BuildRequest
 
         if (ome && SkipBlankTolerance is not null)
         {
-            throw new RequestException($"PyramidLayout {LayoutName} has a value for every pixel: SkipBlank cannot leave tiles out of it.",
+            throw new RequestException($"PyramidLayout {LayoutName} has a value for every pixel: SkipBlankTolerance cannot leave tiles out of it.",
                 nameof(SkipBlankTolerance), nameof(PyramidLayout));
         }
 
