@@ -1,6 +1,6 @@
 #!/usr/bin/env -S dotnet run
 // Takes docs/viewer.jpg, the README's picture of the viewer: serves the demo pyramid
-// (scripts/demo.sh builds sample/slide.dzi, registered), opens it in headless Chromium from the
+// (scripts/install.sh builds sample/slide.dzi, registered), opens it in headless Chromium from the
 // system through Playwright with the tile overlay on, zooms in, waits until every tile in view is
 // drawn and clicks a tile to show what the registration says of it. Run: dotnet run scripts/screenshot.cs
 #:package Microsoft.Playwright
@@ -14,7 +14,7 @@ string cli = Path.Combine(root, "src/Tessera.Cli/bin/Release/net10.0/Tessera.Cli
 string pyramid = Path.Combine(root, "sample/slide.dzi");
 if (!File.Exists(cli) || !File.Exists(pyramid))
 {
-    Console.Error.WriteLine("screenshot: run scripts/demo.sh first (it builds tessera and sample/slide.dzi).");
+    Console.Error.WriteLine("screenshot: run scripts/install.sh first (it installs tessera and builds sample/slide.dzi).");
     return 1;
 }
 
