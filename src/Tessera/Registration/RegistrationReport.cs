@@ -119,23 +119,12 @@ public sealed class RegistrationReport
         writer.WriteLine("first\tsecond\tdirection\tdx\tdy\tsigma_x\tsigma_y\tscore\toutcome");
         foreach (PairRecord p in PairList)
         {
-            writer.WriteLine(string.Create(inv, $"{p.First}\t{p.Second}\t{(p.Direction == PairDirection.West ? "horizontal" : "vertical")}\t{p.Dx:F3}\t{p.Dy:F3}\t{Sigma(p.SigmaX, "-")}\t{Sigma(p.SigmaY, "-")}\t{p.Score:F3}\t{OutcomeName(p.Outcome)}"));
+            writer.WriteLine(string.Create(inv, $"{p.First}\t{p.Second}\t{(p.Direction == PairDirection.West ? "horizontal" : "vertical")}\t{p.Dx:F3}\t{p.Dy:F3}\t{Sigma(p.SigmaX, "-")}\t{Sigma(p.SigmaY, "-")}\t{p.Score:F3}\t{ReportPairs.OutcomeName(p.Outcome)}"));
         }
     }
 
     private static string Sigma(double sigma, string none = "model") =>
         double.IsFinite(sigma) ? sigma.ToString("F3", CultureInfo.InvariantCulture) : none;
-
-    private static string OutcomeName(PairOutcome outcome) => outcome switch
-    {
-        PairOutcome.Measured => "measured",
-        PairOutcome.Bridged => "bridged",
-        PairOutcome.Blank => "blank",
-        PairOutcome.LowCorrelation => "not-significant",
-        PairOutcome.OutsideStageModel => "outside-stage-model",
-        PairOutcome.RemovedBySolve => "removed-by-solve",
-        _ => "ambiguous",
-    };
 
     public override string ToString() => Format();
 }

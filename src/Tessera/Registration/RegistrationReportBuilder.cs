@@ -137,28 +137,12 @@ internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> li
     private bool[] LargestGroup(Func<PairLink, bool> measures)
     {
         int n = x.Length;
-        var parent = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            parent[i] = i;
-        }
-
-        int Root(int i)
-        {
-            while (parent[i] != i)
-            {
-                parent[i] = parent[parent[i]];
-                i = parent[i];
-            }
-
-            return i;
-        }
-
+        var groups = new TileGroups(n);
         foreach (PairLink link in links)
         {
             if (link.Measured && measures(link))
             {
-                parent[Root(link.First)] = Root(link.Second);
+                groups.Join(link.First, link.Second);
             }
         }
 
@@ -166,7 +150,7 @@ internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> li
         int largest = -1;
         for (int i = 0; i < n; i++)
         {
-            int r = Root(i);
+            int r = groups.Root(i);
             size[r]++;
             if (largest < 0 || size[r] > size[largest])
             {
@@ -177,7 +161,7 @@ internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> li
         var main = new bool[n];
         for (int i = 0; i < n; i++)
         {
-            main[i] = size[largest] > 1 && Root(i) == largest;
+            main[i] = size[largest] > 1 && groups.Root(i) == largest;
         }
 
         return main;

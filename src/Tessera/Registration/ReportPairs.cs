@@ -77,7 +77,7 @@ public static class ReportPairs
         _ => null,
     };
 
-    /// <summary>An outcome's name in the report (the inverse of <see cref="Outcome"/>).</summary>
+    /// <summary>An outcome's name in the report, as <see cref="RegistrationReport.WritePairs"/> writes it (the inverse of <see cref="Outcome"/>).</summary>
     public static string OutcomeName(PairOutcome outcome) => outcome switch
     {
         PairOutcome.Measured => "measured",

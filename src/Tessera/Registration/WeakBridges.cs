@@ -20,30 +20,14 @@ internal static class WeakBridges
     /// <param name="floor">The lowest score a bridge may have.</param>
     public static void Admit(int tiles, int present, List<PairLink> links, double floor)
     {
-        var parent = new int[tiles];
-        for (int i = 0; i < tiles; i++)
-        {
-            parent[i] = i;
-        }
-
-        int Root(int i)
-        {
-            while (parent[i] != i)
-            {
-                parent[i] = parent[parent[i]];
-                i = parent[i];
-            }
-
-            return i;
-        }
-
+        var groups = new TileGroups(tiles);
         var candidates = new List<int>();
         for (int l = 0; l < links.Count; l++)
         {
             PairLink link = links[l];
             if (link.Measured)
             {
-                parent[Root(link.First)] = Root(link.Second);
+                groups.Join(link.First, link.Second);
             }
             else if (link.Outcome == PairOutcome.LowCorrelation && link.Correlation >= floor && (float.IsFinite(link.SigmaX) || float.IsFinite(link.SigmaY)))
             {
@@ -54,7 +38,7 @@ internal static class WeakBridges
         var size = new int[tiles];
         for (int i = 0; i < tiles; i++)
         {
-            size[Root(i)]++;
+            size[groups.Root(i)]++;
         }
 
         int main = Enumerable.Range(0, tiles).MaxBy(i => size[i]);
@@ -70,10 +54,10 @@ internal static class WeakBridges
             joined = false;
             foreach (int l in candidates)
             {
-                int a = Root(links[l].First), b = Root(links[l].Second), m = Root(main);
+                int a = groups.Root(links[l].First), b = groups.Root(links[l].Second), m = groups.Root(main);
                 if (a != b && (a == m || b == m) && links[l].Outcome == PairOutcome.LowCorrelation)
                 {
-                    parent[a == m ? b : a] = m;
+                    groups.Join(a == m ? b : a, m);
                     links[l] = links[l] with { Outcome = PairOutcome.Bridged };
                     joined = true;
                     break;
