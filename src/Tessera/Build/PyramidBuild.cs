@@ -7,7 +7,6 @@ using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Pyramid;
 using Tessera.Registration;
-using Tessera.Viewer;
 using Tessera.Outputs;
 
 namespace Tessera.Build;
@@ -283,11 +282,6 @@ public static class PyramidBuild
             }
 
             OutputFolder.RefuseIfForeign(folder);
-        }
-
-        if (job.Request.PyramidLayout == PyramidLayout.DeepZoom)
-        {
-            ViewerFiles.CheckPaths(new DziPaths(job.Location.Path));
         }
     }
 

@@ -13,18 +13,6 @@ namespace Tessera.Viewer;
 /// </summary>
 public static class ViewerFiles
 {
-    /// <summary>Before a build writes anything: refuses an overlay folder that is not Tessera's, or a folder where the sidecar goes.</summary>
-    public static void CheckPaths(DziPaths paths)
-    {
-        var viewer = new ViewerPaths(paths.DziFile);
-        if (Directory.Exists(viewer.MetadataFile))
-        {
-            throw new TesseraException($"\"{viewer.MetadataFile}\" is a folder, where the output is a file: choose another output.");
-        }
-
-        OutputFolder.RefuseIfForeign(viewer.OverlayDirectory);
-    }
-
     /// <summary>Writes the overlay (where <paramref name="content"/> is given), the sidecar and the page.</summary>
     public static void Write(DziPaths paths, DziGeometry geometry, TileFormat format, bool zipped, ViewerContent? content)
     {
