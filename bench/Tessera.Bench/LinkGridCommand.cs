@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace Tessera.Bench;
 
@@ -8,10 +7,8 @@ namespace Tessera.Bench;
 /// TILE (a copy per 50,000 links, ext4's limit being 65,000): a 600×600 grid for timing
 /// <c>tessera plan</c>, which reads names and one header, in seconds and almost no disk.
 /// </summary>
-internal static partial class LinkGridCommand
+internal static class LinkGridCommand
 {
-    private const int LinksPerCopy = 50_000;
-
     public static void Run(CommandArguments args)
     {
         var directory = args.Positional(0, "DIR");
@@ -36,22 +33,19 @@ internal static partial class LinkGridCommand
         Directory.CreateDirectory(copies);
         for (var i = 0; i < across * down; i++)
         {
-            var source = Path.Combine(copies, string.Create(CultureInfo.InvariantCulture, $"{i / LinksPerCopy}.jpg"));
-            if (i % LinksPerCopy == 0 && !File.Exists(source))
+            var source = Path.Combine(copies, string.Create(CultureInfo.InvariantCulture, $"{i / HardLink.PerFile}.jpg"));
+            if (i % HardLink.PerFile == 0 && !File.Exists(source))
             {
                 File.Copy(from, source);
             }
 
             var link = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"{i % across}_{i / across}.jpg"));
-            if (!File.Exists(link) && Link(source, link) != 0)
+            if (!File.Exists(link))
             {
-                throw new BenchException($"cannot link {link}: errno {Marshal.GetLastPInvokeError()}");
+                HardLink.Create(source, link);
             }
         }
 
         File.WriteAllText(marker, expected);
     }
-
-    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Link(string existing, string link);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using NetVips;
 
 namespace Tessera.Bench;
@@ -16,10 +15,9 @@ namespace Tessera.Bench;
 /// (column mod P, row mod P). Because the canvas wraps, neighbouring tiles overlap exactly
 /// everywhere, also across the period's boundary: the true positions are the nominal grid.
 /// </remarks>
-internal static partial class PhotoGridCommand
+internal static class PhotoGridCommand
 {
     private const string MarkerName = ".tessera-bench-complete";
-    private const int LinksPerFile = 50_000;
 
     public static void Run(CommandArguments args)
     {
@@ -107,7 +105,7 @@ internal static partial class PhotoGridCommand
     private static string Original(string distinct, int c, int r, int copy) =>
         Path.Combine(distinct, string.Create(CultureInfo.InvariantCulture, $"{c}_{r}.{copy}.jpg"));
 
-    /// <summary>Every cell a hard link to its distinct tile (a fresh copy per 50,000 links: ext4 allows 65,000).</summary>
+    /// <summary>Every cell a hard link to its distinct tile (a fresh copy per <see cref="HardLink.PerFile"/> links).</summary>
     private static void LinkCells(string directory, string distinct, int across, int down, int period)
     {
         var links = new Dictionary<(int, int), int>();
@@ -116,7 +114,7 @@ internal static partial class PhotoGridCommand
             int c = i % across, r = i / across, key = 0;
             (int, int) cell = (c % period, r % period);
             links[cell] = key = links.GetValueOrDefault(cell) + 1;
-            int copy = (key - 1) / LinksPerFile;
+            int copy = (key - 1) / HardLink.PerFile;
             string source = Original(distinct, cell.Item1, cell.Item2, copy);
             if (!File.Exists(source))
             {
@@ -125,13 +123,7 @@ internal static partial class PhotoGridCommand
 
             string link = Path.Combine(directory, TileNames.Format(c, r));
             File.Delete(link);
-            if (Link(source, link) != 0)
-            {
-                throw new BenchException($"cannot link {link}: errno {Marshal.GetLastPInvokeError()}");
-            }
+            HardLink.Create(source, link);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Link(string existing, string link);
 }
