@@ -12,19 +12,9 @@ public sealed class OutputLockTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
-    private string Tiles()
-    {
-        string tiles = _dir.Combine("tiles");
-        if (!Directory.Exists(tiles))
-        {
-            SampleGrid.Write(tiles, Support.Samples.Small(TileFormat.Jpeg) with { Across = 8, Down = 6 });
-        }
+    private string Tiles() => Support.Samples.ProcessGrid(_dir);
 
-        return tiles;
-    }
-
-    private string[] Build(string output, params string[] extra) =>
-        ["build", Tiles(), output, "--overlap", "16,12", "--tile-size", "8", "--threads", "2", .. extra];
+    private string[] Build(string output, params string[] extra) => Support.Samples.ProcessBuild(_dir, output, extra);
 
     private string Output => _dir.Combine("p.dzi");
 

@@ -24,4 +24,20 @@ public static class Samples
         Overlap = new OverlapSpec(sample.OverlapX, sample.OverlapY, IsPercent: false),
         Pyramid = new PyramidOptions { TileSize = 64, Threads = 2 },
     };
+
+    /// <summary>The 8×6 JPEG grid that tests of whole processes (kills, locks, zips) build, written into DIR/tiles on first use.</summary>
+    public static string ProcessGrid(TempDirectory dir)
+    {
+        string tiles = dir.Combine("tiles");
+        if (!Directory.Exists(tiles))
+        {
+            SampleGrid.Write(tiles, Small(TileFormat.Jpeg) with { Across = 8, Down = 6 });
+        }
+
+        return tiles;
+    }
+
+    /// <summary><c>tessera build</c> of <see cref="ProcessGrid"/> into 8 px tiles: many tiles, each quick, so a run can be stopped part-way.</summary>
+    public static string[] ProcessBuild(TempDirectory dir, string output, params string[] extra) =>
+        ["build", ProcessGrid(dir), output, "--overlap", "16,12", "--tile-size", "8", "--threads", "2", .. extra];
 }
