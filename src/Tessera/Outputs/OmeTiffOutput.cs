@@ -1,4 +1,3 @@
-using System.Buffers;
 using Tessera.Codecs;
 using Tessera.Imaging;
 using Tessera.Outputs.Tiff;
@@ -98,16 +97,7 @@ public sealed class OmeTiffOutput : IPyramidOutput
                 return;
             }
 
-            byte[] samples = ArrayPool<byte>.Shared.Rent(_raster.TileBytes);
-            try
-            {
-                TilePacker.Pack(source, tile, _raster.TileSize, samples.AsSpan(0, _raster.TileBytes));
-                writer.WriteTile(omeLevel, column, row, samples.AsSpan(0, _raster.TileBytes));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(samples);
-            }
+            TilePacker.Write(writer, omeLevel, column, row, source, tile);
         }
         catch (IOException e)
         {

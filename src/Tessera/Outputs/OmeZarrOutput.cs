@@ -1,4 +1,3 @@
-using System.Buffers;
 using Tessera.Imaging;
 using Tessera.Outputs.Zarr;
 using Tessera.Pyramid;
@@ -61,16 +60,7 @@ public sealed class OmeZarrOutput : IPyramidOutput
             return; // below the level that fits in one chunk: not part of the multiscales
         }
 
-        byte[] samples = ArrayPool<byte>.Shared.Rent(raster.TileBytes);
-        try
-        {
-            TilePacker.Pack(source, tile, raster.TileSize, samples.AsSpan(0, raster.TileBytes));
-            _writer.WriteTile(omeLevel, column, row, samples.AsSpan(0, raster.TileBytes));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(samples);
-        }
+        TilePacker.Write(_writer, omeLevel, column, row, source, tile);
     }
 
     public void Complete(DziGeometry geometry) => _writer.Complete();

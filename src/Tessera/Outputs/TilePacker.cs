@@ -1,3 +1,4 @@
+using System.Buffers;
 using Tessera.Imaging;
 
 namespace Tessera.Outputs;
@@ -35,6 +36,22 @@ internal static class TilePacker
                 to[o + 1] = from[i + 1];
                 to[o + 2] = from[i + 2];
             }
+        }
+    }
+
+    /// <summary>Packs <paramref name="tile"/> of <paramref name="source"/> into a pooled buffer and hands it to <paramref name="writer"/> at <paramref name="level"/>.</summary>
+    public static void Write(IRasterTileWriter writer, int level, int column, int row, PixelBuffer source, PixelRect tile)
+    {
+        RasterPyramid raster = writer.Raster;
+        byte[] samples = ArrayPool<byte>.Shared.Rent(raster.TileBytes);
+        try
+        {
+            Pack(source, tile, raster.TileSize, samples.AsSpan(0, raster.TileBytes));
+            writer.WriteTile(level, column, row, samples.AsSpan(0, raster.TileBytes));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(samples);
         }
     }
 }

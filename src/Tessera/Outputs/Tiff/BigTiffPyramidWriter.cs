@@ -13,7 +13,7 @@ namespace Tessera.Outputs.Tiff;
 /// offset and length are kept (12 bytes a tile). <see cref="Complete"/> writes the tile tables and
 /// the directories after the tiles and points the header at them.
 /// </summary>
-public sealed class BigTiffPyramidWriter : IDisposable
+public sealed class BigTiffPyramidWriter : IRasterTileWriter, IDisposable
 {
     private const int HeaderBytes = 16;
     private const ushort NewSubfileType = 254, ImageWidth = 256, ImageLength = 257, BitsPerSample = 258, CompressionTag = 259,

@@ -15,7 +15,7 @@ namespace Tessera.Outputs.Zarr;
 /// so several processes can write them and a rerun keeps those written; the metadata is written
 /// at the end, <c>.zgroup</c> last, so a reader sees no image until it is whole.
 /// </summary>
-public sealed class ZarrPyramidWriter : IDisposable
+public sealed class ZarrPyramidWriter : IRasterTileWriter, IDisposable
 {
     private readonly RasterPyramid _raster;
     private readonly string _name;
