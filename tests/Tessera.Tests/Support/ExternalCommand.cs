@@ -5,7 +5,9 @@ namespace Tessera.Tests.Support;
 /// <summary>Runs a program other than tessera's build output (dotnet pack, an installed tool) to its end.</summary>
 public static class ExternalCommand
 {
-    public static CliRunner.Result Run(string program, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null)
+    /// <param name="environment">Variables set (a null value removes one) on top of this process's.</param>
+    public static CliRunner.Result Run(string program, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -14,6 +16,11 @@ public static class ExternalCommand
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -39,32 +39,13 @@ public sealed partial class LocalSlurm : IDisposable
 
     public CliRunner.Result RunWith(IReadOnlyDictionary<string, string?> environment, string command, params string[] args)
     {
-        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var variables = new Dictionary<string, string?>(environment);
         if (_slurmConf is not null)
         {
-            start.Environment["SLURM_CONF"] = _slurmConf;
+            variables.TryAdd("SLURM_CONF", _slurmConf);
         }
 
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(CommandTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{command} {string.Join(' ', args)} did not finish in {CommandTimeout}");
-        }
-
-        return new CliRunner.Result(process.ExitCode, output.Result, error.Result);
+        return ExternalCommand.Run(command, args, CommandTimeout, environment: variables);
     }
 
     /// <summary>
