@@ -169,15 +169,7 @@ public sealed partial class ServeBrowserTests(BrowserFixture fixture, ITestOutpu
 
     public void Dispose()
     {
-        if (Environment.GetEnvironmentVariable("TESSERA_KEEP_SCREENSHOTS") is { Length: > 0 } keep)
-        {
-            Directory.CreateDirectory(keep);
-            foreach (string shot in Directory.GetFiles(_dir.Path, "viewer-*.png"))
-            {
-                File.Copy(shot, Path.Combine(keep, Path.GetFileName(shot)), overwrite: true);
-            }
-        }
-
+        Browser.KeepScreenshots(_dir.Path);
         _dir.Dispose();
     }
 

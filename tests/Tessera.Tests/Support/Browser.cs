@@ -21,6 +21,19 @@ public sealed class Browser : IAsyncDisposable
 
     public IBrowser Chromium { get; }
 
+    /// <summary>Copies a test's screenshots (viewer-*.png in <paramref name="folder"/>) to TESSERA_KEEP_SCREENSHOTS, where it is set, to look at after the run.</summary>
+    public static void KeepScreenshots(string folder)
+    {
+        if (Environment.GetEnvironmentVariable("TESSERA_KEEP_SCREENSHOTS") is { Length: > 0 } keep)
+        {
+            Directory.CreateDirectory(keep);
+            foreach (string shot in Directory.GetFiles(folder, "viewer-*.png"))
+            {
+                File.Copy(shot, Path.Combine(keep, Path.GetFileName(shot)), overwrite: true);
+            }
+        }
+    }
+
     public static async Task<Browser> LaunchAsync()
     {
         string executable = Environment.GetEnvironmentVariable("TESSERA_CHROMIUM") is { Length: > 0 } given ? given : DefaultExecutable;
