@@ -14,14 +14,9 @@ internal static class Errors
         {
             return action();
         }
-        catch (Build.RequestException e)
-        {
-            Console.Error.WriteLine($"tessera: error: {RequestOptionNames.Message(e)}");
-            return InputError;
-        }
         catch (TesseraException e)
         {
-            Console.Error.WriteLine($"tessera: error: {e.Message}");
+            Console.Error.WriteLine($"tessera: error: {RequestOptionNames.Message(e)}");
             return InputError;
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -5,7 +5,7 @@ using Tessera.Build;
 namespace Tessera.Cli;
 
 /// <summary>
-/// The engine names <see cref="BuildRequest"/> properties in its refusals; a user of the command
+/// The engine names <see cref="BuildRequest"/> properties in its refusals (<see cref="TesseraException.Properties"/>); a user of the command
 /// knows them by their options, so the message is shown with those names instead.
 /// </summary>
 internal static class RequestOptionNames
@@ -26,10 +26,16 @@ internal static class RequestOptionNames
         ["Compression"] = "--format",
         ["OutputPath"] = "OUTPUT",
         ["SkipBlankTolerance"] = "--skip-blank",
+        ["Layout.Pattern"] = "--pattern",
+        ["Layout.Order"] = "--order",
+        ["Layout.Across"] = "--across",
+        ["Layout.Down"] = "--down",
+        ["Input.Page"] = "--page",
+        ["Input.Range"] = "--range",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The message of <paramref name="e"/> with each property it names replaced by its option.</summary>
-    public static string Message(RequestException e)
+    public static string Message(TesseraException e)
     {
         string message = e.Message;
         foreach (string property in e.Properties)

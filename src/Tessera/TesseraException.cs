@@ -6,7 +6,14 @@ namespace Tessera;
 /// </summary>
 public class TesseraException : Exception
 {
-    public TesseraException(string message) : base(message) { }
+    public TesseraException(string message, params string[] properties) : base(message) => Properties = properties;
 
-    public TesseraException(string message, Exception inner) : base(message, inner) { }
+    public TesseraException(string message, Exception? inner, params string[] properties) : base(message, inner) => Properties = properties;
+
+    /// <summary>
+    /// The request properties the message names, as written there (a path from
+    /// <c>Build.BuildRequest</c>, e.g. <c>Layout.Across</c>), so that a front end can show its own
+    /// names for them (the CLI shows its options). The engine never names a command-line flag.
+    /// </summary>
+    public IReadOnlyList<string> Properties { get; }
 }

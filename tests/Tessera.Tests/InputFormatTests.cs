@@ -272,7 +272,8 @@ public sealed class InputFormatTests : IDisposable
         }
 
         var e = Assert.Throws<TileReadException>(() => Reader().Decode(path, PixelFormat.Gray8));
-        Assert.Contains("--range", e.Message);
+        Assert.Contains("Input.Range", e.Message);
+        Assert.Contains("Input.Range", e.Properties);
         using PixelBuffer mapped = Reader(new InputOptions(new IntensityRange(0, 2000))).Decode(path, PixelFormat.Gray8);
         Assert.Equal(128, mapped.Data[0]);
     }

@@ -75,7 +75,8 @@ public sealed class LayoutTests : IDisposable
     {
         Touch("1.jpg");
         var e = Assert.Throws<LayoutException>(() => GridScanner.Scan(_dir.Path, new LayoutOptions(null, TileOrder.RowMajor)));
-        Assert.Contains("--across", e.Message);
+        Assert.Contains("Layout.Across", e.Message);
+        Assert.Contains("Layout.Across", e.Properties);
     }
 
     [Fact]

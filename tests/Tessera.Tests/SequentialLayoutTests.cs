@@ -106,8 +106,18 @@ public sealed class SequentialLayoutTests : IDisposable
     {
         Touch("1.png");
         var e = Assert.Throws<LayoutException>(() => GridScanner.Scan(_dir.Path, new LayoutOptions(null, order)));
-        Assert.Contains("--across", e.Message);
-        Assert.Contains("--down", e.Message);
+        Assert.Equal(["Layout.Order", "Layout.Across", "Layout.Down"], e.Properties);
+        Assert.DoesNotContain("--", e.Message);
+    }
+
+    [Fact]
+    public void The_command_names_its_options_where_the_engine_names_request_properties()
+    {
+        Touch("1.png");
+        var r = CliRunner.Run("build", _dir.Path, Path.Combine(_dir.Path, "out.dzi"), "--order", "snake-rows");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("--order snake-rows needs --across N (tiles in a row) or --down N (tiles in a column)", r.Error);
+        Assert.DoesNotContain("Layout.", r.Error);
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public static class PyramidBuild
             if (missing.Count > 0)
             {
                 throw new TesseraException(string.Create(CultureInfo.InvariantCulture,
-                    $"{missing.Count} of {Plan.Blocks.Count} blocks are not built yet (first: block {missing[0]}): run the missing or failed shards again, then --finish."));
+                    $"{missing.Count} of {Plan.Blocks.Count} blocks are not built yet (first: block {missing[0]}): run the missing or failed shards again, then Finish."), "Finish");
             }
 
             _output.Open(_job.Geometry.LevelCount);

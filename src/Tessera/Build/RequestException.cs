@@ -7,10 +7,7 @@ namespace Tessera.Build;
 /// </summary>
 public sealed class RequestException : TesseraException
 {
-    public RequestException(string message, params string[] properties) : base(message) => Properties = properties;
+    public RequestException(string message, params string[] properties) : base(message, properties) { }
 
-    public RequestException(string message, Exception inner, params string[] properties) : base(message, inner) => Properties = properties;
-
-    /// <summary>The request properties the message names, as written there (a path from <see cref="BuildRequest"/>).</summary>
-    public IReadOnlyList<string> Properties { get; }
+    public RequestException(string message, Exception inner, params string[] properties) : base(message, inner, properties) { }
 }

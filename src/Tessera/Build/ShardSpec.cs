@@ -65,7 +65,7 @@ public readonly record struct ShardSpec(int Index, int Count)
             return index;
         }
 
-        throw new TesseraException($"--shard {text} takes the shard index from the scheduler, but none of {string.Join(", ", IndexVariables)} is set: give it as --shard I/{text}.");
+        throw new TesseraException($"Shard {text} takes the shard index from the scheduler, but none of {string.Join(", ", IndexVariables)} is set: give it as Shard I/{text}.", "Shard");
     }
 
     private static bool TryNumber(string s, out int value) =>

@@ -77,8 +77,8 @@ public interface ITileCodec
 }
 
 /// <summary>An input tile could not be read; the message names the file.</summary>
-public sealed class TileReadException(string path, string problem, Exception? inner = null)
-    : TesseraException($"Cannot read tile \"{path}\": {problem}.", inner!)
+public sealed class TileReadException(string path, string problem, Exception? inner = null, params string[] properties)
+    : TesseraException($"Cannot read tile \"{path}\": {problem}.", inner, properties)
 {
     public string TilePath { get; } = path;
 

@@ -20,7 +20,7 @@ public sealed record InputOptions(IntensityRange? Range = null, int Page = 0, lo
     {
         if (Page < 0)
         {
-            throw new TesseraException($"--page must be 0 or more (got {Page}); 0 is a TIFF's first page.");
+            throw new TesseraException($"Input.Page must be 0 or more (got {Page}); 0 is a TIFF's first page.", "Input.Page");
         }
 
         if (MaxTilePixels is < 1 or > LargestMaxTilePixels)

@@ -161,5 +161,5 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
         InputKinds.HasJpegName(path) && Inner is IRegionDecoder regions ? regions.TryOpenRegionStream(path, width, height, region, format) : null;
 
     private static TileReadException NoRange(string path) =>
-        new(path, "it has 16-bit samples but none of the tiles sampled for the automatic range had, so there is no range: give --range MIN,MAX");
+        new(path, "it has 16-bit samples but none of the tiles sampled for the automatic range had, so there is no range: give Input.Range MIN,MAX", null, "Input.Range");
 }

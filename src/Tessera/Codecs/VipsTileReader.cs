@@ -92,7 +92,7 @@ internal static class VipsTileReader
                 if (page >= pages)
                 {
                     throw new TileReadException(path, string.Create(CultureInfo.InvariantCulture,
-                        $"it has {pages} page(s), and --page {page} asks for page {page + 1} (pages count from 0)"));
+                        $"it has {pages} page(s), and Input.Page {page} asks for page {page + 1} (pages count from 0)"), null, "Input.Page");
                 }
             }
 

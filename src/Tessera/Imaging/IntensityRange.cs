@@ -40,7 +40,7 @@ public readonly record struct IntensityRange
             return new IntensityRange(min, max);
         }
 
-        throw new TesseraException($"\"{text}\" is not a range: use MIN,MAX with whole numbers 0 ≤ MIN < MAX ≤ 65535, e.g. --range 100,4000.");
+        throw new TesseraException($"Input.Range \"{text}\" is not a range: use MIN,MAX with whole numbers 0 ≤ MIN < MAX ≤ 65535, e.g. 100,4000.", "Input.Range");
     }
 
     /// <summary>The 8-bit value of the 16-bit sample <paramref name="value"/>.</summary>

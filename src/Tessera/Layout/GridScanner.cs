@@ -80,7 +80,8 @@ public static partial class GridScanner
     {
         if (!pattern.HasColumnAndRow)
         {
-            throw new LayoutException($"The file name pattern \"{pattern}\" has no {{x}} and {{y}}; for numbered files use a sequential --order (row-major, column-major, snake-rows, snake-columns) with --across N or --down N.");
+            throw new LayoutException($"The file name pattern \"{pattern}\" has no {{x}} and {{y}}; for numbered files use a sequential Layout.Order (row-major, column-major, snake-rows, snake-columns) with Layout.Across N or Layout.Down N.",
+                "Layout.Order", "Layout.Across", "Layout.Down");
         }
 
         var found = new List<(long X, long Y, string Path)>();
@@ -119,18 +120,20 @@ public static partial class GridScanner
         string order = OrderName(options.Order);
         if (options.Across is null && options.Down is null)
         {
-            throw new LayoutException($"--order {order} needs --across N (tiles in a row) or --down N (tiles in a column), or both.");
+            throw new LayoutException($"Layout.Order {order} needs Layout.Across N (tiles in a row) or Layout.Down N (tiles in a column), or both.",
+                "Layout.Order", "Layout.Across", "Layout.Down");
         }
 
         if (options.Across is < 1 || options.Down is < 1)
         {
-            throw new LayoutException($"--across and --down must be at least 1 (got {options.Across?.ToString(CultureInfo.InvariantCulture) ?? "-"} and {options.Down?.ToString(CultureInfo.InvariantCulture) ?? "-"}).");
+            throw new LayoutException($"Layout.Across and Layout.Down must be at least 1 (got {options.Across?.ToString(CultureInfo.InvariantCulture) ?? "-"} and {options.Down?.ToString(CultureInfo.InvariantCulture) ?? "-"}).",
+                "Layout.Across", "Layout.Down");
         }
 
         FilenamePattern? pattern = options.Pattern is null ? null : FilenamePattern.Parse(options.Pattern);
         if (pattern is { HasIndex: false })
         {
-            throw new LayoutException($"With --order {order} the pattern needs {{i}}, the file's number (\"{pattern}\" has none).");
+            throw new LayoutException($"With Layout.Order {order} the pattern needs {{i}}, the file's number (\"{pattern}\" has none).", "Layout.Order");
         }
 
         var found = new List<(long Index, string Path)>();
@@ -189,7 +192,8 @@ public static partial class GridScanner
         {
             var (last, lastPath) = found.MaxBy(f => f.Index);
             throw new LayoutException(string.Create(CultureInfo.InvariantCulture,
-                $"\"{Path.GetFileName(lastPath)}\" is tile number {last - first + 1} (counting from \"{Path.GetFileName(found.MinBy(f => f.Index).Path)}\"), more than the {columns}×{rows} grid of --across {columns} --down {rows} holds."));
+                $"\"{Path.GetFileName(lastPath)}\" is tile number {last - first + 1} (counting from \"{Path.GetFileName(found.MinBy(f => f.Index).Path)}\"), more than the {columns}×{rows} grid of Layout.Across {columns} Layout.Down {rows} holds."),
+                "Layout.Across", "Layout.Down");
         }
 
         var sequence = new SequentialOrder(options.Order, (int)columns, (int)rows, options.Start);

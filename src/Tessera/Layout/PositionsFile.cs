@@ -132,31 +132,42 @@ public static partial class PositionsFile
     /// </summary>
     public static void WriteFiji(string path, IEnumerable<TilePlacement> placements, string inputDirectory)
     {
-        var text = new StringBuilder();
-        text.Append("# Define the number of dimensions we are working on\n");
-        text.Append("dim = 2\n\n");
-        text.Append("# Define the image coordinates (top-left corner, pixels)\n");
-        string root = System.IO.Path.GetFullPath(inputDirectory);
-        foreach (TilePlacement p in placements)
-        {
-            string name = System.IO.Path.GetRelativePath(root, System.IO.Path.GetFullPath(p.Path));
-            if (name.StartsWith("..", StringComparison.Ordinal) || System.IO.Path.IsPathRooted(name))
-            {
-                throw new ArgumentException($"Tile \"{p.Path}\" is not inside \"{inputDirectory}\".", nameof(placements));
-            }
-
-            text.Append(CultureInfo.InvariantCulture, $"{name.Replace('\\', '/')}; ; ({Format(p.X)}, {Format(p.Y)})\n");
-        }
-
         string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (folder is not null)
         {
             Directory.CreateDirectory(folder);
         }
 
+        // Streamed to a temporary file and moved into place: a 600×600 grid's positions are 20 MB of
+        // text, which need not be held in memory, and a reader never sees half a file.
+        string root = System.IO.Path.GetFullPath(inputDirectory);
         string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text.ToString());
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            using (var text = new StreamWriter(temporary, append: false, new UTF8Encoding(false)))
+            {
+                text.Write("# Define the number of dimensions we are working on\n");
+                text.Write("dim = 2\n\n");
+                text.Write("# Define the image coordinates (top-left corner, pixels)\n");
+                foreach (TilePlacement p in placements)
+                {
+                    string name = System.IO.Path.GetRelativePath(root, System.IO.Path.GetFullPath(p.Path));
+                    if (name.StartsWith("..", StringComparison.Ordinal) || System.IO.Path.IsPathRooted(name))
+                    {
+                        throw new ArgumentException($"Tile \"{p.Path}\" is not inside \"{inputDirectory}\".", nameof(placements));
+                    }
+
+                    text.Write(string.Create(CultureInfo.InvariantCulture, $"{name.Replace('\\', '/')}; ; ({Format(p.X)}, {Format(p.Y)})\n"));
+                }
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     /// <summary>The shortest text that reads back as the same double, with a decimal point as Fiji writes it (720.0).</summary>
