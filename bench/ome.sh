@@ -8,13 +8,16 @@ usage() {
     cat <<'EOF'
 usage: bench/ome.sh [--tile WxH] [--vips-max-gib N] [--vips-timeout S] [SIZES...]
 
-  SIZES              grid sizes, each an NxN grid of photograph tiles (default: 50 200)
+  SIZES              grid sizes: N for an NxN grid of photograph tiles, or COLUMNSxROWS
+                     (default: 50 200); Tessera's memory grows with the mosaic's width up to one
+                     band of blocks (65,536 px for 512-px OME tiles) and not with its height, so a
+                     wide, short grid such as 600x40 shows the plateau cheaply
   --tile WxH         input tile size (default 256x192; overlap 10 %, rounded): small enough
                      that the 200x200 OME outputs (about 4-6 GB each, uncompressible photographs)
                      fit on a shared disk; the same at every size, so that memory compares
   --vips-max-gib N   run libvips at a size only when its peak memory, projected from the largest
                      size it ran at by the square of the tiles across, is at most N GiB
-                     (default 12); otherwise the table says "not run" and why
+                     (default 12; 0: never); otherwise the table says "not run" and why
   --vips-timeout S   stop libvips after S seconds (default 900); the table says so
 
 For each size it cuts the grid (tessera-bench photo-grid, reused when complete), then runs, one
@@ -80,7 +83,7 @@ readonly overlap_x=$(((tile_width + 5) / 10)) overlap_y=$(((tile_height + 5) / 1
 [[ $vips_max_gib =~ ^(0|[1-9][0-9]*)$ ]] || die "--vips-max-gib must be a number, got '$vips_max_gib'"
 [[ $vips_timeout =~ ^[1-9][0-9]*$ ]] || die "--vips-timeout must be a positive number of seconds, got '$vips_timeout'"
 for size in "${sizes[@]}"; do
-    [[ $size =~ ^[1-9][0-9]*$ ]] || die "grid size must be a positive integer, got '$size'"
+    [[ $size =~ ^[1-9][0-9]*(x[1-9][0-9]*)?$ ]] || die "grid size must be N or COLUMNSxROWS, got '$size'"
 done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (Debian: apt-get install time)"
 readonly photo_dir=/usr/lib/python3/dist-packages/skimage/data
@@ -134,8 +137,8 @@ header=$(
 echo "$header"
 
 # measure LOG COMMAND...: warms the inputs, flushes dirty pages, and runs COMMAND under
-# /usr/bin/time -v; sets wall_s, rss_mib, load (1-minute load average at the start) and ok
-# (0: it succeeded, else its exit status: 124 when timeout stopped it).
+# /usr/bin/time -v; sets wall_s, cpu_s (user + system), rss_mib, load (1-minute load average at
+# the start) and ok (0: it succeeded, else its exit status: 124 when timeout stopped it).
 measure() {
     local log=$1
     shift
@@ -149,6 +152,7 @@ measure() {
         for (i = 1; i <= n; i++) s = s * 60 + part[i]
         printf "%.2f", s }' "$log.time")
     rss_mib=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$log.time")
+    cpu_s=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$log.time")
     [[ -n $wall_s && -n $rss_mib ]] || die "could not parse /usr/bin/time output in $log.time"
 }
 
@@ -182,18 +186,19 @@ rows=()
 ratios=()
 declare -A peak
 vips_size=0 vips_peak=0
-for size in "${sizes[@]}"; do
-    grid=${size}x${size}
+for spec in "${sizes[@]}"; do
+    size=${spec%%x*} down=${spec#*x}
+    grid=${size}x${down}
     inputs=bench/data/photo-$grid-${tile_width}x${tile_height}
     out=$out_root/$grid
     mkdir -p "$out"
     status "[$grid] cutting the photograph grid into $inputs (reused when complete)"
-    dotnet "$bench_dll" photo-grid "$inputs" --across "$size" --down "$size" --period 8 \
+    dotnet "$bench_dll" photo-grid "$inputs" --across "$size" --down "$down" --period 8 \
         --images "$(IFS=,; echo "${photo_images[*]}")" --width "$tile_width" --height "$tile_height" \
         --overlap-x "$overlap_x" --overlap-y "$overlap_y" >&2 || die "cutting $inputs failed"
-    megapixels=$(awk -v n="$size" -v w="$tile_width" -v h="$tile_height" -v ox="$overlap_x" -v oy="$overlap_y" \
-        'BEGIN { printf "%.0f", ((n - 1) * (w - ox) + w) * ((n - 1) * (h - oy) + h) / 1e6 }')
-    declare -A wall=()
+    megapixels=$(awk -v n="$size" -v m="$down" -v w="$tile_width" -v h="$tile_height" -v ox="$overlap_x" -v oy="$overlap_y" \
+        'BEGIN { printf "%.0f", ((n - 1) * (w - ox) + w) * ((m - 1) * (h - oy) + h) / 1e6 }')
+    declare -A wall=() cpu=()
 
     for layout in dz ome-tiff ome-zarr; do
         case $layout in
@@ -210,22 +215,24 @@ for size in "${sizes[@]}"; do
         bytes=$(mib_of "$target")
         [[ $layout == dz ]] && bytes=$(($(mib_of "$out/slide_files") + bytes))
         rm -rf "$target" "$out/slide_files" "$out/slide.html" "$out/slide.dzi.json" "$out/slide_overlay"
-        wall[$layout]=$wall_s
+        wall[$layout]=$wall_s cpu[$layout]=$cpu_s
         peak[$grid:$layout]=$rss_mib
-        rows+=("| $grid | $megapixels | tessera $layout | $wall_s | $rss_mib | $bytes | $load |")
+        rows+=("| $grid | $megapixels | tessera $layout | $wall_s | $cpu_s | $rss_mib | $bytes | $load |")
         status "[$grid] $layout: $wall_s s, $rss_mib MiB, $bytes MiB written, load $load"
     done
 
     vips_note=""
-    if ((vips_size > 0)); then
+    if ((vips_max_gib == 0)); then
+        vips_note="not run (--vips-max-gib 0)"
+    elif ((vips_size > 0)); then
         projected=$(awk -v p="$vips_peak" -v n="$size" -v m="$vips_size" 'BEGIN { printf "%.1f", p * (n / m) ^ 2 / 1024 }')
         if awk -v p="$projected" -v max="$vips_max_gib" 'BEGIN { exit !(p > max) }'; then
-            vips_note="not run: projected $projected GiB (${vips_peak} MiB at ${vips_size}x${vips_size} × (${size}/${vips_size})²) > $vips_max_gib GiB"
+            vips_note="not run: projected $projected GiB (${vips_peak} MiB at $vips_size across × (${size}/${vips_size})²) > $vips_max_gib GiB"
         fi
     fi
     if [[ -n $vips_note ]]; then
-        rows+=("| $grid | $megapixels | libvips tiffsave | $vips_note | | | |")
-        wall[vips]=""
+        rows+=("| $grid | $megapixels | libvips tiffsave | $vips_note | | | | |")
+        wall[vips]="" cpu[vips]=""
     else
         status "[$grid] libvips tiffsave --pyramid --subifd (stopped after $vips_timeout s)"
         measure "$logs/$grid-vips.log" timeout "$vips_timeout" dotnet "$bench_dll" vips-tiff "$inputs" "$out/vips.tif" \
@@ -233,34 +240,36 @@ for size in "${sizes[@]}"; do
         bytes=$( [[ -f $out/vips.tif ]] && mib_of "$out/vips.tif" || echo 0)
         rm -f "$out/vips.tif"
         if ((ok == 0)); then
-            wall[vips]=$wall_s
+            wall[vips]=$wall_s cpu[vips]=$cpu_s
             vips_size=$size vips_peak=$rss_mib
-            rows+=("| $grid | $megapixels | libvips tiffsave | $wall_s | $rss_mib | $bytes | $load |")
+            rows+=("| $grid | $megapixels | libvips tiffsave | $wall_s | $cpu_s | $rss_mib | $bytes | $load |")
         elif ((ok == 124)); then
-            wall[vips]=""
-            rows+=("| $grid | $megapixels | libvips tiffsave | stopped after $vips_timeout s | $rss_mib (so far) | | $load |")
+            wall[vips]="" cpu[vips]=""
+            rows+=("| $grid | $megapixels | libvips tiffsave | stopped after $vips_timeout s | $cpu_s | $rss_mib (so far) | | $load |")
         else
-            wall[vips]=""
-            rows+=("| $grid | $megapixels | libvips tiffsave | failed: $(tail -n 1 "$logs/$grid-vips.log" | tr '|' '/') | $rss_mib | | $load |")
+            wall[vips]="" cpu[vips]=""
+            rows+=("| $grid | $megapixels | libvips tiffsave | failed: $(tail -n 1 "$logs/$grid-vips.log" | tr '|' '/') | $cpu_s | $rss_mib | | $load |")
         fi
         status "[$grid] libvips: exit $ok, $wall_s s, $rss_mib MiB"
     fi
-    ratios+=("| $grid | $(ratio "${wall[ome-tiff]}" "${wall[dz]}") | $(ratio "${wall[ome-zarr]}" "${wall[dz]}") | $( [[ -n ${wall[vips]} ]] && ratio "${wall[vips]}" "${wall[ome-tiff]}" || echo "n/a") |")
+    ratios+=("| $grid | $(ratio "${wall[ome-tiff]}" "${wall[dz]}") / $(ratio "${cpu[ome-tiff]}" "${cpu[dz]}") | $(ratio "${wall[ome-zarr]}" "${wall[dz]}") / $(ratio "${cpu[ome-zarr]}" "${cpu[dz]}") | $( [[ -n ${wall[vips]} ]] && echo "$(ratio "${wall[vips]}" "${wall[ome-tiff]}") / $(ratio "${cpu[vips]}" "${cpu[ome-tiff]}")" || echo "n/a") |")
     rm -rf "$out"
 done
 
 flat=()
-first=${sizes[0]}x${sizes[0]} last=${sizes[-1]}x${sizes[-1]}
+first=${sizes[0]} last=${sizes[-1]}
+[[ $first == *x* ]] || first=${first}x${first}
+[[ $last == *x* ]] || last=${last}x${last}
 for layout in dz ome-tiff ome-zarr; do
     flat+=("| tessera $layout | ${peak[$first:$layout]} | ${peak[$last:$layout]} | $(ratio "${peak[$last:$layout]}" "${peak[$first:$layout]}") |")
 done
 
 tables=$(
-    echo "| grid | megapixels | tool | wall s | peak RSS MiB | output MiB | load avg at start |"
-    echo "|---|---:|---|---:|---:|---:|---:|"
+    echo "| grid | megapixels | tool | wall s | CPU s (user + sys) | peak RSS MiB | output MiB | load avg at start |"
+    echo "|---|---:|---|---:|---:|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
     echo
-    echo "| grid | ome-tiff / dz time | ome-zarr / dz time | libvips / ome-tiff time |"
+    echo "| grid | ome-tiff / dz, wall / CPU | ome-zarr / dz, wall / CPU | libvips / ome-tiff, wall / CPU |"
     echo "|---|---:|---:|---:|"
     printf '%s\n' "${ratios[@]}"
     echo

@@ -99,11 +99,6 @@ public sealed class PyramidBuilder
             return;
         }
 
-        if (_plan.HandoverLevel < LowestLevel)
-        {
-            return; // the first round wrote every level the output holds
-        }
-
         var (width, height) = _geometry.LevelSize(_plan.HandoverLevel);
         using RasterStore handover = RasterStore.Create(width, height, source.Format, _options.InMemoryLevelBytes, _options.TemporaryDirectory);
         List<(int Start, int End)> runs = store.Runs();
