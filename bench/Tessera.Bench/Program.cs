@@ -10,6 +10,7 @@ internal static class Program
                               [--threads N] [--overlap-x 80] [--overlap-y 60] [--codec auto]
                               [--write OUT.dzi]
           tessera-bench vips-baseline DIR OUT.dzi [--overlap-x 80] [--overlap-y 60]
+          tessera-bench vips-tiff DIR OUT.tif [--overlap-x 80] [--overlap-y 60] [--level 1]
           tessera-bench link-grid DIR --across N --down M --from TILE
           tessera-bench photo-grid DIR --across N --down M --images A.png,B.jpg [--period 8]
                                  [--width 800] [--height 600] [--overlap-x 80] [--overlap-y 60] [--quality 90]
@@ -45,6 +46,9 @@ internal static class Program
                     break;
                 case "vips-baseline":
                     VipsBaselineCommand.Run(arguments);
+                    break;
+                case "vips-tiff":
+                    VipsTiffCommand.Run(arguments);
                     break;
                 case "link-grid":
                     LinkGridCommand.Run(arguments);

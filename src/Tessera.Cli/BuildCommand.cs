@@ -27,14 +27,7 @@ internal static class BuildCommand
             DefaultValueFactory = _ => "directory",
         };
         container.AcceptOnlyFromAmong("directory", "zip");
-        var layout = new Option<string>("--layout")
-        {
-            Description = "dz (Deep Zoom: OUTPUT.dzi and OUTPUT_files), iiif3 (static IIIF Image API 3 tiles and info.json in folder OUTPUT), " +
-                "ome-tiff (OUTPUT.ome.tif: pyramidal BigTIFF with OME-XML, levels as SubIFDs) or ome-zarr (OUTPUT.ome.zarr: OME-NGFF 0.4); " +
-                "all but dz: 512 px tiles, no overlap unless given.",
-            DefaultValueFactory = _ => "dz",
-        };
-        layout.AcceptOnlyFromAmong("dz", "iiif3", "ome-tiff", "ome-zarr");
+        Option<string> layout = BuildOptions.CreateLayoutOption();
         var iiifId = new Option<string>("--iiif-id") { Description = "Base URL of the IIIF service (the image's id is this/OUTPUT).", DefaultValueFactory = _ => "https://example.com/iiif" };
         var skipBlank = new Option<int?>("--skip-blank")
         {

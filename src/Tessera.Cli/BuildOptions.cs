@@ -139,6 +139,20 @@ internal sealed class BuildOptions
             : TileFormatExtensions.Parse(format);
     }
 
+    /// <summary>--layout, as build and plan take it.</summary>
+    public static Option<string> CreateLayoutOption()
+    {
+        var layout = new Option<string>("--layout")
+        {
+            Description = "dz (Deep Zoom: OUTPUT.dzi and OUTPUT_files), iiif3 (static IIIF Image API 3 tiles and info.json in folder OUTPUT), " +
+                "ome-tiff (OUTPUT.ome.tif: pyramidal BigTIFF with OME-XML, levels as SubIFDs) or ome-zarr (OUTPUT.ome.zarr: OME-NGFF 0.4); " +
+                "all but dz: 512 px tiles, no overlap unless given.",
+            DefaultValueFactory = _ => "dz",
+        };
+        layout.AcceptOnlyFromAmong("dz", "iiif3", "ome-tiff", "ome-zarr");
+        return layout;
+    }
+
     /// <summary>The --layout value of <paramref name="layout"/>.</summary>
     public static string LayoutName(PyramidLayout layout) => layout switch
     {

@@ -1,5 +1,7 @@
 using Tessera.Codecs;
 using Tessera.Imaging;
+using Tessera.Outputs;
+using Tessera.Outputs.Tiff;
 using Tessera.Pyramid;
 
 namespace Tessera.Build;
@@ -11,6 +13,12 @@ public sealed record ShardWork(int Index, int Blocks, long Tiles, double Share);
 /// What a build will do, worked out from file names and one tile header, without decoding: sizes,
 /// levels, tiles, how shards split the work, and the memory and disk it will need.
 /// </summary>
+/// <param name="OutputTiles">Tiles the build writes: those of the levels the output holds (<paramref name="OutputLevels"/>, from the top down).</param>
+/// <param name="OutputBytes">The output's size: as the input compresses for lossy tiles; for lossless ones (deflate, LZW, zlib) the samples uncompressed, which the output does not exceed.</param>
+/// <param name="Output">What the output is named by: NAME.dzi, the IIIF folder's info.json, NAME.ome.tif, NAME.ome.zarr.</param>
+/// <param name="Layout">The output's layout.</param>
+/// <param name="Lossless">Whether <paramref name="OutputBytes"/> is the uncompressed size of lossless tiles.</param>
+/// <param name="AllowsShards">Whether the output can be written by shards.</param>
 public sealed record BuildPlanReport(
     int Columns,
     int Rows,
@@ -26,7 +34,12 @@ public sealed record BuildPlanReport(
     IReadOnlyList<ShardWork> Shards,
     int Threads,
     long PeakMemoryBytes,
-    long OutputBytes)
+    long OutputBytes,
+    string Output,
+    PyramidLayout Layout,
+    int OutputLevels,
+    bool Lossless,
+    bool AllowsShards)
 {
     /// <summary>
     /// Memory of a Tessera process besides its pixel buffers (runtime, codecs, file cache of the
@@ -41,19 +54,50 @@ public sealed record BuildPlanReport(
         // A plan reads names and one header, never pixels: a registration's positions are not known yet, the grid's are.
         PyramidBuild.Job job = PyramidBuild.Job.Prepare(request with { Registration = null, Gains = request.Registration is null ? request.Gains : null }, codec);
         PyramidPlan plan = job.Plan;
+        using IPyramidOutput output = PyramidOutputs.Create(job, codec);
+        int levels = output.LevelsOf(job.Geometry), lowest = PyramidBuild.LowestLevelOf(output, job.Geometry);
         var work = new List<ShardWork>(shards);
         long total = Math.Max(1, plan.CostOf(0, plan.Blocks.Count));
         for (int i = 0; i < shards; i++)
         {
             var (start, end) = plan.Shard(i, shards);
-            work.Add(new ShardWork(i, end - start, plan.TileCount(start, end), (double)plan.CostOf(start, end) / total));
+            work.Add(new ShardWork(i, end - start, plan.TileCount(start, end, lowest), (double)plan.CostOf(start, end) / total));
         }
 
+        RasterPyramid? lossless = LosslessRaster(output, job.Request);
+        long outputBytes = lossless is not null ? UncompressedBytes(lossless) : CompressedLikeInput(job, lowest);
+        return new BuildPlanReport(job.Grid?.Columns ?? 0, job.Grid?.Rows ?? 0, job.TileCount, job.MissingCells.Count,
+            job.First.Width, job.First.Height, job.OverlapX, job.OverlapY, job.Geometry, job.Geometry.TotalTileCount(lowest),
+            plan.Blocks.Count, work, job.Pyramid.Threads, PeakMemory(job), outputBytes,
+            output.Location, job.Request.PyramidLayout, levels, lossless is not null, output.AllowsShards);
+    }
+
+    /// <summary>The samples of an OME output whose tiles are compressed losslessly; null for JPEG tiles and the tile layouts.</summary>
+    private static RasterPyramid? LosslessRaster(IPyramidOutput output, BuildRequest request) => output switch
+    {
+        OmeZarrOutput zarr => zarr.Raster,
+        OmeTiffOutput tiff when request.Compression != RasterCompression.Jpeg => tiff.Raster,
+        _ => null,
+    };
+
+    private static long UncompressedBytes(RasterPyramid raster)
+    {
+        long bytes = 0;
+        for (int level = 0; level < raster.LevelCount; level++)
+        {
+            var (w, h) = raster.LevelSize(level);
+            bytes += (long)w * h * raster.PixelBytes;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The tiles of the levels from <paramref name="lowest"/> up, at the input's bytes per pixel.</summary>
+    private static long CompressedLikeInput(PyramidBuild.Job job, int lowest)
+    {
         long inputBytes = new FileInfo(job.FirstTile).Length;
         double bytesPerPixel = (double)inputBytes / ((long)job.First.Width * job.First.Height);
-        return new BuildPlanReport(job.Grid?.Columns ?? 0, job.Grid?.Rows ?? 0, job.TileCount, job.MissingCells.Count,
-            job.First.Width, job.First.Height, job.OverlapX, job.OverlapY, job.Geometry, job.Geometry.TotalTileCount(),
-            plan.Blocks.Count, work, job.Pyramid.Threads, PeakMemory(job), (long)(PyramidPixels(job.Geometry) * bytesPerPixel));
+        return (long)(PyramidPixels(job.Geometry, lowest) * bytesPerPixel);
     }
 
     /// <summary>
@@ -90,10 +134,10 @@ public sealed record BuildPlanReport(
         return BaseMemoryBytes + firstRound + whole;
     }
 
-    private static double PyramidPixels(DziGeometry geometry)
+    private static double PyramidPixels(DziGeometry geometry, int lowest)
     {
         double pixels = 0;
-        for (int level = 0; level <= geometry.TopLevel; level++)
+        for (int level = lowest; level <= geometry.TopLevel; level++)
         {
             var (w, h) = geometry.LevelSize(level);
             var (c, r) = geometry.TileCount(level);

@@ -62,7 +62,8 @@ public static class PyramidBuild
                 request.Shard is { } shard ? BlockStore.ShardWriter(shard.Index, shard.Count) : "blocks");
             var pool = new PixelMemoryPool();
             _source = _job.CreateSource(_job.Input, pool);
-            _builder = new PyramidBuilder(_job.Plan, _job.Pyramid, _output, progress, pool);
+            // The output's levels bound what is built and counted: an OME or IIIF pyramid ends above level 0.
+            _builder = new PyramidBuilder(_job.Plan, _job.Pyramid with { LowestLevel = LowestLevelOf(_output, _job.Geometry) }, _output, progress, pool);
         }
 
         private PyramidPlan Plan => _job.Plan;
@@ -102,7 +103,7 @@ public static class PyramidBuild
             }
 
             _output.Open(_job.Geometry.LevelCount);
-            _progress.SetTotal(_job.Geometry.TotalTileCount() - Plan.TileCount(0, Plan.Blocks.Count));
+            _progress.SetTotal(_builder.FinishTileCount);
             _builder.Finish(_source, _store, cancellationToken);
             CompleteOutput();
             return Result(0, Plan.Blocks.Count, complete: true);
@@ -140,7 +141,7 @@ public static class PyramidBuild
             try
             {
                 _job.Manifest(_codec).WriteOrCheck(WorkDirectory, _job.Fingerprint.Value);
-                _progress.SetTotal(_job.Geometry.TotalTileCount() - Plan.TileCount(0, Plan.Blocks.Count) + TilesToBuild(0, Plan.Blocks.Count));
+                _progress.SetTotal(_builder.FinishTileCount + TilesToBuild(0, Plan.Blocks.Count));
                 _builder.Build(_source, _store, cancellationToken);
                 CompleteOutput();
                 return Result(Plan.Blocks.Count - alreadyDone, alreadyDone, complete: true);
@@ -230,7 +231,7 @@ public static class PyramidBuild
 
         /// <summary>Tiles of the first-round blocks [start, end) that are not done yet.</summary>
         private long TilesToBuild(int start, int end) =>
-            Enumerable.Range(start, end - start).Where(b => !_store.IsDone(b)).Sum(b => Plan.TileCount(b, b + 1));
+            Enumerable.Range(start, end - start).Where(b => !_store.IsDone(b)).Sum(b => _builder.BlockTileCount(b, b + 1));
 
         private BuildResult Result(int built, int skipped, bool complete) => new(
             _job.Location.Path, _job.Geometry, _job.Grid?.Columns ?? 0, _job.Grid?.Rows ?? 0, _job.First.Width, _job.First.Height,
@@ -284,6 +285,9 @@ public static class PyramidBuild
             OutputFolder.RefuseIfForeign(folder);
         }
     }
+
+    /// <summary>The lowest level of <paramref name="geometry"/>'s pyramid that <paramref name="output"/> holds.</summary>
+    internal static int LowestLevelOf(IPyramidOutput output, DziGeometry geometry) => geometry.LevelCount - output.LevelsOf(geometry);
 
     private static bool IsSameOrInside(string path, string folder)
     {

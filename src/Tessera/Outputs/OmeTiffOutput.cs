@@ -39,6 +39,9 @@ public sealed class OmeTiffOutput : IPyramidOutput
     /// <summary>NAME.ome.tif.</summary>
     public string TiffFile { get; }
 
+    /// <summary>The levels, tiles and samples it holds.</summary>
+    public RasterPyramid Raster => _raster;
+
     public string PartialFile => TiffFile + ".partial";
 
     public string CompleteFile => TiffFile;

@@ -25,6 +25,9 @@ public sealed class OmeZarrOutput : IPyramidOutput
 
     public string Folder => _writer.Folder;
 
+    /// <summary>The levels, chunks and samples it holds.</summary>
+    public RasterPyramid Raster => _writer.Raster;
+
     public string CompleteFile => _writer.GroupFile;
 
     public string Location => Folder;

@@ -71,10 +71,11 @@ public sealed record DziGeometry
     public (int FirstColumn, int EndColumn, int FirstRow, int EndRow) TilesIn(PixelRect core) =>
         (core.X / TileSize, CeilDiv(core.Right, TileSize), core.Y / TileSize, CeilDiv(core.Bottom, TileSize));
 
-    public long TotalTileCount()
+    /// <summary>Tiles of the levels from <paramref name="lowestLevel"/> to the top.</summary>
+    public long TotalTileCount(int lowestLevel = 0)
     {
         long total = 0;
-        for (int level = 0; level <= TopLevel; level++)
+        for (int level = lowestLevel; level <= TopLevel; level++)
         {
             var (c, r) = TileCount(level);
             total += (long)c * r;

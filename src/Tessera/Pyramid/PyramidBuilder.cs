@@ -48,6 +48,12 @@ public sealed class PyramidBuilder
         _pool = pool ?? new PixelMemoryPool();
     }
 
+    /// <summary>Tiles the first-round blocks [start, end) write: those of the levels the output holds.</summary>
+    public long BlockTileCount(int start, int end) => _plan.TileCount(start, end, LowestLevel);
+
+    /// <summary>Tiles <see cref="Finish"/> writes: every level the output holds, less the first round's.</summary>
+    public long FinishTileCount => _geometry.TotalTileCount(LowestLevel) - BlockTileCount(0, _plan.Blocks.Count);
+
     /// <summary>Builds the whole pyramid: every block of the first round, then the rest.</summary>
     public void Build(IPixelSource source, BlockStore store, CancellationToken cancellationToken = default)
     {
@@ -102,11 +108,18 @@ public sealed class PyramidBuilder
 
     private int BlockLevels => _plan.BlockLevels;
 
+    private int LowestLevel => _options.LowestLevel;
+
     private int BlockSpan => _plan.BlockSpan;
 
     /// <summary>The later rounds: blocks of a level kept whole in a <see cref="RasterStore"/>, until one block holds a level.</summary>
     private void BuildFrom(IPixelSource source, int level, CancellationToken cancellationToken)
     {
+        if (level < LowestLevel)
+        {
+            return;
+        }
+
         if (source.Width <= BlockSpan && source.Height <= BlockSpan)
         {
             BuildWhole(source, level, cancellationToken);
@@ -389,7 +402,7 @@ public sealed class PyramidBuilder
                 PixelBuffer current = buffer;
                 int emitLevel = l;
                 RunInParallel(columns * rows, i => EmitTile(current, emitLevel, i % columns, i / columns), cancellationToken);
-                if (l == 0)
+                if (l <= LowestLevel)
                 {
                     break;
                 }
@@ -409,6 +422,11 @@ public sealed class PyramidBuilder
 
     private void EmitTile(PixelBuffer buffer, int level, int column, int row)
     {
+        if (level < LowestLevel)
+        {
+            return; // halved on the way to the next round's blocks, but not part of the output
+        }
+
         PixelRect rect = _geometry.TileRect(level, column, row);
         if (_options.SkipBlank is { } blank && BlankTile.IsBlank(buffer, rect, blank, _options.SkipBlankTolerance))
         {

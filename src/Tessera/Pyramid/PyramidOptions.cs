@@ -35,6 +35,12 @@ public sealed record PyramidOptions
     public int BlockLevels { get; init; } = 4;
 
     /// <summary>
+    /// The lowest level the output holds: 0 for Deep Zoom, more for an OME or IIIF pyramid, which
+    /// ends at the first level that fits in one tile. Tiles below it are neither made nor counted.
+    /// </summary>
+    public int LowestLevel { get; init; }
+
+    /// <summary>
     /// Throws a <see cref="Build.RequestException"/> naming the first setting the builder cannot
     /// work with; <paramref name="name"/> is how the caller's request reaches these options.
     /// </summary>
@@ -56,6 +62,11 @@ public sealed record PyramidOptions
         {
             throw new Build.RequestException(
                 $"{name}.Overlap must be at least 0 and less than {name}.TileSize, {TileSize} (got {Overlap}).", $"{name}.Overlap", $"{name}.TileSize");
+        }
+
+        if (LowestLevel < 0)
+        {
+            throw new Build.RequestException($"{name}.LowestLevel must be at least 0 (got {LowestLevel}).", $"{name}.LowestLevel");
         }
 
         if (Threads < 1)

@@ -109,13 +109,14 @@ public sealed class PyramidPlan
     /// <summary>Work in a block, as the top-level pixels it covers: encoding and decoding both scale with them.</summary>
     public long Cost(int block) => Core(block, 0).Area;
 
-    /// <summary>Pyramid tiles the blocks [start, end) write.</summary>
-    public long TileCount(int start, int end)
+    /// <summary>Pyramid tiles the blocks [start, end) write, at the levels from <paramref name="lowestLevel"/> up.</summary>
+    public long TileCount(int start, int end, int lowestLevel = 0)
     {
         long tiles = 0;
+        int levels = Math.Min(BlockLevels, Geometry.TopLevel - lowestLevel + 1);
         for (int block = start; block < end; block++)
         {
-            for (int k = 0; k < BlockLevels; k++)
+            for (int k = 0; k < levels; k++)
             {
                 var (c0, c1, r0, r1) = Geometry.TilesIn(Core(block, k));
                 tiles += (long)(c1 - c0) * (r1 - r0);

@@ -30,6 +30,11 @@ public abstract class PyramidSite : IServedSite
     public static PyramidSite Open(string path)
     {
         string full = Path.GetFullPath(path);
+        if (OmeKind(full) is { } ome)
+        {
+            throw new TesseraException($"\"{full}\" is an {ome}: serving is for Deep Zoom only (NAME.dzi or NAME.zip); open an {ome} in QuPath, napari, OMERO or Fiji (Bio-Formats).");
+        }
+
         if (Directory.Exists(full))
         {
             throw new TesseraException($"\"{full}\" is a folder: give the pyramid's .dzi or .zip file.");
@@ -47,6 +52,15 @@ public abstract class PyramidSite : IServedSite
             ".zip" => ZipSite.Create(full),
             _ => throw new TesseraException($"\"{full}\" is not a Deep Zoom pyramid: give NAME.dzi or NAME.zip."),
         };
+    }
+
+    /// <summary>"OME-TIFF" or "OME-Zarr" when <paramref name="path"/> names one (by its suffix, or a folder by its zarr metadata); else null.</summary>
+    private static string? OmeKind(string path)
+    {
+        string trimmed = Path.TrimEndingDirectorySeparator(path);
+        return trimmed.EndsWith(".ome.tif", StringComparison.OrdinalIgnoreCase) || trimmed.EndsWith(".ome.tiff", StringComparison.OrdinalIgnoreCase) ? "OME-TIFF"
+            : trimmed.EndsWith(".ome.zarr", StringComparison.OrdinalIgnoreCase) || File.Exists(Path.Combine(trimmed, ".zattrs")) ? "OME-Zarr"
+            : null;
     }
 
     /// <summary>The answer to a GET or HEAD of <paramref name="target"/>, the request target as sent (path and query).</summary>
