@@ -2,10 +2,13 @@
 peer: scikit-image's phase_cross_correlation (upsampled, as Guizar-Sicairos 2008) on each neighbour
 pair's nominal overlap, Hann-windowed, then one unweighted least-squares solve of all positions.
 
-usage: /usr/bin/python3 bench/registration_quality.py --overlap 64,56 KIND=DIR ...
+usage: /usr/bin/python3 bench/registration_quality.py --overlap 64,56 [--pairs] KIND=DIR ...
 Each DIR holds tiles {x}_{y}.jpg, truth.tsv (tessera-bench jittered) and tessera's
 TileConfiguration.registered.txt. Prints one table per tool: median and max error per kind, px,
 after removing one common translation (the median of the errors).
+
+With --pairs it first says, per kind, where tessera's error comes from (pair_errors.py): every
+pair's measured offset and sigma (the report's pair table) against the true one.
 """
 import argparse
 import os
@@ -100,9 +103,15 @@ def errors(positions, truth):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--overlap", required=True)
+    parser.add_argument("--pairs", action="store_true", help="print where tessera's error comes from, pair by pair")
     parser.add_argument("sets", nargs="+")
     args = parser.parse_args()
     ox, oy = (int(v) for v in args.overlap.split(","))
+    if args.pairs:
+        import pair_errors
+        for spec in args.sets:
+            kind, directory = spec.split("=", 1)
+            pair_errors.diagnose(kind, directory)
     rows = []
     for spec in args.sets:
         kind, directory = spec.split("=", 1)

@@ -24,15 +24,10 @@ public sealed class OverlapScoresTests
         return cov / Math.Sqrt(va * vb) * Math.Sqrt(Math.Min(1, pairs.Count / nominalArea));
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Score_is_the_normalised_cross_correlation_of_the_overlap(bool tables)
+    /// <summary>Strip B holds A shifted by (19, −3) plus noise; both off zero mean, as whitened strips are by a little.</summary>
+    private static (float[] A, float[] B) ShiftedStrips(int width, int length)
     {
-        const int width = 45, length = 70, nominalTx = 15, margin = 12;
         var random = new Random(7);
-
-        // B holds A shifted by (19, −3) plus noise; both strips off zero mean, as whitened strips are by a little.
         var a = new float[width * length];
         var b = new float[width * length];
         for (int i = 0; i < a.Length; i++)
@@ -49,6 +44,17 @@ public sealed class OverlapScoresTests
             }
         }
 
+        return (a, b);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Score_is_the_normalised_cross_correlation_of_the_overlap(bool tables)
+    {
+        const int width = 45, length = 70, nominalTx = 15, margin = 12;
+        var (a, b) = ShiftedStrips(width, length);
+
         var scores = new OverlapScores(width, length, nominalTx, margin, tables);
         scores.Reset(a, b);
         double nominalArea = (double)(width - nominalTx) * length;
@@ -62,5 +68,29 @@ public sealed class OverlapScoresTests
 
         Assert.True(scores.Score(19, -3) > 0.8);
         Assert.Equal(-2, scores.Score(nominalTx + margin + 2, 0));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Correlation_is_the_same_without_the_small_overlap_scaling_which_would_tilt_a_peak(bool tables)
+    {
+        const int width = 45, length = 70, nominalTx = 15, margin = 12;
+        var (a, b) = ShiftedStrips(width, length);
+        var scores = new OverlapScores(width, length, nominalTx, margin, tables);
+        scores.Reset(a, b);
+        const double noScaling = 0; // an overlap of any size is then at least the nominal one
+        for (int tx = nominalTx - margin; tx <= nominalTx + margin; tx += 3)
+        {
+            for (int ty = -margin; ty <= margin; ty += 4)
+            {
+                Assert.Equal(Expected(a, b, width, length, tx, ty, noScaling), scores.Correlation(tx, ty), 1e-4);
+            }
+        }
+
+        // Beyond the nominal overlap (tx > 15) the score is scaled down and the correlation is not.
+        Assert.True(scores.Correlation(19, -3) > scores.Score(19, -3));
+        Assert.Equal(scores.Correlation(10, 0), scores.Score(10, 0), 1e-12);
+        Assert.Equal(-2, scores.Correlation(nominalTx + margin + 2, 0));
     }
 }

@@ -181,7 +181,7 @@ public static class GridRegistration
         northModel = northModel.AfterSolve(links);
         options.Timings?.Add(RegistrationStage.Solve, start);
 
-        var report = new RegistrationReportBuilder(grid, links, x, y)
+        var report = new RegistrationReportBuilder(grid, links, x, y, options.SearchMargin)
             .Build(missingPairs, scale, westModel, northModel, westNoise, northNoise, clock.Elapsed);
         return new RegistrationResult(Placements(grid, present, x, y), report);
     }

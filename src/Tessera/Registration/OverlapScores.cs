@@ -26,7 +26,7 @@ internal sealed class OverlapScores
     private readonly double[] _sumB;
     private readonly double[] _sumAA;
     private readonly double[] _sumBB;
-    private readonly Dictionary<(int, int), double> _known = [];
+    private readonly Dictionary<(int, int), (double Ncc, double Factor)> _known = [];
     private float[] _a = [];
     private float[] _b = [];
 
@@ -62,33 +62,46 @@ internal sealed class OverlapScores
     /// <summary>
     /// The normalised cross-correlation of the overlap that shift (tx, ty) implies, scaled by the
     /// square root of its size against the nominal overlap's where smaller; −2 outside the search
-    /// window or for too small an overlap.
+    /// window or for too small an overlap. The scaling judges matches against each other fairly; it
+    /// tilts the surface towards larger overlaps, so a match is located on <see cref="Correlation"/>.
     /// </summary>
     public double Score(int tx, int ty)
     {
+        var (ncc, factor) = Cached(tx, ty);
+        return ncc <= -2 ? ncc : ncc * factor;
+    }
+
+    /// <summary>
+    /// The plain normalised cross-correlation at (tx, ty), without <see cref="Score"/>'s scaling: a
+    /// broad peak (smooth content) tilted by that scaling has its maximum pixels away from the match.
+    /// </summary>
+    public double Correlation(int tx, int ty) => Cached(tx, ty).Ncc;
+
+    private (double Ncc, double Factor) Cached(int tx, int ty)
+    {
         if (Math.Abs(tx - _nominalTx) > _margin + 1 || Math.Abs(ty) > _margin + 1)
         {
-            return -2;
+            return (-2, 1);
         }
 
-        if (_known.TryGetValue((tx, ty), out double cached))
+        if (_known.TryGetValue((tx, ty), out var cached))
         {
             return cached;
         }
 
-        double score = Ncc(tx, ty);
-        _known[(tx, ty)] = score;
-        return score;
+        var value = Ncc(tx, ty);
+        _known[(tx, ty)] = value;
+        return value;
     }
 
-    private double Ncc(int tx, int ty)
+    private (double Ncc, double Factor) Ncc(int tx, int ty)
     {
         int w = _width;
         int ax0 = Math.Max(0, tx), ax1 = Math.Min(w, w + tx);
         int ay0 = Math.Max(0, ty), ay1 = Math.Min(_length, _length + ty);
         if (ax1 - ax0 < 3 || ay1 - ay0 < _length / 2)
         {
-            return -2;
+            return (-2, 1);
         }
 
         double n = (double)(ax1 - ax0) * (ay1 - ay0);
@@ -110,7 +123,8 @@ internal sealed class OverlapScores
         // The correlation of a small overlap is noisier (its spread goes with 1/√n): scaled by
         // √(n / nominal overlap) below the nominal overlap, chance matches of a sliver score as low
         // as those of the nominal overlap, and the best score is not drawn to the edge of the window.
-        return va2 <= 1e-9 || vb2 <= 1e-9 ? 0 : cov / Math.Sqrt(va2 * vb2) * Math.Sqrt(Math.Min(1, n / _nominalArea));
+        double factor = Math.Sqrt(Math.Min(1, n / _nominalArea));
+        return (va2 <= 1e-9 || vb2 <= 1e-9 ? 0 : cov / Math.Sqrt(va2 * vb2), factor);
     }
 
     /// <summary>Σ A·B over A's columns [ax0, ax1) and rows [ay0, ay1) against B's pixels shifted by −t.</summary>

@@ -64,17 +64,20 @@ internal static class PairJudgement
             return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.LowCorrelation);
         }
 
-        float across = Sigma(m.CurvatureX, noiseHere, g.Scale, searchMargin);
-        float along = Sigma(m.CurvatureY, noiseHere, g.Scale, searchMargin);
+        float across = Sigma(m.CurvatureX, noiseHere, g.Scale, searchMargin, m.SubpixelX);
+        float along = Sigma(m.CurvatureY, noiseHere, g.Scale, searchMargin, m.SubpixelY);
         var (sx, sy) = west ? (across, along) : (along, across);
         PairOutcome outcome = significant ? PairOutcome.Measured : PairOutcome.LowCorrelation;
         return new PairLink(first, second, direction, dx, dy, m.Score, outcome, sx, sy);
     }
 
     /// <summary>Whether an axis with uncertainty <paramref name="sigma"/> was located by its peak, not only along a ridge.</summary>
-    public static bool Located(float sigma, int searchMargin) => sigma < RidgeFraction * searchMargin;
+    public static bool Located(float sigma, int searchMargin) => sigma < RidgeSigma(searchMargin);
 
-    private static float Sigma(double curvature, double scoreNoise, int scale, int searchMargin)
+    /// <summary>The uncertainty given an axis measured only along a ridge, px.</summary>
+    public static double RidgeSigma(int searchMargin) => (float)(RidgeFraction * searchMargin);
+
+    private static float Sigma(double curvature, double scoreNoise, int scale, int searchMargin, double subpixel)
     {
         double ridge = RidgeFraction * searchMargin;
         if (curvature <= scoreNoise)
@@ -82,7 +85,11 @@ internal static class PairJudgement
             return (float)ridge;
         }
 
-        double sigma = scale * Math.Sqrt(Math.Pow(scoreNoise / curvature, 2) + (MethodSigma * MethodSigma));
+        // The subpixel peak should lie within half a pixel of the correlation's whole-pixel
+        // maximum; where it does not, the two disagree by that much, and the shift is no surer
+        // (8×8 sets: such pairs were 1–3 px off with σ of a few hundredths, and outvoted right ones).
+        double disagreement = Math.Max(0, Math.Abs(subpixel) - 0.5);
+        double sigma = scale * Math.Sqrt(Math.Pow(scoreNoise / curvature, 2) + (MethodSigma * MethodSigma) + (disagreement * disagreement));
         return (float)Math.Min(sigma, ridge);
     }
 }

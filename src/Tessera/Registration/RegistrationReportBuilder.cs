@@ -3,7 +3,8 @@ using Tessera.Layout;
 namespace Tessera.Registration;
 
 /// <summary>Gathers the report of one registration from its links and solved positions.</summary>
-internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> links, double[] x, double[] y)
+/// <param name="searchMargin">The pairs' search margin (px): an axis a link measured only along a ridge (<see cref="PairJudgement.Located"/>) does not join a tile to the rest.</param>
+internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> links, double[] x, double[] y, int searchMargin)
 {
     private const int WorstShown = 5;
 
@@ -108,7 +109,11 @@ internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> li
 
         // A group of tiles measured among themselves but not to the rest lies where the stage model
         // put the group: its own links are sure, its place relative to the largest group is not.
+        // Nor is it where only links along a ridge join it (a straight edge seen along itself):
+        // those say roughly where the group lies, by a quarter of the search margin.
         bool[] mainX = LargestGroup(l => float.IsFinite(l.SigmaX)), mainY = LargestGroup(l => float.IsFinite(l.SigmaY));
+        bool[] locatedX = LargestGroup(l => PairJudgement.Located(l.SigmaX, searchMargin));
+        bool[] locatedY = LargestGroup(l => PairJudgement.Located(l.SigmaY, searchMargin));
         var byModel = new List<string>();
         var weak = new List<TileUncertainty>();
         for (int i = 0; i < n; i++)
@@ -123,15 +128,23 @@ internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> li
                 byModel.Add(Name(i));
             }
 
-            if (bestX[i] > WeakSigma || bestY[i] > WeakSigma || !mainX[i] || !mainY[i])
+            if (bestX[i] > WeakSigma || bestY[i] > WeakSigma || !locatedX[i] || !locatedY[i])
             {
-                weak.Add(new TileUncertainty(Name(i), infoX[i] > 0 && mainX[i] ? 1 / Math.Sqrt(infoX[i]) : double.PositiveInfinity,
-                    infoY[i] > 0 && mainY[i] ? 1 / Math.Sqrt(infoY[i]) : double.PositiveInfinity));
+                weak.Add(new TileUncertainty(Name(i), Uncertainty(infoX[i], mainX[i], locatedX[i]), Uncertainty(infoY[i], mainY[i], locatedY[i])));
             }
         }
 
         return (byModel, weak);
     }
+
+    /// <summary>
+    /// How sure a tile's position is on one axis: from its own links where they join it to the rest;
+    /// a ridge's uncertainty where only links along a ridge do; the stage model's (infinite) where none does.
+    /// </summary>
+    private double Uncertainty(double information, bool joined, bool located) =>
+        !joined || information <= 0 ? double.PositiveInfinity
+        : located ? 1 / Math.Sqrt(information)
+        : Math.Max(1 / Math.Sqrt(information), PairJudgement.RidgeSigma(searchMargin));
 
     /// <summary>The tiles of the largest group joined by measured links that measure an axis (union–find).</summary>
     private bool[] LargestGroup(Func<PairLink, bool> measures)

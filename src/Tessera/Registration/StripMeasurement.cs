@@ -12,8 +12,10 @@ namespace Tessera.Registration;
 /// <param name="CurvatureY">The same along.</param>
 /// <param name="Competitor">The best score of a distinct match (a separate peak, with a dip between it and the best); −1 when there is none.</param>
 /// <param name="AtWindowEdge">The best shift lies on the search window's edge: the window, not the images, stopped the score rising.</param>
+/// <param name="SubpixelX">How far across the subpixel peak lies from the whole-pixel maximum of the correlation it refines (decoded px).</param>
+/// <param name="SubpixelY">The same along.</param>
 internal readonly record struct StripMeasurement(bool Blank, double Tx, double Ty, double Score, double CurvatureX, double CurvatureY, double Competitor,
-    bool AtWindowEdge = false)
+    bool AtWindowEdge = false, double SubpixelX = 0, double SubpixelY = 0)
 {
     public static StripMeasurement BlankStrip(int nominalTx) => new(true, nominalTx, 0, 0, 0, 0, -1);
 }
