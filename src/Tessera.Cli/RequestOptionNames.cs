@@ -26,6 +26,7 @@ internal static class RequestOptionNames
         ["Compression"] = "--format",
         ["OutputPath"] = "OUTPUT",
         ["SkipBlankTolerance"] = "--skip-blank",
+        ["Input.Range"] = "--range",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The message of <paramref name="e"/> with each property it names replaced by its option.</summary>

@@ -40,13 +40,19 @@ public sealed class TileGainCorrection : ITileCorrection
     public void Apply(PixelBuffer tile) => throw new InvalidOperationException("A per-tile gain needs the tile's id.");
 
     /// <summary>
-    /// The flat-field, then min(255, round(v / gain)) on every colour sample, alpha left alone: in
+    /// The flat-field, then min(255, round(v / gain)) (65535 for 16-bit pixels) on every colour sample, alpha left alone: in
     /// fixed point with G = round(2048 / gain), round(((v · 16) · G) / 32768), the same on every path.
     /// </summary>
     public void Apply(PixelBuffer tile, int id)
     {
         _flatField?.Apply(tile);
         short scale = _scale[id];
+        if (tile.Format.IsSixteenBit())
+        {
+            ApplyWide(tile, scale);
+            return;
+        }
+
         int bpp = tile.BytesPerPixel, length = tile.Width * bpp;
         for (int y = 0; y < tile.Height; y++)
         {
@@ -57,6 +63,23 @@ public sealed class TileGainCorrection : ITileCorrection
                 if (bpp != 4 || i % 4 != 3)
                 {
                     row[i] = (byte)Math.Min((((row[i] << 4) * scale) + 0x4000) >> 15, 255);
+                }
+            }
+        }
+    }
+
+    /// <summary>The 16-bit form: the same fixed point, ⌊(v · G + 1024) / 2048⌋, at most 65535.</summary>
+    private static void ApplyWide(PixelBuffer tile, short scale)
+    {
+        int samples = tile.Format.SamplesPerPixel();
+        for (int y = 0; y < tile.Height; y++)
+        {
+            Span<ushort> row = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(tile.Row(y))[..(tile.Width * samples)];
+            for (int i = 0; i < row.Length; i++)
+            {
+                if (samples != 4 || i % 4 != 3)
+                {
+                    row[i] = (ushort)Math.Min(((row[i] * (long)scale) + (1 << (Bits - 1))) >> Bits, ushort.MaxValue);
                 }
             }
         }
