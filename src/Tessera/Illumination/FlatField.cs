@@ -173,9 +173,10 @@ public sealed class FlatField : ITileCorrection
 
     /// <summary>
     /// Corrects a tile in place: max(value − dark, 0) / gain, rounded half up, at most 255 (65535
-    /// for 16-bit pixels); alpha is left alone. In fixed point, 1/gain with 10 fraction bits (within
-    /// 0.05 % of the field), the same on every path: round(((v − d) · 32 · G) / 32768) with
-    /// G = round(1024 / gain), which is ⌊((v − d) · G + 512) / 1024⌋ at either depth.
+    /// for 16-bit pixels); alpha is left alone. In fixed point, the same on every path: for 8-bit
+    /// pixels 1/gain with 10 fraction bits (within 0.05 % of the field, below half a level),
+    /// round(((v − d) · 32 · G) / 32768) with G = round(1024 / gain); for 16-bit pixels, where 0.05 %
+    /// would be 30 levels, with 16: ⌊((v − d) · G + 2^15) / 2^16⌋ with G = round(65536 / gain).
     /// </summary>
     public void Apply(PixelBuffer tile)
     {
@@ -206,7 +207,7 @@ public sealed class FlatField : ITileCorrection
         }
     }
 
-    /// <summary>The 16-bit form of <see cref="Apply"/>: the same fixed point, one scale and offset per pixel.</summary>
+    /// <summary>The 16-bit form of <see cref="Apply"/>: one scale and offset per pixel.</summary>
     private void ApplyWide(PixelBuffer tile)
     {
         WideLayout layout = Wide();
@@ -221,14 +222,14 @@ public sealed class FlatField : ITileCorrection
                 int g = scaleRow[x], d = offsetRow[x];
                 for (int c = 0, i = x * samples; c < colours; c++, i++)
                 {
-                    int v = Math.Max(row[i] - d, 0);
-                    row[i] = (ushort)Math.Min(((v * g) + 512) >> 10, ushort.MaxValue);
+                    long v = Math.Max(row[i] - d, 0);
+                    row[i] = (ushort)Math.Min(((v * g) + (1 << 15)) >> 16, ushort.MaxValue);
                 }
             }
         }
     }
 
-    /// <summary>G = round(1024 / gain) and the dark offset per pixel, for 16-bit tiles, made once.</summary>
+    /// <summary>G = round(65536 / gain) and the dark offset per pixel, for 16-bit tiles, made once.</summary>
     private WideLayout Wide()
     {
         if (_wide is { } ready)
@@ -242,7 +243,7 @@ public sealed class FlatField : ITileCorrection
             var offset = new int[_gain.Length];
             for (int p = 0; p < _gain.Length; p++)
             {
-                scale[p] = (int)Math.Round(1024.0 * (1f / _gain[p]));
+                scale[p] = (int)Math.Round(65536.0 / _gain[p]);
                 offset[p] = _dark is null ? 0 : (int)Math.Clamp(Math.Round(_dark[p]), 0, ushort.MaxValue);
             }
 
