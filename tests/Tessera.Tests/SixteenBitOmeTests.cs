@@ -173,6 +173,24 @@ public sealed class SixteenBitOmeTests : IDisposable
         OmeReaders.Check(expect);
     }
 
+    /// <summary>
+    /// Registration reads the 16-bit tiles as reduced 8-bit grey (through the automatic range) and
+    /// finds the exact cut's nominal places; the pyramid it places is still the 16-bit plane.
+    /// </summary>
+    [Fact]
+    public void Registered_16_bit_grid_is_placed_where_it_was_cut_and_stays_16_bit()
+    {
+        var grid = new SixteenBitGrid(3, 2, 96, 80, 32, 24, 1);
+        ushort[] plane = SixteenBitGrid.Noise(grid.PlaneWidth, grid.PlaneHeight, 1, seed: 13);
+        grid.WriteCut(_dir.Combine("tiles"), plane, ".png");
+        string zarr = _dir.Combine("registered.ome.zarr");
+
+        var build = Build(grid, ".png", zarr, "--layout", "ome-zarr", "--register", "--search", "8", "--balance", "off");
+        Assert.True(build.ExitCode == 0, build.Error + build.Output);
+        Assert.True(File.Exists(_dir.Combine("registered.registered.txt")), build.Output);
+        OmeReaders.Check(Expect("zarr", zarr, grid, plane, "uint16"));
+    }
+
     /// <summary>--range asks for 8 bits: the same grid in uint8, each sample v mapped to round(v / 257) by --range 0,65535.</summary>
     [Fact]
     public void A_range_given_maps_16_bit_input_to_uint8_in_the_ome_layouts()
