@@ -134,7 +134,11 @@ internal static class BuildCommand
 
     private static void PrintRange(BuildResult r, BuildRequest request)
     {
-        if (r.InputRange is { } range)
+        if (r.SampleBits == 16)
+        {
+            Console.WriteLine("16-bit input kept at 16 bits (uint16 samples; --range would map it to 8 bits).");
+        }
+        else if (r.InputRange is { } range)
         {
             Console.WriteLine(request.Input.Range is null
                 ? $"16-bit input mapped to 8 bits with --range {range} (automatic: 0.1 and 99.9 percentiles of up to {AutoRange.SampleTiles} tiles)."

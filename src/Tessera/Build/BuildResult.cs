@@ -42,6 +42,9 @@ public sealed record BuildResult(
     /// <summary>How 16-bit input samples were mapped to 8 bits (given, or worked out from the tiles); null for 8-bit input.</summary>
     public Imaging.IntensityRange? InputRange { get; init; }
 
+    /// <summary>Bits per sample of the pyramid: 8, or 16 where 16-bit input kept its depth (the OME layouts without a range).</summary>
+    public int SampleBits { get; init; } = 8;
+
     /// <summary>The output as written: NAME.dzi, NAME.zip, the IIIF info.json, NAME.ome.tif or NAME.ome.zarr.</summary>
     public string Written { get; init; } = "";
 

@@ -238,7 +238,8 @@ public static class PyramidBuild
             _job.OverlapX, _job.OverlapY, _job.MissingCells,
             _progress.TilesWritten - _progress.BlankTiles, _progress.BlankTiles, _source.Decodes, _clock.Elapsed)
         {
-            InputRange = _job.Input.Range,
+            InputRange = _job.PixelFormat.IsSixteenBit() ? null : _job.Input.Range,
+            SampleBits = _job.PixelFormat.IsSixteenBit() ? 16 : 8,
             Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = _output.Location,
             Levels = _output.LevelsOf(_job.Geometry),
             Correction = _job.Correction?.Describe(),
@@ -310,8 +311,11 @@ public static class PyramidBuild
         /// <summary>The report of the registration this job ran to place its tiles; null where it ran none.</summary>
         public Registration.RegistrationReport? Registered { get; init; }
 
-        /// <summary>Grey if the first tile is grey, else colour; every tile is converted to it.</summary>
-        public PixelFormat PixelFormat => First.Format;
+        /// <summary>
+        /// Grey if the first tile is grey, else colour; 16-bit where the first tile is and the layout
+        /// keeps it (see <see cref="SampleDepth"/>); every tile is converted to it.
+        /// </summary>
+        public PixelFormat PixelFormat { get; init; } = First.Format;
 
         public int TileCount => Grid?.PresentCount ?? Placed!.Count;
 
@@ -347,6 +351,7 @@ public static class PyramidBuild
             }
 
             codec = input;
+            PixelFormat format = SampleDepth.Of(request, files[0], first);
             Registration.RegistrationReport? registered = null;
             if (request.Registration is not null)
             {
@@ -369,7 +374,7 @@ public static class PyramidBuild
             var geometry = placed is null
                 ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
                 : new DziGeometry(placed.Width, placed.Height, pyramid.TileSize, pyramid.Overlap);
-            var flatField = new Lazy<ITileCorrection?>(() => TileCorrections.Create(request, files, input, first, placed, cancellationToken, progress?.Gains));
+            var flatField = new Lazy<ITileCorrection?>(() => TileCorrections.Create(request, files, input, first, format, placed, cancellationToken, progress?.Gains));
             IReadOnlyList<string> inputFiles = request.FlatField is { } field
                 ? [.. files, .. new[] { field.GainFile, field.DarkFile }.OfType<string>()]
                 : files;
@@ -378,6 +383,7 @@ public static class PyramidBuild
                 new Lazy<InputFingerprint>(() => InputFingerprint.Of(Path.GetFullPath(request.InputDirectory), inputFiles)))
             {
                 Registered = registered,
+                PixelFormat = format,
             };
         }
 
@@ -414,7 +420,7 @@ public static class PyramidBuild
             Blend = Request.Blend.Name(),
             Positions = Request.Placements is { } placements ? PlacementDigest(placements) : "grid",
             Correction = Correction?.Describe() ?? "none",
-            Reading = Input.Describe(),
+            Reading = PixelFormat.IsSixteenBit() ? Input.DescribeKept() : Input.Describe(),
             Inputs = Fingerprint.Value.Digest,
         };
 

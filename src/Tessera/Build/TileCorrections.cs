@@ -26,10 +26,11 @@ internal static class TileCorrections
         }
     }
 
+    /// <param name="format">The build's pixels, which the corrections are made for (their depth decides the dark offset's units).</param>
     public static ITileCorrection? Create(BuildRequest request, IReadOnlyList<string> files, ITileCodec input, ImageHeader first,
-        PlacedMosaic? placed, CancellationToken cancellationToken, WorkProgress? progress = null)
+        Imaging.PixelFormat format, PlacedMosaic? placed, CancellationToken cancellationToken, WorkProgress? progress = null)
     {
-        FlatField? flat = request.FlatField?.Create(files, input, first);
+        FlatField? flat = request.FlatField?.Create(files, input, first, format);
         if (request.Gains is not { } gains)
         {
             return flat;

@@ -6,8 +6,9 @@ namespace Tessera.Codecs;
 /// The codec a build reads its tiles through: every input format and depth behind the one
 /// <see cref="ITileCodec"/> door. Files named .jpg/.jpeg go straight to the wrapped codec
 /// (libjpeg-turbo or SkiaSharp) with no extra work, as do plain 8-bit PNGs; TIFF, WebP and 16-bit or
-/// transparent PNG are read through libvips, their 16-bit samples mapped to 8 bits with
-/// <see cref="Range"/> and their alpha flattened over the background (see <see cref="SampleConverter"/>).
+/// transparent PNG are read through libvips, their alpha flattened over the background (see
+/// <see cref="SampleConverter"/>). Decoded into an 8-bit format, 16-bit samples are mapped with
+/// <see cref="Range"/>; into a 16-bit format they are kept, and 8-bit files widened (v·257).
 /// Encoding is the wrapped codec's.
 /// </summary>
 public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
@@ -65,6 +66,10 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"page={Options.Page} range={Range?.ToString() ?? "none"}");
 
+    /// <summary>The line of <see cref="Describe"/> for a 16-bit pyramid, whose samples are kept or widened, never mapped by the range.</summary>
+    public string DescribeKept() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"page={Options.Page} samples=16-bit kept");
+
     /// <summary>The file's header, refused where it declares more than <see cref="InputOptions.MaxTilePixels"/> (or a JPEG too large for its file).</summary>
     public ImageHeader ReadHeader(string path)
     {
@@ -91,12 +96,19 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
         if (InputKinds.HasJpegName(path) || !InputKinds.NeedsVips(path))
         {
             CheckHeader(path);
-            return Inner.Decode(path, format, pool);
+            if (!format.IsSixteenBit())
+            {
+                return Inner.Decode(path, format, pool);
+            }
+
+            // An 8-bit file in a 16-bit pyramid: decoded as the 8-bit codecs can, then widened.
+            using PixelBuffer eight = Inner.Decode(path, format.ToEightBit(), pool);
+            return PixelConversions.Widen(eight, pool);
         }
 
         return VipsTileReader.Read(path, Options.Page, layout => CheckSize(path, layout.Width, layout.Height), (layout, samples) =>
         {
-            byte[]? table = layout.Bits == 16 ? _table.Value ?? throw NoRange(path) : null;
+            byte[]? table = layout.Bits == 16 && !format.IsSixteenBit() ? _table.Value ?? throw NoRange(path) : null;
             var buffer = new PixelBuffer(new PixelRect(0, 0, layout.Width, layout.Height), format, pool);
             try
             {
@@ -140,7 +152,7 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
     /// <summary>JPEG files at reduced scale straight from the wrapped decoder where it can; null otherwise (decode in full and shrink).</summary>
     public PixelBuffer? TryDecodeScaled(string path, PixelFormat format, int denominator, PixelMemoryPool? pool = null)
     {
-        if (!InputKinds.HasJpegName(path) || Inner is not IScaledDecoder scaled)
+        if (!InputKinds.HasJpegName(path) || format.IsSixteenBit() || Inner is not IScaledDecoder scaled)
         {
             return null;
         }
@@ -155,10 +167,11 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
     /// from its header, before decoding.
     /// </summary>
     public bool TryDecodeRegion(string path, int width, int height, PixelRect region, PixelBuffer target, int atX, int atY) =>
-        InputKinds.HasJpegName(path) && Inner is IRegionDecoder regions && regions.TryDecodeRegion(path, width, height, region, target, atX, atY);
+        InputKinds.HasJpegName(path) && !target.Format.IsSixteenBit() && Inner is IRegionDecoder regions
+        && regions.TryDecodeRegion(path, width, height, region, target, atX, atY);
 
     public IRegionStream? TryOpenRegionStream(string path, int width, int height, PixelRect region, PixelFormat format) =>
-        InputKinds.HasJpegName(path) && Inner is IRegionDecoder regions ? regions.TryOpenRegionStream(path, width, height, region, format) : null;
+        InputKinds.HasJpegName(path) && !format.IsSixteenBit() && Inner is IRegionDecoder regions ? regions.TryOpenRegionStream(path, width, height, region, format) : null;
 
     private static TileReadException NoRange(string path) =>
         new(path, "it has 16-bit samples but none of the tiles sampled for the automatic range had, so there is no range: give Input.Range MIN,MAX", null, "Input.Range");

@@ -152,6 +152,8 @@ public sealed class PlacedMosaicSource : TiledSource
     private sealed class RowRunner(PlacedMosaicSource source, PixelBuffer target)
     {
         private readonly int _bpp = target.BytesPerPixel;
+        private readonly int _samples = target.Format.SamplesPerPixel();
+        private readonly bool _wide = target.Format.IsSixteenBit();
         private readonly int[] _covering = new int[64];
         private Placed[] _tiles = [];
         private long[] _rowDistance = [];
@@ -303,11 +305,12 @@ public sealed class PlacedMosaicSource : TiledSource
         /// <remarks>
         /// Every pixel gets the same float operations in the same order, whichever path and lane
         /// computes it: w_k = wx_k · wy_k; s = Σ w_k (in tile order); n_k = w_k · (1 / s);
-        /// a = Σ n_k · p_k (in tile order); out = (byte)min(a + 0.5, 255).
+        /// a = Σ n_k · p_k (in tile order); out = (byte)min(a + 0.5, 255), or (ushort)min(a + 0.5, 65535)
+        /// for 16-bit samples.
         /// </remarks>
         private void Blend(int count, int x, int end, int y)
         {
-            int length = end - x, channels = length * _bpp;
+            int length = end - x, channels = length * _samples;
             EnsureScratch(length, channels, count);
             Span<float> sums = _weightSums.AsSpan(0, length);
             Span<float> accumulator = _accumulator.AsSpan(0, channels);
@@ -342,8 +345,12 @@ public sealed class PlacedMosaicSource : TiledSource
                 }
 
                 PixelBuffer pixels = t.Pixels;
-                ReadOnlySpan<byte> source = pixels.Data.AsSpan(pixels.OffsetOf(x - t.Rect.X, y - t.Rect.Y), channels);
-                if (_bpp == 4 && System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+                ReadOnlySpan<byte> source = pixels.Data.AsSpan(pixels.OffsetOf(x - t.Rect.X, y - t.Rect.Y), length * _bpp);
+                if (_wide)
+                {
+                    Accumulate(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(source), weights, accumulator, _samples);
+                }
+                else if (_bpp == 4 && System.Runtime.Intrinsics.X86.Avx2.IsSupported)
                 {
                     AccumulateRgbx(source, weights, accumulator);
                 }
@@ -353,7 +360,14 @@ public sealed class PlacedMosaicSource : TiledSource
                 }
             }
 
-            Round(accumulator, target.RowAt(x, y, length));
+            if (_wide)
+            {
+                Round(accumulator, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(target.RowAt(x, y, length)));
+            }
+            else
+            {
+                Round(accumulator, target.RowAt(x, y, length));
+            }
         }
 
         /// <summary>accumulator[c] += weights[c / 4] × pixels[c], 8 pixels at a time (AVX2).</summary>
@@ -393,12 +407,13 @@ public sealed class PlacedMosaicSource : TiledSource
             }
         }
 
-        /// <summary>accumulator[c] += weights[c / bpp] × pixels[c]: the portable path.</summary>
-        private static void Accumulate(ReadOnlySpan<byte> pixels, ReadOnlySpan<float> weights, Span<float> accumulator, int bpp)
+        /// <summary>accumulator[c] += weights[c / samples] × pixels[c]: the portable path, for 8- and 16-bit samples.</summary>
+        private static void Accumulate<T>(ReadOnlySpan<T> pixels, ReadOnlySpan<float> weights, Span<float> accumulator, int samples)
+            where T : unmanaged, INumberBase<T>
         {
             for (int i = 0; i < pixels.Length; i++)
             {
-                accumulator[i] += weights[i / bpp] * pixels[i];
+                accumulator[i] += weights[i / samples] * float.CreateTruncating(pixels[i]);
             }
         }
 
@@ -425,6 +440,30 @@ public sealed class PlacedMosaicSource : TiledSource
             {
                 float v = Math.Min(accumulator[i] + 0.5f, 255f);
                 output[i] = (byte)v;
+            }
+        }
+
+        /// <summary>output = min(65535, accumulator + 0.5), truncated: the 16-bit form of the rounding above.</summary>
+        private static void Round(ReadOnlySpan<float> accumulator, Span<ushort> output)
+        {
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                int width = Vector<ushort>.Count, half = Vector<float>.Count;
+                var point5 = new Vector<float>(0.5f);
+                var top = new Vector<float>(ushort.MaxValue);
+                for (; i <= output.Length - width; i += width)
+                {
+                    Vector<uint> a = ToUInt(accumulator.Slice(i), point5, top);
+                    Vector<uint> b = ToUInt(accumulator.Slice(i + half), point5, top);
+                    Vector.Narrow(a, b).CopyTo(output.Slice(i));
+                }
+            }
+
+            for (; i < output.Length; i++)
+            {
+                float v = Math.Min(accumulator[i] + 0.5f, ushort.MaxValue);
+                output[i] = (ushort)v;
             }
         }
 

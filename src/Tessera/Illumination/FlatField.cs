@@ -33,13 +33,15 @@ public sealed class FlatField : ITileCorrection
     private readonly Lock _layoutLock = new();
     private ChannelLayout? _gray;
     private ChannelLayout? _colour;
+    private WideLayout? _wide;
 
-    private FlatField(int width, int height, float[] gain, float[]? dark, string source)
+    private FlatField(int width, int height, float[] gain, float[]? dark, string source, bool sixteenBit = false)
     {
         Width = width;
         Height = height;
         _gain = gain;
         _dark = dark;
+        MaxValue = sixteenBit ? ushort.MaxValue : byte.MaxValue;
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(gain.AsSpan()));
@@ -55,8 +57,11 @@ public sealed class FlatField : ITileCorrection
     /// <summary>The gain at each pixel of a tile, row by row; its mean is 1.</summary>
     public IReadOnlyList<float> Gain => _gain;
 
-    /// <summary>The dark offset at each pixel of a tile (0–255 units), or null for none.</summary>
+    /// <summary>The dark offset at each pixel of a tile, in the units of the tiles it corrects (0–<see cref="MaxValue"/>), or null for none.</summary>
     public IReadOnlyList<float>? Dark => _dark;
+
+    /// <summary>The full scale of the tiles the field corrects: 255, or 65535 for 16-bit pixels.</summary>
+    public int MaxValue { get; }
 
     public string Describe() => _description;
 
@@ -79,7 +84,8 @@ public sealed class FlatField : ITileCorrection
         ImageHeader first = codec.ReadHeader(chosen[0]);
         int width = first.Width, height = first.Height;
         int cellsX = (width + Cell - 1) / Cell, cellsY = (height + Cell - 1) / Cell;
-        float[]? dark = darkFile is null ? null : ReadPlane(darkFile, codec, width, height, "dark-field");
+        bool wide = format.IsSixteenBit();
+        float[]? dark = darkFile is null ? null : ReadPlane(darkFile, codec, width, height, "dark-field", wide);
         float[]? darkCells = dark is null ? null : CellMeans(dark, width, height, cellsX, cellsY);
 
         var reduced = new float[count][];
@@ -107,7 +113,8 @@ public sealed class FlatField : ITileCorrection
             reduced[i] = cells;
         }, "flat-field", cancellationToken);
 
-        float[][] lit = reduced.Where(r => r.Average() >= 4f).Select(r => Normalised(r)).ToArray();
+        float blank = 4f * format.MaxValue() / byte.MaxValue;
+        float[][] lit = reduced.Where(r => r.Average() >= blank).Select(r => Normalised(r)).ToArray();
         if (lit.Length == 0)
         {
             throw new TesseraException($"Cannot estimate a flat-field: none of the {count} tiles sampled has any signal.");
@@ -139,18 +146,19 @@ public sealed class FlatField : ITileCorrection
         }
 
         return new FlatField(width, height, NormaliseGain(gain, "the estimated field"), dark,
-            string.Create(CultureInfo.InvariantCulture, $"estimated from {lit.Length} of {count} sampled tiles"));
+            string.Create(CultureInfo.InvariantCulture, $"estimated from {lit.Length} of {count} sampled tiles"), wide);
     }
 
     /// <summary>
     /// A measured field: <paramref name="gainFile"/> is an image of the illumination (a blank-field
     /// shot, or an average of many), any brightness; <paramref name="darkFile"/>, if given, an image
-    /// taken with no light, in the same units as the tiles.
+    /// taken with no light, in the same units as the tiles. Both are read at 16 bits for
+    /// <paramref name="sixteenBit"/> tiles, so that the dark offset keeps their precision.
     /// </summary>
-    public static FlatField Load(string gainFile, string? darkFile, ITileCodec codec, int tileWidth, int tileHeight)
+    public static FlatField Load(string gainFile, string? darkFile, ITileCodec codec, int tileWidth, int tileHeight, bool sixteenBit = false)
     {
-        float[] gain = ReadPlane(gainFile, codec, tileWidth, tileHeight, "flat-field");
-        float[]? dark = darkFile is null ? null : ReadPlane(darkFile, codec, tileWidth, tileHeight, "dark-field");
+        float[] gain = ReadPlane(gainFile, codec, tileWidth, tileHeight, "flat-field", sixteenBit);
+        float[]? dark = darkFile is null ? null : ReadPlane(darkFile, codec, tileWidth, tileHeight, "dark-field", sixteenBit);
         if (dark is not null)
         {
             for (int i = 0; i < gain.Length; i++)
@@ -160,19 +168,27 @@ public sealed class FlatField : ITileCorrection
         }
 
         return new FlatField(tileWidth, tileHeight, NormaliseGain(gain, $"\"{gainFile}\""), dark,
-            $"from \"{Path.GetFileName(gainFile)}\"{(darkFile is null ? "" : $" and \"{Path.GetFileName(darkFile)}\"")}");
+            $"from \"{Path.GetFileName(gainFile)}\"{(darkFile is null ? "" : $" and \"{Path.GetFileName(darkFile)}\"")}", sixteenBit);
     }
 
     /// <summary>
-    /// Corrects a tile in place: max(value − dark, 0) / gain, rounded half up, at most 255; alpha
-    /// is left alone. In fixed point, 1/gain with 10 fraction bits (within 0.05 % of the field),
-    /// the same on every path: round(((v − d) · 32 · G) / 32768) with G = round(1024 / gain).
+    /// Corrects a tile in place: max(value − dark, 0) / gain, rounded half up, at most 255 (65535
+    /// for 16-bit pixels); alpha is left alone. In fixed point, the same on every path: for 8-bit
+    /// pixels 1/gain with 10 fraction bits (within 0.05 % of the field, below half a level),
+    /// round(((v − d) · 32 · G) / 32768) with G = round(1024 / gain); for 16-bit pixels, where 0.05 %
+    /// would be 30 levels, with 16: ⌊((v − d) · G + 2^15) / 2^16⌋ with G = round(65536 / gain).
     /// </summary>
     public void Apply(PixelBuffer tile)
     {
         if (tile.Width != Width || tile.Height != Height)
         {
             throw new TesseraException($"The flat-field is {Width}×{Height} px but a tile is {tile.Width}×{tile.Height} px.");
+        }
+
+        if (tile.Format.IsSixteenBit())
+        {
+            ApplyWide(tile);
+            return;
         }
 
         var (scale, offset) = PerChannel(tile.BytesPerPixel);
@@ -188,6 +204,50 @@ public sealed class FlatField : ITileCorrection
                 int v = Math.Max(row[i] - offsetRow[i], 0);
                 row[i] = (byte)Math.Min((((v << 5) * scaleRow[i]) + 0x4000) >> 15, 255);
             }
+        }
+    }
+
+    /// <summary>The 16-bit form of <see cref="Apply"/>: one scale and offset per pixel.</summary>
+    private void ApplyWide(PixelBuffer tile)
+    {
+        WideLayout layout = Wide();
+        int samples = tile.Format.SamplesPerPixel(), colours = Math.Min(samples, 3);
+        for (int y = 0; y < Height; y++)
+        {
+            Span<ushort> row = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(tile.Row(y));
+            ReadOnlySpan<int> scaleRow = layout.Scale.AsSpan(y * Width, Width);
+            ReadOnlySpan<int> offsetRow = layout.Offset.AsSpan(y * Width, Width);
+            for (int x = 0; x < Width; x++)
+            {
+                int g = scaleRow[x], d = offsetRow[x];
+                for (int c = 0, i = x * samples; c < colours; c++, i++)
+                {
+                    long v = Math.Max(row[i] - d, 0);
+                    row[i] = (ushort)Math.Min(((v * g) + (1 << 15)) >> 16, ushort.MaxValue);
+                }
+            }
+        }
+    }
+
+    /// <summary>G = round(65536 / gain) and the dark offset per pixel, for 16-bit tiles, made once.</summary>
+    private WideLayout Wide()
+    {
+        if (_wide is { } ready)
+        {
+            return ready;
+        }
+
+        lock (_layoutLock)
+        {
+            var scale = new int[_gain.Length];
+            var offset = new int[_gain.Length];
+            for (int p = 0; p < _gain.Length; p++)
+            {
+                scale[p] = (int)Math.Round(65536.0 / _gain[p]);
+                offset[p] = _dark is null ? 0 : (int)Math.Clamp(Math.Round(_dark[p]), 0, ushort.MaxValue);
+            }
+
+            return _wide = new WideLayout(scale, offset);
         }
     }
 
@@ -254,15 +314,19 @@ public sealed class FlatField : ITileCorrection
     {
         var sums = new double[cellsX * cellsY];
         var counts = new int[cellsX * cellsY];
-        int bpp = tile.BytesPerPixel;
+        int spp = tile.Format.SamplesPerPixel();
+        bool wide = tile.Format.IsSixteenBit();
         for (int y = 0; y < tile.Height; y++)
         {
             Span<byte> row = tile.Row(y);
+            Span<ushort> row16 = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(row);
             int cy = (y / Cell) * cellsX;
             for (int x = 0; x < tile.Width; x++)
             {
-                int o = x * bpp;
-                double luminance = bpp == 1 ? row[o] : ((299 * row[o]) + (587 * row[o + 1]) + (114 * row[o + 2])) / 1000.0;
+                int o = x * spp;
+                double luminance = wide
+                    ? spp == 1 ? row16[o] : ((299 * row16[o]) + (587 * row16[o + 1]) + (114 * row16[o + 2])) / 1000.0
+                    : spp == 1 ? row[o] : ((299 * row[o]) + (587 * row[o + 1]) + (114 * row[o + 2])) / 1000.0;
                 sums[cy + (x / Cell)] += luminance;
                 counts[cy + (x / Cell)]++;
             }
@@ -320,7 +384,7 @@ public sealed class FlatField : ITileCorrection
         return gain;
     }
 
-    private static float[] ReadPlane(string path, ITileCodec codec, int width, int height, string what)
+    private static float[] ReadPlane(string path, ITileCodec codec, int width, int height, string what, bool sixteenBit = false)
     {
         if (!File.Exists(path))
         {
@@ -338,7 +402,7 @@ public sealed class FlatField : ITileCorrection
                 throw WrongSize(path, what, header.Width, header.Height, width, height);
             }
 
-            image = codec.Decode(path, PixelFormat.Gray8);
+            image = codec.Decode(path, sixteenBit ? PixelFormat.Gray16 : PixelFormat.Gray8);
         }
         catch (TileReadException e)
         {
@@ -354,10 +418,22 @@ public sealed class FlatField : ITileCorrection
         var plane = new float[width * height];
         for (int y = 0; y < height; y++)
         {
-            Span<byte> row = image.Row(y);
-            for (int x = 0; x < width; x++)
+            Span<float> to = plane.AsSpan(y * width, width);
+            if (sixteenBit)
             {
-                plane[(y * width) + x] = row[x];
+                ReadOnlySpan<ushort> row = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(image.Row(y));
+                for (int x = 0; x < width; x++)
+                {
+                    to[x] = row[x];
+                }
+            }
+            else
+            {
+                ReadOnlySpan<byte> row = image.Row(y);
+                for (int x = 0; x < width; x++)
+                {
+                    to[x] = row[x];
+                }
             }
         }
 
@@ -368,4 +444,6 @@ public sealed class FlatField : ITileCorrection
         new($"The {what} image \"{path}\" is {imageWidth}×{imageHeight} px but the tiles are {width}×{height} px.");
 
     private sealed record ChannelLayout(short[] Scale, byte[] Offset);
+
+    private sealed record WideLayout(int[] Scale, int[] Offset);
 }

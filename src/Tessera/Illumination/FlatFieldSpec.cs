@@ -1,4 +1,5 @@
 using Tessera.Codecs;
+using Tessera.Imaging;
 
 namespace Tessera.Illumination;
 
@@ -11,10 +12,13 @@ public sealed record FlatFieldSpec(string? GainFile = null, string? DarkFile = n
 {
     public bool IsEstimated => GainFile is null;
 
-    /// <summary>The field this spec describes, for tiles like <paramref name="first"/>: estimated from <paramref name="tiles"/>, or loaded.</summary>
-    public FlatField Create(IReadOnlyList<string> tiles, ITileCodec codec, ImageHeader first) => IsEstimated
-        ? FlatField.Estimate(tiles, codec, first.Format, Samples, DarkFile)
-        : FlatField.Load(GainFile!, DarkFile, codec, first.Width, first.Height);
+    /// <summary>The field this spec describes, for tiles like <paramref name="first"/> decoded as <paramref name="format"/>: estimated from <paramref name="tiles"/>, or loaded.</summary>
+    public FlatField Create(IReadOnlyList<string> tiles, ITileCodec codec, ImageHeader first, PixelFormat format) => IsEstimated
+        ? FlatField.Estimate(tiles, codec, format, Samples, DarkFile)
+        : FlatField.Load(GainFile!, DarkFile, codec, first.Width, first.Height, format.IsSixteenBit());
+
+    /// <summary>As <see cref="Create(IReadOnlyList{string}, ITileCodec, ImageHeader, PixelFormat)"/> for tiles decoded as their header says.</summary>
+    public FlatField Create(IReadOnlyList<string> tiles, ITileCodec codec, ImageHeader first) => Create(tiles, codec, first, first.Format);
 
     /// <summary>"auto" or a file name, as <c>--flatfield</c> takes it.</summary>
     public static FlatFieldSpec Parse(string text, string? darkFile = null) =>

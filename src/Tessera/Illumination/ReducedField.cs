@@ -31,6 +31,8 @@ internal sealed class ReducedField
             return new ReducedField(scale, 0, 0, null, null);
         }
 
+        // Gains are measured on 8-bit grey: a 16-bit field's dark offset is brought to that scale.
+        double darkScale = (double)byte.MaxValue / field.MaxValue;
         int w = (field.Width + scale - 1) / scale, h = (field.Height + scale - 1) / scale;
         var gain = new double[w * h];
         var dark = new double[w * h];
@@ -51,7 +53,7 @@ internal sealed class ReducedField
         for (int c = 0; c < inverse.Length; c++)
         {
             inverse[c] = (float)(counts[c] / gain[c]);
-            offset[c] = (float)(dark[c] / counts[c]);
+            offset[c] = (float)(dark[c] * darkScale / counts[c]);
         }
 
         return new ReducedField(scale, w, h, inverse, field.Dark is null ? null : offset);

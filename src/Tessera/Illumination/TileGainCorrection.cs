@@ -15,8 +15,12 @@ public sealed class TileGainCorrection : ITileCorrection
     /// <summary>Fraction bits of the fixed-point reciprocal gain.</summary>
     private const int Bits = 11;
 
+    /// <summary>Fraction bits for 16-bit pixels, where 11 would leave errors of up to 16 levels.</summary>
+    private const int WideBits = 16;
+
     private readonly FlatField? _flatField;
     private readonly short[] _scale;
+    private readonly int[] _wideScale;
     private readonly string _description;
 
     public TileGainCorrection(FlatField? flatField, TileGains gains)
@@ -24,9 +28,11 @@ public sealed class TileGainCorrection : ITileCorrection
         _flatField = flatField;
         Gains = gains;
         _scale = new short[gains.Count];
+        _wideScale = new int[gains.Count];
         for (int i = 0; i < _scale.Length; i++)
         {
             _scale[i] = (short)Math.Round((1 << Bits) / gains.GainOf(i));
+            _wideScale[i] = (int)Math.Round((1 << WideBits) / gains.GainOf(i));
         }
 
         _description = flatField is null ? gains.Describe() : $"{flatField.Describe()}; {gains.Describe()}";
@@ -40,12 +46,18 @@ public sealed class TileGainCorrection : ITileCorrection
     public void Apply(PixelBuffer tile) => throw new InvalidOperationException("A per-tile gain needs the tile's id.");
 
     /// <summary>
-    /// The flat-field, then min(255, round(v / gain)) on every colour sample, alpha left alone: in
+    /// The flat-field, then min(255, round(v / gain)) (65535 for 16-bit pixels, see <see cref="ApplyWide"/>) on every colour sample, alpha left alone: in
     /// fixed point with G = round(2048 / gain), round(((v · 16) · G) / 32768), the same on every path.
     /// </summary>
     public void Apply(PixelBuffer tile, int id)
     {
         _flatField?.Apply(tile);
+        if (tile.Format.IsSixteenBit())
+        {
+            ApplyWide(tile, _wideScale[id]);
+            return;
+        }
+
         short scale = _scale[id];
         int bpp = tile.BytesPerPixel, length = tile.Width * bpp;
         for (int y = 0; y < tile.Height; y++)
@@ -57,6 +69,23 @@ public sealed class TileGainCorrection : ITileCorrection
                 if (bpp != 4 || i % 4 != 3)
                 {
                     row[i] = (byte)Math.Min((((row[i] << 4) * scale) + 0x4000) >> 15, 255);
+                }
+            }
+        }
+    }
+
+    /// <summary>The 16-bit form: ⌊(v · G + 2^15) / 2^16⌋ with G = round(65536 / gain), at most 65535.</summary>
+    private static void ApplyWide(PixelBuffer tile, int scale)
+    {
+        int samples = tile.Format.SamplesPerPixel();
+        for (int y = 0; y < tile.Height; y++)
+        {
+            Span<ushort> row = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(tile.Row(y))[..(tile.Width * samples)];
+            for (int i = 0; i < row.Length; i++)
+            {
+                if (samples != 4 || i % 4 != 3)
+                {
+                    row[i] = (ushort)Math.Min(((row[i] * (long)scale) + (1 << (WideBits - 1))) >> WideBits, ushort.MaxValue);
                 }
             }
         }

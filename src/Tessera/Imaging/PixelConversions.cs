@@ -1,6 +1,6 @@
 namespace Tessera.Imaging;
 
-/// <summary>Conversions between the engine's two pixel formats.</summary>
+/// <summary>Conversions between the engine's pixel formats.</summary>
 public static class PixelConversions
 {
     /// <summary>Sets every alpha byte of an RGBX buffer to 255 (alpha is not carried into the pyramid).</summary>
@@ -37,5 +37,30 @@ public static class PixelConversions
         }
 
         return grey;
+    }
+
+    /// <summary>
+    /// The same pixels with 16-bit samples, each v as v·257 (so 255 becomes 65535): how an 8-bit
+    /// tile joins a 16-bit pyramid.
+    /// </summary>
+    public static PixelBuffer Widen(PixelBuffer eight, PixelMemoryPool? pool = null)
+    {
+        if (eight.Format.IsSixteenBit())
+        {
+            throw new ArgumentException("The buffer has 16-bit samples already.", nameof(eight));
+        }
+
+        var wide = new PixelBuffer(eight.Bounds, eight.Format.ToSixteenBit(), pool);
+        for (int y = 0; y < eight.Height; y++)
+        {
+            ReadOnlySpan<byte> src = eight.Row(y)[..(eight.Width * eight.BytesPerPixel)];
+            Span<ushort> dst = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(wide.Row(y));
+            for (int i = 0; i < src.Length; i++)
+            {
+                dst[i] = (ushort)(src[i] * 257);
+            }
+        }
+
+        return wide;
     }
 }

@@ -41,17 +41,28 @@ public readonly record struct Rgb(byte R, byte G, byte B)
         throw new TesseraException($"\"{text}\" is not a colour: use black, white, #rrggbb, r,g,b or a grey level 0-255.");
     }
 
-    /// <summary>Fills a row of pixels of <paramref name="format"/> with this colour.</summary>
+    /// <summary>Fills a row of pixels of <paramref name="format"/> with this colour (at 16 bits each level v is v·257, so 255 stays full scale).</summary>
     public void Fill(Span<byte> row, PixelFormat format)
     {
-        if (format == PixelFormat.Gray8)
+        switch (format)
         {
-            row.Fill(Gray);
-            return;
+            case PixelFormat.Gray8:
+                row.Fill(Gray);
+                break;
+            case PixelFormat.Gray16:
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(row).Fill((ushort)(Gray * 257));
+                break;
+            case PixelFormat.Rgbx16:
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(row).Fill(ToRgbx16());
+                break;
+            default:
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(row).Fill(ToRgbx());
+                break;
         }
-
-        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(row).Fill(ToRgbx());
     }
+
+    /// <summary>This colour as one 16-bit RGBX pixel read as a little-endian 64-bit number.</summary>
+    public ulong ToRgbx16() => (R * 257UL) | ((G * 257UL) << 16) | ((B * 257UL) << 32) | (0xFFFFUL << 48);
 
     /// <summary>This colour as one RGBX pixel read as a little-endian 32-bit number.</summary>
     public uint ToRgbx() => R | ((uint)G << 8) | ((uint)B << 16) | 0xFF000000u;

@@ -29,7 +29,7 @@ public sealed class OmeTiffOutput : IPyramidOutput
     {
         TiffFile = path;
         _geometry = geometry;
-        _raster = RasterPyramid.Of(geometry, TilePacker.Channels(format), SampleType.UInt8);
+        _raster = RasterPyramid.Of(geometry, TilePacker.Channels(format), TilePacker.SampleTypeOf(format));
         _compression = compression;
         _codec = codec;
         _encode = encode with { Format = TileFormat.Jpeg };

@@ -20,7 +20,7 @@ public sealed class OmeZarrOutput : IPyramidOutput
     {
         _geometry = geometry;
         _writer = new ZarrPyramidWriter(folder, name,
-            RasterPyramid.Of(geometry, TilePacker.Channels(format), SampleType.UInt8), pixelSize);
+            RasterPyramid.Of(geometry, TilePacker.Channels(format), TilePacker.SampleTypeOf(format)), pixelSize);
     }
 
     public string Folder => _writer.Folder;

@@ -1,29 +1,47 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Tessera.Imaging;
 
 namespace Tessera.Outputs;
 
 /// <summary>
-/// The engine's tiles as OME writers take them: a full square tile of 8-bit samples, grey or RGB
-/// interleaved (the engine's fourth colour byte dropped), zeros past the level's edge.
+/// The engine's tiles as OME writers take them: a full square tile of 8- or 16-bit samples
+/// (little-endian, as the engine holds them), grey or RGB interleaved (the engine's fourth colour
+/// sample dropped), zeros past the level's edge.
 /// </summary>
 internal static class TilePacker
 {
-    public static int Channels(PixelFormat format) => format == PixelFormat.Gray8 ? 1 : 3;
+    public static int Channels(PixelFormat format) => format.IsGrey() ? 1 : 3;
+
+    /// <summary>The OME sample type of the engine's <paramref name="format"/>.</summary>
+    public static SampleType SampleTypeOf(PixelFormat format) => format.IsSixteenBit() ? SampleType.UInt16 : SampleType.UInt8;
 
     /// <summary>Packs <paramref name="tile"/> of <paramref name="source"/> into <paramref name="into"/>, <paramref name="tileSize"/> pixels square.</summary>
     public static void Pack(PixelBuffer source, PixelRect tile, int tileSize, Span<byte> into)
     {
-        int channels = Channels(source.Format), rowBytes = tileSize * channels;
         if (tile.Width < tileSize || tile.Height < tileSize)
         {
             into.Clear();
         }
 
+        if (source.Format.IsSixteenBit())
+        {
+            Pack<ushort>(source, tile, tileSize, MemoryMarshal.Cast<byte, ushort>(into));
+        }
+        else
+        {
+            Pack<byte>(source, tile, tileSize, into);
+        }
+    }
+
+    private static void Pack<T>(PixelBuffer source, PixelRect tile, int tileSize, Span<T> into)
+        where T : unmanaged
+    {
+        int channels = Channels(source.Format), rowSamples = tileSize * channels;
         for (int y = 0; y < tile.Height; y++)
         {
-            Span<byte> from = source.RowAt(tile.X, tile.Y + y, tile.Width);
-            Span<byte> to = into.Slice(y * rowBytes, tile.Width * channels);
+            ReadOnlySpan<T> from = MemoryMarshal.Cast<byte, T>(source.RowAt(tile.X, tile.Y + y, tile.Width));
+            Span<T> to = into.Slice(y * rowSamples, tile.Width * channels);
             if (channels == 1)
             {
                 from.CopyTo(to);
