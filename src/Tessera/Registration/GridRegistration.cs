@@ -47,7 +47,8 @@ public static class GridRegistration
         var strips = new StripPool();
         progress?.Start(((long)(columns - 1) * rows) + ((long)columns * (rows - 1)));
         long start = RegistrationTimings.Start(options.Timings);
-        var (westNoise, northNoise) = NullDistribution.Measure(grid, geometry, header, codec, pool, strips, westAligner, northAligner, options, threads, ct);
+        NullSample sample = NullDistribution.Measure(grid, geometry, header, codec, pool, strips, westAligner, northAligner, options, threads, ct);
+        NullModel westNoise = sample.West, northNoise = sample.North;
         options.Timings?.Add(RegistrationStage.NullDistribution, start);
 
         // Tiles are decoded in row-major order by whichever thread is free, and each pair is aligned
@@ -107,7 +108,9 @@ public static class GridRegistration
         void Decode(int i)
         {
             int c = i % columns, r = i / columns;
-            Volatile.Write(ref tiles[i], grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header, pool, strips, options.Timings) : null);
+            Volatile.Write(ref tiles[i], grid[c, r] is { } path
+                ? sample.Take(i) ?? TileStrips.Read(path, codec, geometry, header, pool, strips, options.Timings)
+                : null);
             foreach (var (border, edge) in (ReadOnlySpan<(bool, Edge)>)[(c == 0, Edge.West), (c == columns - 1, Edge.East), (r == 0, Edge.North), (r == rows - 1, Edge.South)])
             {
                 if (border)
