@@ -40,19 +40,39 @@ public static class GainBalance
         var results = new PairRatio?[pairs.Count];
         MeasurePairs(mosaic, pairs, codec, field, options, results, progress, cancellationToken);
 
-        var links = Links(mosaic, pairs, results, options, out int withoutSignal, out int inconsistent);
-        double sideBias = options.SideBias ?? 1;
-        var (logGains, biases, stats) = GainSolver.Solve(mosaic.Count, links, 1 / (options.GainSpread * options.GainSpread),
-            options.SideBias is null ? 0 : 2, 1 / (sideBias * sideBias));
-        var gains = new double[mosaic.Count];
         var paths = new string[mosaic.Count];
-        for (int i = 0; i < gains.Length; i++)
+        for (int i = 0; i < paths.Length; i++)
         {
-            gains[i] = Math.Clamp(Math.Exp(logGains[i]), TileGains.MinGain, TileGains.MaxGain);
             paths[i] = mosaic.PathOf(i);
         }
 
-        return new GainMeasurement(new TileGains(paths, gains, flatField?.Describe() ?? "none"), scale, pairs.Count, links.Length,
+        return Solve(paths, results, p =>
+        {
+            var (first, second) = pairs[p];
+            var (direction, sign) = pairs.Orientation(mosaic, p);
+            return new GainPair(first, second, direction, sign);
+        }, scale, flatField, options);
+    }
+
+    /// <summary>
+    /// The gains of <paramref name="paths"/> from each pair's measured ratio (null where it had too
+    /// few samples), solved in one least-squares system; <paramref name="pair"/> says which tiles
+    /// pair <c>p</c> joins, and how they lie.
+    /// </summary>
+    internal static GainMeasurement Solve(string[] paths, PairRatio?[] results, Func<int, GainPair> pair, int scale, FlatField? flatField,
+        GainBalanceOptions options)
+    {
+        var links = Links(results, pair, options, out int withoutSignal, out int inconsistent);
+        double sideBias = options.SideBias ?? 1;
+        var (logGains, biases, stats) = GainSolver.Solve(paths.Length, links, 1 / (options.GainSpread * options.GainSpread),
+            options.SideBias is null ? 0 : 2, 1 / (sideBias * sideBias));
+        var gains = new double[paths.Length];
+        for (int i = 0; i < gains.Length; i++)
+        {
+            gains[i] = Math.Clamp(Math.Exp(logGains[i]), TileGains.MinGain, TileGains.MaxGain);
+        }
+
+        return new GainMeasurement(new TileGains(paths, gains, flatField?.Describe() ?? "none"), scale, results.Length, links.Length,
             withoutSignal, inconsistent, 100 * Residual(links, logGains, biases), stats) { SideBiases = biases };
     }
 
@@ -220,7 +240,7 @@ public static class GainBalance
     /// The pairs that count, each weighted by the inverse of its ratio's variance: its samples'
     /// spread squared over their number, but never less than the error floor squared.
     /// </summary>
-    private static GainLink[] Links(PlacedMosaic mosaic, OverlapPairs pairs, PairRatio?[] results, GainBalanceOptions options,
+    private static GainLink[] Links(PairRatio?[] results, Func<int, GainPair> pair, GainBalanceOptions options,
         out int withoutSignal, out int inconsistent)
     {
         withoutSignal = inconsistent = 0;
@@ -240,8 +260,7 @@ public static class GainBalance
             }
             else
             {
-                var (first, second) = pairs[p];
-                var (direction, sign) = pairs.Orientation(mosaic, p);
+                var (first, second, direction, sign) = pair(p);
                 double variance = (r.Spread * r.Spread / r.Samples) + floor;
                 links.Add(new GainLink(first, second, r.LogRatio, 1 / variance, options.SideBias is null ? -1 : direction, sign));
             }
