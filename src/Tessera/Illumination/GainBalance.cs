@@ -151,9 +151,10 @@ public static class GainBalance
     /// <summary>
     /// ln(mean of <paramref name="a"/> / mean of <paramref name="b"/>) over the same points of their
     /// overlap: <paramref name="a"/>'s reduced pixels at least one reduced pixel inside both
-    /// tiles, <paramref name="b"/> interpolated there. Null where too few samples are usable.
+    /// tiles, <paramref name="b"/> interpolated there; every <paramref name="step"/>-th one each way.
+    /// Null where too few samples are usable.
     /// </summary>
-    internal static PairRatio? Ratio(ReducedTile a, PixelRect ra, ReducedTile b, PixelRect rb, GainBalanceOptions options)
+    internal static PairRatio? Ratio(ReducedTile a, PixelRect ra, ReducedTile b, PixelRect rb, GainBalanceOptions options, int step = 1)
     {
         int s = a.Scale;
         PixelRect overlap = ra.Intersect(rb);
@@ -165,15 +166,15 @@ public static class GainBalance
             return null;
         }
 
-        int capacity = (u1 - u0 + 1) * (v1 - v0 + 1);
+        int capacity = (((u1 - u0) / step) + 1) * (((v1 - v0) / step) + 1);
         float[] first = ArrayPool<float>.Shared.Rent(capacity), second = ArrayPool<float>.Shared.Rent(capacity);
         try
         {
             int n = 0;
-            for (int v = v0; v <= v1; v++)
+            for (int v = v0; v <= v1; v += step)
             {
                 double by = ((ra.Y + (s * v) + (s / 2.0) - rb.Y) / s) - 0.5;
-                for (int u = u0; u <= u1; u++)
+                for (int u = u0; u <= u1; u += step)
                 {
                     float va = a[u, v], vb = b.Sample(((ra.X + (s * u) + (s / 2.0) - rb.X) / s) - 0.5, by);
                     if (float.IsFinite(va) && float.IsFinite(vb))
@@ -216,9 +217,13 @@ public static class GainBalance
         double limit = Math.Max(3 * spread, 0.02);
         double sumA = 0, sumB = 0;
         int kept = 0;
+
+        // |ln(a/b) − median| ≤ limit, as bounds on the ratio itself: no logarithm per sample.
+        double low = Math.Exp(median - limit), high = Math.Exp(median + limit);
         for (int i = 0; i < n; i++)
         {
-            if (Math.Abs(MathF.Log(a[i] / b[i]) - median) <= limit)
+            double ratio = a[i] / b[i];
+            if (ratio >= low && ratio <= high)
             {
                 sumA += a[i];
                 sumB += b[i];

@@ -51,7 +51,7 @@ public static class GridRegistration
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var pool = new PixelMemoryPool(maxFreeArrays: 3 * threads);
         var strips = new StripPool();
-        StripGains? stripGains = gains is null ? null : new StripGains(geometry, gains, columns, rows);
+        StripGains? stripGains = gains is null ? null : new StripGains(geometry, gains, columns, rows, Math.Min(overlapX, overlapY));
         progress?.Start(((long)(columns - 1) * rows) + ((long)columns * (rows - 1)));
         long start = RegistrationTimings.Start(options.Timings);
         NullSample sample = NullDistribution.Measure(grid, geometry, header, codec, pool, strips, westAligner, northAligner, options, threads, ct);

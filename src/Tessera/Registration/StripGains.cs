@@ -19,6 +19,7 @@ internal sealed class StripGains
     private readonly GainSampling _sampling;
     private readonly ReducedField _field;
     private readonly int _columns;
+    private readonly int _step;
 
     /// <summary>How far (px) the solve may move a pair from where its ratio was measured before the ratio no longer stands.</summary>
     private const double MovedBy = 1;
@@ -29,13 +30,15 @@ internal sealed class StripGains
     private readonly float[] _dx;
     private readonly float[] _dy;
 
-    public StripGains(StripGeometry geometry, GainSampling sampling, int columns, int rows)
+    /// <param name="thickness">The nominal overlap's smaller side (px): the samples a pair's ratio takes are as dense as a separate pass at its scale would read (<see cref="GainBalance.ChooseScale"/>).</param>
+    public StripGains(StripGeometry geometry, GainSampling sampling, int columns, int rows, int thickness)
     {
         sampling.Options.Validate();
         _g = geometry;
         _sampling = sampling;
         _columns = columns;
         _field = ReducedField.Create(sampling.FlatField, geometry.Scale);
+        _step = Math.Max(1, (sampling.Options.Scale ?? GainBalance.ChooseScale(thickness)) / geometry.Scale);
         if (_field.HasField && (_field.Width != geometry.Width || _field.Height != geometry.Height))
         {
             throw new TesseraException($"The flat-field is {sampling.FlatField!.Width}×{sampling.FlatField.Height} px; the grid's tiles are {geometry.Scale * geometry.Width}×{geometry.Scale * geometry.Height}.");
@@ -73,7 +76,7 @@ internal sealed class StripGains
             PixelRect rb = west
                 ? new PixelRect(ox, oy + (s * _g.StartX), s * across, s * along)
                 : new PixelRect(ox + (s * _g.StartY), oy, s * along, s * across);
-            _ratios[p] = GainBalance.Ratio(first, ra, next, rb, _sampling.Options);
+            _ratios[p] = GainBalance.Ratio(first, ra, next, rb, _sampling.Options, _step);
             (_dx[p], _dy[p], _measured[p]) = ((float)dx, (float)dy, true);
         }
         finally
@@ -147,7 +150,7 @@ internal sealed class StripGains
             try
             {
                 ReducedTile b = ReducedTile.Read(mosaic.PathOf(pair.Second), mosaic.RectOf(pair.Second), codec, _field, _sampling.Options, pool);
-                again[k] = GainBalance.Ratio(a, mosaic.RectOf(pair.First), b, mosaic.RectOf(pair.Second), _sampling.Options);
+                again[k] = GainBalance.Ratio(a, mosaic.RectOf(pair.First), b, mosaic.RectOf(pair.Second), _sampling.Options, _step);
                 b.Release();
             }
             finally
