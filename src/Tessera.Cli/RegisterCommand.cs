@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Tessera.Codecs;
-using Tessera.Compositing;
 using Tessera.Illumination;
 using Tessera.Layout;
 using Tessera.Registration;
@@ -39,20 +38,23 @@ internal static class RegisterCommand
             LayoutWarnings.PrintLeftOut(grid.LeftOut, tiles.Layout(result));
             var input = new TileInputCodec(codec, tiles.Input(result), tiles.Background(result), grid.Files());
             var files = new RegistrationFiles(result.GetValue(output) ?? Path.Combine(inputDir, DefaultFileName));
-            FlatFieldSpec? flatField = illumination.FlatField(result);
-            var pairs = new WorkProgress();
-            var gains = new WorkProgress();
-            RegistrationResult registered;
-            GainMeasurement? measured = null;
-            using (var reporter = ProgressReporter.Start(ProgressStage.Of("registration", "pairs", pairs), ProgressStage.Of("gains", "tiles", gains)))
+            GainSampling? gains = null;
+            if (illumination.Balances(result))
             {
-                registered = RegistrationRun.Run(grid, tiles.Overlap(result), options, input, inputDir, files, pairs, cancellationToken);
-                if (illumination.Balances(result))
-                {
-                    measured = MeasureGains(registered.Placements, input, flatField, options.Threads, inputDir, files.Gains, gains, cancellationToken);
-                }
+                // The flat-field a build will divide out first, so that the gains measured in the
+                // registration's own pass are what is left after it.
+                FlatField? field = illumination.FlatField(result)?.Create(grid.Files(), input, input.ReadHeader(grid.FirstTile));
+                gains = new GainSampling(field, new GainBalanceOptions { Threads = options.Threads });
             }
 
+            var pairs = new WorkProgress();
+            RegistrationResult registered;
+            using (var reporter = ProgressReporter.Start(ProgressStage.Of("registration", "pairs", pairs)))
+            {
+                registered = RegistrationRun.Run(grid, tiles.Overlap(result), options, input, inputDir, files, pairs, cancellationToken, gains);
+            }
+
+            GainMeasurement? measured = registered.Gains;
             // The summary once the bars are done; the report file has every pair too.
             Console.Write(registered.Report.Format());
             Console.WriteLine($"wrote             {files.Positions}");
@@ -93,20 +95,5 @@ internal static class RegisterCommand
             Console.Error.WriteLine($"tessera: warning: {e.Message} The viewer's tile outlines show no registration quality.");
             return null;
         }
-    }
-
-    /// <summary>
-    /// Measures every tile's gain at its registered place, after the flat-field a build will divide
-    /// out first, and writes the gains beside the positions, where <c>build --positions</c> finds them.
-    /// </summary>
-    private static GainMeasurement MeasureGains(IReadOnlyList<TilePlacement> placements, ITileCodec codec, FlatFieldSpec? flatField, int threads,
-        string inputDirectory, string gainsFile, WorkProgress progress, CancellationToken cancellationToken)
-    {
-        ImageHeader first = codec.ReadHeader(placements[0].Path);
-        FlatField? field = flatField?.Create([.. placements.Select(p => p.Path)], codec, first);
-        var mosaic = PlacedMosaic.FromPlacements(placements, _ => (first.Width, first.Height));
-        GainMeasurement measured = GainBalance.Measure(mosaic, codec, field, new GainBalanceOptions { Threads = threads }, cancellationToken, progress);
-        GainsFile.Write(gainsFile, measured.Gains, inputDirectory, measured.Notes());
-        return measured;
     }
 }

@@ -46,10 +46,11 @@ public sealed class RegisteredBuildTests : IDisposable
         Assert.Equal(12, PositionsFile.Read(libraryFiles.Positions, tiles).Count);
         Assert.Contains("first\tsecond\tdirection", File.ReadAllText(libraryFiles.Report));
 
-        // 3×3 horizontal and 4×2 vertical neighbour pairs, each counted once; every tile read for its gain.
+        // 3×3 horizontal and 4×2 vertical neighbour pairs, each counted once; the gains measured on
+        // the registration's own strips, so no tile is read a second time for them.
         Assert.Equal(17, progress.Registration.Total);
         Assert.Equal(17, progress.Registration.Done);
-        Assert.Equal(12, progress.Gains.Done);
+        Assert.Equal(0, progress.Gains.Total);
         Assert.NotNull(result.Registration);
         Assert.Equal(17, result.Registration!.Pairs);
         Assert.True(result.Positioned);
@@ -77,7 +78,7 @@ public sealed class RegisteredBuildTests : IDisposable
 
         // 5×5 + 6×4 = 49 pairs; the lines name the stage, the count, the rate and the time left.
         Assert.Matches(@"tessera: registration: \d+/49 pairs \(\d+%\), [\d,]+ pairs/s, \d+m\d\ds left", r.Error);
-        Assert.Matches(@"tessera: gains: \d+/30 tiles \(\d+%\), [\d,]+ tiles/s, \d+m\d\ds left", r.Error);
+        Assert.DoesNotContain("tessera: gains:", r.Error); // measured in the registration's own pass: no second one to show
         Assert.DoesNotContain("\u001b[", r.Error);
         int summary = r.Output.IndexOf("pairs             49 neighbour pairs", StringComparison.Ordinal);
         Assert.True(summary >= 0, r.Output);

@@ -353,10 +353,12 @@ public static class PyramidBuild
             codec = input;
             PixelFormat format = SampleDepth.Of(request, files[0], first);
             Registration.RegistrationReport? registered = null;
+            Illumination.FlatField? registeredField = null;
             if (request.Registration is not null)
             {
                 // The grid just scanned and the codec just made register it; every tile's size is the first one's, checked there.
-                request = BuildRegistration.Register(request, grid!, input, RegistrationFiles.BesideOutput(location.Name), progress, cancellationToken, out registered);
+                request = BuildRegistration.Register(request, grid!, input, first, RegistrationFiles.BesideOutput(location.Name), progress, cancellationToken,
+                    out registered, out registeredField);
             }
 
             var (overlapX, overlapY) = request.Overlap.ToPixels(first.Width, first.Height);
@@ -374,7 +376,7 @@ public static class PyramidBuild
             var geometry = placed is null
                 ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
                 : new DziGeometry(placed.Width, placed.Height, pyramid.TileSize, pyramid.Overlap);
-            var flatField = new Lazy<ITileCorrection?>(() => TileCorrections.Create(request, files, input, first, format, placed, cancellationToken, progress?.Gains));
+            var flatField = new Lazy<ITileCorrection?>(() => TileCorrections.Create(request, files, input, first, format, placed, cancellationToken, progress?.Gains, registeredField));
             IReadOnlyList<string> inputFiles = request.FlatField is { } field
                 ? [.. files, .. new[] { field.GainFile, field.DarkFile }.OfType<string>()]
                 : files;

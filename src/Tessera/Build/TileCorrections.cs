@@ -27,18 +27,21 @@ internal static class TileCorrections
     }
 
     /// <param name="format">The build's pixels, which the corrections are made for (their depth decides the dark offset's units).</param>
+    /// <param name="made">The flat-field the build's registration already made from <see cref="BuildRequest.FlatField"/>, if it did.</param>
     public static ITileCorrection? Create(BuildRequest request, IReadOnlyList<string> files, ITileCodec input, ImageHeader first,
-        Imaging.PixelFormat format, PlacedMosaic? placed, CancellationToken cancellationToken, WorkProgress? progress = null)
+        Imaging.PixelFormat format, PlacedMosaic? placed, CancellationToken cancellationToken, WorkProgress? progress = null, FlatField? made = null)
     {
-        FlatField? flat = request.FlatField?.Create(files, input, first, format);
+        // The registration made its field for the first tile's own pixels; a build that widens or
+        // maps them (16-bit kept or mapped to 8) needs one made for its own.
+        FlatField? flat = made is not null && format == first.Format ? made : request.FlatField?.Create(files, input, first, format);
         if (request.Gains is not { } gains)
         {
             return flat;
         }
 
         // Check has made sure there are placements (or a registration, which gives them), so the tiles are placed.
-        return new TileGainCorrection(flat, gains.File is { } file
-            ? Read(file, request.InputDirectory, files, flat)
+        return new TileGainCorrection(flat, gains.File is { } file ? Read(file, request.InputDirectory, files, flat)
+            : gains.Measured is { } measured ? Keep(measured, gains, request)
             : Measure(gains, request, placed!, input, flat, progress, cancellationToken));
     }
 
@@ -52,6 +55,17 @@ internal static class TileCorrections
         }
 
         return gains;
+    }
+
+    /// <summary>Gains the registration measured: written where the request asks, if not beside the positions already.</summary>
+    private static TileGains Keep(GainMeasurement measured, GainsSpec spec, BuildRequest request)
+    {
+        if (spec.WriteTo is { } path)
+        {
+            GainsFile.Write(path, measured.Gains, request.InputDirectory, measured.Notes());
+        }
+
+        return measured.Gains;
     }
 
     private static TileGains Measure(GainsSpec spec, BuildRequest request, PlacedMosaic placed, ITileCodec input, FlatField? flat,

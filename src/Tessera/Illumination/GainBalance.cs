@@ -40,19 +40,39 @@ public static class GainBalance
         var results = new PairRatio?[pairs.Count];
         MeasurePairs(mosaic, pairs, codec, field, options, results, progress, cancellationToken);
 
-        var links = Links(mosaic, pairs, results, options, out int withoutSignal, out int inconsistent);
-        double sideBias = options.SideBias ?? 1;
-        var (logGains, biases, stats) = GainSolver.Solve(mosaic.Count, links, 1 / (options.GainSpread * options.GainSpread),
-            options.SideBias is null ? 0 : 2, 1 / (sideBias * sideBias));
-        var gains = new double[mosaic.Count];
         var paths = new string[mosaic.Count];
-        for (int i = 0; i < gains.Length; i++)
+        for (int i = 0; i < paths.Length; i++)
         {
-            gains[i] = Math.Clamp(Math.Exp(logGains[i]), TileGains.MinGain, TileGains.MaxGain);
             paths[i] = mosaic.PathOf(i);
         }
 
-        return new GainMeasurement(new TileGains(paths, gains, flatField?.Describe() ?? "none"), scale, pairs.Count, links.Length,
+        return Solve(paths, results, p =>
+        {
+            var (first, second) = pairs[p];
+            var (direction, sign) = pairs.Orientation(mosaic, p);
+            return new GainPair(first, second, direction, sign);
+        }, scale, flatField, options);
+    }
+
+    /// <summary>
+    /// The gains of <paramref name="paths"/> from each pair's measured ratio (null where it had too
+    /// few samples), solved in one least-squares system; <paramref name="pair"/> says which tiles
+    /// pair <c>p</c> joins, and how they lie.
+    /// </summary>
+    internal static GainMeasurement Solve(string[] paths, PairRatio?[] results, Func<int, GainPair> pair, int scale, FlatField? flatField,
+        GainBalanceOptions options)
+    {
+        var links = Links(results, pair, options, out int withoutSignal, out int inconsistent);
+        double sideBias = options.SideBias ?? 1;
+        var (logGains, biases, stats) = GainSolver.Solve(paths.Length, links, 1 / (options.GainSpread * options.GainSpread),
+            options.SideBias is null ? 0 : 2, 1 / (sideBias * sideBias));
+        var gains = new double[paths.Length];
+        for (int i = 0; i < gains.Length; i++)
+        {
+            gains[i] = Math.Clamp(Math.Exp(logGains[i]), TileGains.MinGain, TileGains.MaxGain);
+        }
+
+        return new GainMeasurement(new TileGains(paths, gains, flatField?.Describe() ?? "none"), scale, results.Length, links.Length,
             withoutSignal, inconsistent, 100 * Residual(links, logGains, biases), stats) { SideBiases = biases };
     }
 
@@ -131,9 +151,10 @@ public static class GainBalance
     /// <summary>
     /// ln(mean of <paramref name="a"/> / mean of <paramref name="b"/>) over the same points of their
     /// overlap: <paramref name="a"/>'s reduced pixels at least one reduced pixel inside both
-    /// tiles, <paramref name="b"/> interpolated there. Null where too few samples are usable.
+    /// tiles, <paramref name="b"/> interpolated there; every <paramref name="step"/>-th one each way.
+    /// Null where too few samples are usable.
     /// </summary>
-    internal static PairRatio? Ratio(ReducedTile a, PixelRect ra, ReducedTile b, PixelRect rb, GainBalanceOptions options)
+    internal static PairRatio? Ratio(ReducedTile a, PixelRect ra, ReducedTile b, PixelRect rb, GainBalanceOptions options, int step = 1)
     {
         int s = a.Scale;
         PixelRect overlap = ra.Intersect(rb);
@@ -145,15 +166,15 @@ public static class GainBalance
             return null;
         }
 
-        int capacity = (u1 - u0 + 1) * (v1 - v0 + 1);
+        int capacity = (((u1 - u0) / step) + 1) * (((v1 - v0) / step) + 1);
         float[] first = ArrayPool<float>.Shared.Rent(capacity), second = ArrayPool<float>.Shared.Rent(capacity);
         try
         {
             int n = 0;
-            for (int v = v0; v <= v1; v++)
+            for (int v = v0; v <= v1; v += step)
             {
                 double by = ((ra.Y + (s * v) + (s / 2.0) - rb.Y) / s) - 0.5;
-                for (int u = u0; u <= u1; u++)
+                for (int u = u0; u <= u1; u += step)
                 {
                     float va = a[u, v], vb = b.Sample(((ra.X + (s * u) + (s / 2.0) - rb.X) / s) - 0.5, by);
                     if (float.IsFinite(va) && float.IsFinite(vb))
@@ -196,9 +217,13 @@ public static class GainBalance
         double limit = Math.Max(3 * spread, 0.02);
         double sumA = 0, sumB = 0;
         int kept = 0;
+
+        // |ln(a/b) − median| ≤ limit, as bounds on the ratio itself: no logarithm per sample.
+        double low = Math.Exp(median - limit), high = Math.Exp(median + limit);
         for (int i = 0; i < n; i++)
         {
-            if (Math.Abs(MathF.Log(a[i] / b[i]) - median) <= limit)
+            double ratio = a[i] / b[i];
+            if (ratio >= low && ratio <= high)
             {
                 sumA += a[i];
                 sumB += b[i];
@@ -220,7 +245,7 @@ public static class GainBalance
     /// The pairs that count, each weighted by the inverse of its ratio's variance: its samples'
     /// spread squared over their number, but never less than the error floor squared.
     /// </summary>
-    private static GainLink[] Links(PlacedMosaic mosaic, OverlapPairs pairs, PairRatio?[] results, GainBalanceOptions options,
+    private static GainLink[] Links(PairRatio?[] results, Func<int, GainPair> pair, GainBalanceOptions options,
         out int withoutSignal, out int inconsistent)
     {
         withoutSignal = inconsistent = 0;
@@ -240,8 +265,7 @@ public static class GainBalance
             }
             else
             {
-                var (first, second) = pairs[p];
-                var (direction, sign) = pairs.Orientation(mosaic, p);
+                var (first, second, direction, sign) = pair(p);
                 double variance = (r.Spread * r.Spread / r.Samples) + floor;
                 links.Add(new GainLink(first, second, r.LogRatio, 1 / variance, options.SideBias is null ? -1 : direction, sign));
             }

@@ -16,11 +16,14 @@ public sealed record GainMeasurement(TileGains Gains, int Scale, int Pairs, int 
     /// <summary>The offsets solved per direction (side by side, one above the other), ln units: what the flat-field leaves between a tile's sides.</summary>
     public IReadOnlyList<double> SideBiases { get; init; } = [];
 
+    /// <summary>Pairs measured during a registration whose tiles were read again, because its global solve placed them elsewhere than their own measurement.</summary>
+    public int Reread { get; init; }
+
     /// <summary>The lines the gains file keeps as comments.</summary>
     public IReadOnlyList<string> Notes() =>
     [
         string.Create(CultureInfo.InvariantCulture,
-            $"measured at 1/{Scale} scale: {Pairs} neighbour pairs, {Used} used, {WithoutSignal} without signal (black, saturated or too thin), {Inconsistent} not showing the same pixels"),
+            $"measured at 1/{Scale} scale: {Pairs} neighbour pairs, {Used} used, {WithoutSignal} without signal (black, saturated or too thin), {Inconsistent} not showing the same pixels{(Reread > 0 ? $"; {Reread} measured again at the place the registration's solve gave them" : "")}"),
         string.Create(CultureInfo.InvariantCulture,
             $"least squares of log-gains pulled weakly towards 1: {Solve.Iterations} iterations, residual {ResidualPercent:F2} % rms{Sides()}"),
     ];

@@ -17,6 +17,9 @@ public sealed record GainsSpec
 
     public bool IsMeasured => File is null;
 
+    /// <summary>Gains the build's own registration already measured, on its strips; null where the build measures them itself.</summary>
+    internal GainMeasurement? Measured { get; init; }
+
     public static GainsSpec Measure(string? writeTo = null) => new() { WriteTo = writeTo };
 
     public static GainsSpec Read(string file) => new() { File = file };

@@ -54,6 +54,30 @@ internal sealed class ReducedTile
         return new ReducedTile(values, width, height, scale);
     }
 
+    /// <summary>
+    /// One edge strip of a tile at 1/<see cref="ReducedField.Scale"/> scale, as registration keeps it
+    /// (<paramref name="transposed"/>: a north or south strip, tile columns as its rows), corrected
+    /// as <see cref="Read"/> corrects a whole tile; (<paramref name="tileX"/>, <paramref name="tileY"/>)
+    /// is its first sample's place in the reduced tile, where the flat-field is looked up.
+    /// </summary>
+    public static ReducedTile FromStrip(ReadOnlySpan<byte> strip, int stripWidth, int stripLength, bool transposed, int tileX, int tileY,
+        ReducedField field, GainBalanceOptions options)
+    {
+        int width = transposed ? stripLength : stripWidth, height = transposed ? stripWidth : stripLength;
+        float[] values = ArrayPool<float>.Shared.Rent(width * height);
+        for (int y = 0; y < height; y++)
+        {
+            Span<float> target = values.AsSpan(y * width, width);
+            for (int x = 0; x < width; x++)
+            {
+                byte v = transposed ? strip[(x * stripWidth) + y] : strip[(y * stripWidth) + x];
+                target[x] = v <= options.Black || v >= options.Saturated ? float.NaN : field.Correct(v, tileX + x, tileY + y);
+            }
+        }
+
+        return new ReducedTile(values, width, height, field.Scale);
+    }
+
     /// <summary>Bilinear value at (<paramref name="u"/>, <paramref name="v"/>), reduced pixel centres at whole numbers; NaN where a neighbour is.</summary>
     public float Sample(double u, double v)
     {

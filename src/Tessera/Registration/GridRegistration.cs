@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Tessera.Codecs;
+using Tessera.Illumination;
 using Tessera.Imaging;
 using Tessera.Layout;
 
@@ -8,7 +9,11 @@ namespace Tessera.Registration;
 /// <summary>Where registration put every tile, and what it found on the way.</summary>
 /// <param name="Placements">One per present tile, row-major, with Column and Row set; shifted so that the smallest X and the smallest Y are 0.</param>
 /// <param name="Report">Pairs measured and rejected, the stage model, the worst residuals.</param>
-public sealed record RegistrationResult(IReadOnlyList<TilePlacement> Placements, RegistrationReport Report);
+public sealed record RegistrationResult(IReadOnlyList<TilePlacement> Placements, RegistrationReport Report)
+{
+    /// <summary>The tiles' gains, measured on the same strips, where the registration was asked for them (<see cref="GainSampling"/>); else null.</summary>
+    public GainMeasurement? Gains { get; init; }
+}
 
 /// <summary>
 /// Finds where every tile of a grid really is: the offset of each west and north neighbour pair by
@@ -24,8 +29,9 @@ public sealed record RegistrationResult(IReadOnlyList<TilePlacement> Placements,
 public static class GridRegistration
 {
     /// <param name="progress">Counts the neighbour pairs as they are measured (those with a missing tile at once).</param>
+    /// <param name="gains">Also measure the tiles' gains, on the same strips; null measures none.</param>
     public static RegistrationResult Run(TileGrid grid, OverlapSpec overlap, RegistrationOptions options, ITileCodec codec, CancellationToken ct = default,
-        WorkProgress? progress = null)
+        WorkProgress? progress = null, GainSampling? gains = null)
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
@@ -45,9 +51,11 @@ public static class GridRegistration
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var pool = new PixelMemoryPool(maxFreeArrays: 3 * threads);
         var strips = new StripPool();
+        StripGains? stripGains = gains is null ? null : new StripGains(geometry, gains, columns, rows, Math.Min(overlapX, overlapY));
         progress?.Start(((long)(columns - 1) * rows) + ((long)columns * (rows - 1)));
         long start = RegistrationTimings.Start(options.Timings);
-        var (westNoise, northNoise) = NullDistribution.Measure(grid, geometry, header, codec, pool, strips, westAligner, northAligner, options, threads, ct);
+        NullSample sample = NullDistribution.Measure(grid, geometry, header, codec, pool, strips, westAligner, northAligner, options, threads, ct);
+        NullModel westNoise = sample.West, northNoise = sample.North;
         options.Timings?.Add(RegistrationStage.NullDistribution, start);
 
         // Tiles are decoded in row-major order by whichever thread is free, and each pair is aligned
@@ -83,6 +91,7 @@ public static class GridRegistration
                 NullModel noise = west ? westNoise : northNoise;
                 double clear = PairJudgement.ClearlySignificant(noise);
                 StripMeasurement m = west ? westAligner.Align(a.East!, b.West!, clear) : northAligner.Align(a.South!, b.North!, clear);
+                var (dx, dy) = west ? geometry.WestOffset(m.Tx, m.Ty) : geometry.NorthOffset(m.Tx, m.Ty);
                 if (m.Blank || full is null)
                 {
                     link = PairJudgement.Judge(first, second, direction, m, noise, noise.Noise, geometry, options.SearchMargin);
@@ -91,10 +100,17 @@ public static class GridRegistration
                 {
                     // The decode scale finds the shift; full resolution places it, without the bias
                     // that sampling both tiles at different phases of a reduced grid leaves.
-                    var (dx, dy) = west ? geometry.WestOffset(m.Tx, m.Ty) : geometry.NorthOffset(m.Tx, m.Ty);
                     var (tx, ty) = full.Shift(direction, dx, dy);
                     m = west ? westFull!.Polish(a.Full!.East!, b.Full!.West!, tx, ty, m) : northFull!.Polish(a.Full!.South!, b.Full!.North!, tx, ty, m);
                     link = PairJudgement.Judge(first, second, direction, m, noise, noise.Noise / geometry.Scale, full, options.SearchMargin);
+                    (dx, dy) = west ? full.WestOffset(m.Tx, m.Ty) : full.NorthOffset(m.Tx, m.Ty);
+                }
+
+                if (stripGains is not null)
+                {
+                    long begin = RegistrationTimings.Start(options.Timings);
+                    stripGains.Measure(second, direction, a, b, dx, dy);
+                    options.Timings?.Add(RegistrationStage.Gains, begin);
                 }
             }
 
@@ -107,7 +123,9 @@ public static class GridRegistration
         void Decode(int i)
         {
             int c = i % columns, r = i / columns;
-            Volatile.Write(ref tiles[i], grid[c, r] is { } path ? TileStrips.Read(path, codec, geometry, header, pool, strips, options.Timings) : null);
+            Volatile.Write(ref tiles[i], grid[c, r] is { } path
+                ? sample.Take(i) ?? TileStrips.Read(path, codec, geometry, header, pool, strips, options.Timings)
+                : null);
             foreach (var (border, edge) in (ReadOnlySpan<(bool, Edge)>)[(c == 0, Edge.West), (c == columns - 1, Edge.East), (r == 0, Edge.North), (r == rows - 1, Edge.South)])
             {
                 if (border)
@@ -181,9 +199,13 @@ public static class GridRegistration
         northModel = northModel.AfterSolve(links);
         options.Timings?.Add(RegistrationStage.Solve, start);
 
+        List<TilePlacement> placements = Placements(grid, present, x, y);
+        start = RegistrationTimings.Start(options.Timings);
+        GainMeasurement? measuredGains = stripGains?.Solve(grid, present, x, y, placements, codec, threads, ct);
+        options.Timings?.Add(RegistrationStage.Gains, start);
         var report = new RegistrationReportBuilder(grid, links, x, y, options.SearchMargin)
             .Build(missingPairs, scale, westModel, northModel, westNoise, northNoise, clock.Elapsed);
-        return new RegistrationResult(Placements(grid, present, x, y), report);
+        return new RegistrationResult(placements, report) { Gains = measuredGains };
     }
 
     /// <summary>The coarsest of 1/8, 1/4, 1/2 and 1/1 that keeps at least <paramref name="minimum"/> px of the smaller overlap.</summary>

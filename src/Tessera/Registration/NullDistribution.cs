@@ -17,11 +17,15 @@ internal static class NullDistribution
     private const int PairsPerDirection = 40;
     private const int ShiftsPerPair = 8;
 
-    public static (NullModel West, NullModel North) Measure(TileGrid grid, StripGeometry geometry, ImageHeader header, ITileCodec codec,
+    /// <summary>
+    /// Measures both directions' null models; the sampled tiles' strips are kept in the result, for
+    /// the pass over the grid to take instead of decoding those tiles again.
+    /// </summary>
+    public static NullSample Measure(TileGrid grid, StripGeometry geometry, ImageHeader header, ITileCodec codec,
         PixelMemoryPool pool, StripPool strips, PairAligner west, PairAligner north, RegistrationOptions options, int threads, CancellationToken ct)
     {
-        int columns = grid.Columns;
-        var present = Enumerable.Range(0, columns * grid.Rows).Where(i => grid[i % columns, i / columns] is not null).ToArray();
+        int columns = grid.Columns, rows = grid.Rows;
+        var present = Enumerable.Range(0, columns * rows).Where(i => grid[i % columns, i / columns] is not null).ToArray();
         int k = Math.Min(SampleTiles, present.Length);
         int[] cells = Enumerable.Range(0, k).Select(j => present[(int)((long)j * present.Length / k)]).ToArray();
         var sampled = new TileStrips[k];
@@ -31,27 +35,30 @@ internal static class NullDistribution
             sampled[j] = TileStrips.Read(grid[cell % columns, cell / columns]!, codec, geometry, header, pool, strips, options.Timings);
         }, "tessera-null", ct);
 
-        try
+        // A pair whose second strip is a copy of the first's true neighbour is a real match, not
+        // chance: on a tile set of repeated tiles (a period of 3 tiles: one null pair in nine) such
+        // pairs would raise the bar above every true match.
+        string? At(int cell, int dc, int dr)
         {
-            NullModel westModel = Direction(cells, columns, (i, j) => cells[j] == cells[i] + 1 && cells[i] % columns < columns - 1,
-                (i, j) => west.Align(sampled[i].East, sampled[j].West), west, options);
-            NullModel northModel = Direction(cells, columns, (i, j) => cells[j] == cells[i] + columns,
-                (i, j) => north.Align(sampled[i].South, sampled[j].North), north, options);
-            return (westModel, northModel);
+            int c = (cell % columns) + dc, r = (cell / columns) + dr;
+            return c >= 0 && c < columns && r >= 0 && r < rows ? grid[c, r] : null;
         }
-        finally
-        {
-            foreach (TileStrips tile in sampled)
-            {
-                foreach (Edge edge in Enum.GetValues<Edge>())
-                {
-                    tile.Give(edge, strips);
-                }
-            }
-        }
+
+        var contents = new TileContents(cells.SelectMany(cell => new[] { At(cell, 0, 0), At(cell, 1, 0), At(cell, -1, 0), At(cell, 0, 1), At(cell, 0, -1) })
+            .OfType<string>());
+        bool CopiesWest(int i, int j) =>
+            contents.Same(At(cells[j], 0, 0), At(cells[i], 1, 0)) || contents.Same(At(cells[i], 0, 0), At(cells[j], -1, 0));
+        bool CopiesNorth(int i, int j) =>
+            contents.Same(At(cells[j], 0, 0), At(cells[i], 0, 1)) || contents.Same(At(cells[i], 0, 0), At(cells[j], 0, -1));
+
+        NullModel westModel = Direction(cells, columns, (i, j) => (cells[j] == cells[i] + 1 && cells[i] % columns < columns - 1) || CopiesWest(i, j),
+            (i, j) => west.Align(sampled[i].East, sampled[j].West), west, options);
+        NullModel northModel = Direction(cells, columns, (i, j) => cells[j] == cells[i] + columns || CopiesNorth(i, j),
+            (i, j) => north.Align(sampled[i].South, sampled[j].North), north, options);
+        return new NullSample(westModel, northModel, cells, sampled);
     }
 
-    private static NullModel Direction(int[] cells, int columns, Func<int, int, bool> isPair, Func<int, int, StripMeasurement> align,
+    private static NullModel Direction(int[] cells, int columns, Func<int, int, bool> mayMatch, Func<int, int, StripMeasurement> align,
         PairAligner aligner, RegistrationOptions options)
     {
         var choices = new List<(int, int)>();
@@ -60,7 +67,7 @@ internal static class NullDistribution
         {
             for (int j = 0; j < cells.Length; j++)
             {
-                if (i == j || isPair(i, j))
+                if (i == j || mayMatch(i, j))
                 {
                     continue;
                 }

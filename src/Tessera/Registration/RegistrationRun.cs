@@ -1,6 +1,7 @@
 using System.Globalization;
 using Tessera.Build;
 using Tessera.Codecs;
+using Tessera.Illumination;
 using Tessera.Layout;
 
 namespace Tessera.Registration;
@@ -17,13 +18,20 @@ public static class RegistrationRun
     /// positions are not, and a <see cref="RequestException"/> says so.
     /// </summary>
     /// <param name="codec">The codec the tiles are read with (a <see cref="TileInputCodec"/> for the request's input options).</param>
+    /// <param name="gains">Also measure the tiles' gains in the same pass, and write them to <see cref="RegistrationFiles.Gains"/>; null measures none.</param>
     public static RegistrationResult Run(TileGrid grid, OverlapSpec overlap, RegistrationOptions options, ITileCodec codec,
-        string inputDirectory, RegistrationFiles files, WorkProgress? progress = null, CancellationToken cancellationToken = default)
+        string inputDirectory, RegistrationFiles files, WorkProgress? progress = null, CancellationToken cancellationToken = default,
+        GainSampling? gains = null)
     {
-        RegistrationResult registered = GridRegistration.Run(grid, overlap, options, codec, cancellationToken, progress);
+        RegistrationResult registered = GridRegistration.Run(grid, overlap, options, codec, cancellationToken, progress, gains);
         WriteReport(registered.Report, files.Report);
         RefuseIfNothingMeasured(registered.Report, overlap, files.Report);
         PositionsFile.WriteFiji(files.Positions, registered.Placements, inputDirectory);
+        if (registered.Gains is { } measured)
+        {
+            GainsFile.Write(files.Gains, measured.Gains, inputDirectory, measured.Notes());
+        }
+
         return registered;
     }
 

@@ -39,6 +39,9 @@ internal enum RegistrationStage
     /// <summary>The upsampled-DFT search of the cross-power peak.</summary>
     Upsample,
 
+    /// <summary>The gains' ratios over each pair's overlap, and their solve.</summary>
+    Gains,
+
     /// <summary>Strips of tiles that do not overlap, for the null distribution (decodes included).</summary>
     NullDistribution,
 

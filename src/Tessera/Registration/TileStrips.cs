@@ -25,7 +25,7 @@ internal sealed class TileStrips
             timings?.Add(RegistrationStage.DecodeFull, start);
             Check(full, fullGeometry, path, codec, expected);
             start = RegistrationTimings.Start(timings);
-            using PixelBuffer reduced = ReducedGreyDecode.BoxMean(full, g.Scale, pool);
+            using PixelBuffer reduced = ReducedGreyDecode.BoxMean(full, g.Scale, pool, g.StripX, g.StripY);
             timings?.Add(RegistrationStage.DecodeReduced, start);
             start = RegistrationTimings.Start(timings);
             TileStrips result = Extract(reduced, g, strips);

@@ -1,0 +1,166 @@
+using Tessera.Codecs;
+using Tessera.Compositing;
+using Tessera.Illumination;
+using Tessera.Imaging;
+using Tessera.Layout;
+
+namespace Tessera.Registration;
+
+/// <summary>
+/// The tiles' gains measured on the strips registration decodes anyway, so that no second pass
+/// reads the tiles: each pair's ratio is taken over its overlap where the pair's own measurement
+/// puts it. Where the global solve overruled that measurement, the pair compared the wrong pixels:
+/// only those pairs' tiles are read again, and measured where the solve put them, as a pass over
+/// the placed tiles would (<see cref="GainBalance"/>).
+/// </summary>
+internal sealed class StripGains
+{
+    private readonly StripGeometry _g;
+    private readonly GainSampling _sampling;
+    private readonly ReducedField _field;
+    private readonly int _columns;
+    private readonly int _step;
+
+    /// <summary>How far (px) the solve may move a pair from where its ratio was measured before the ratio no longer stands.</summary>
+    private const double MovedBy = 1;
+
+    // Two pairs per cell (its west one at 2i, its north one at 2i + 1): the ratio, and the offset it was measured at.
+    private readonly PairRatio?[] _ratios;
+    private readonly bool[] _measured;
+    private readonly float[] _dx;
+    private readonly float[] _dy;
+
+    /// <param name="thickness">The nominal overlap's smaller side (px): the samples a pair's ratio takes are as dense as a separate pass at its scale would read (<see cref="GainBalance.ChooseScale"/>).</param>
+    public StripGains(StripGeometry geometry, GainSampling sampling, int columns, int rows, int thickness)
+    {
+        sampling.Options.Validate();
+        _g = geometry;
+        _sampling = sampling;
+        _columns = columns;
+        _field = ReducedField.Create(sampling.FlatField, geometry.Scale);
+        _step = Math.Max(1, (sampling.Options.Scale ?? GainBalance.ChooseScale(thickness)) / geometry.Scale);
+        if (_field.HasField && (_field.Width != geometry.Width || _field.Height != geometry.Height))
+        {
+            throw new TesseraException($"The flat-field is {sampling.FlatField!.Width}×{sampling.FlatField.Height} px; the grid's tiles are {geometry.Scale * geometry.Width}×{geometry.Scale * geometry.Height}.");
+        }
+
+        int pairs = 2 * columns * rows;
+        _ratios = new PairRatio?[pairs];
+        _measured = new bool[pairs];
+        _dx = new float[pairs];
+        _dy = new float[pairs];
+    }
+
+    /// <summary>
+    /// Measures the pair of <paramref name="a"/> and <paramref name="b"/> (grid cell <paramref name="second"/>)
+    /// on their facing strips at the decode scale, b lying at (<paramref name="dx"/>, <paramref name="dy"/>) px from a.
+    /// </summary>
+    public void Measure(int second, PairDirection direction, TileStrips a, TileStrips b, double dx, double dy)
+    {
+        int s = _g.Scale, p = (2 * second) + (direction == PairDirection.West ? 0 : 1);
+        bool west = direction == PairDirection.West;
+        int across = west ? _g.StripX : _g.StripY, along = west ? _g.LengthX : _g.LengthY;
+        ReducedTile first = west
+            ? ReducedTile.FromStrip(a.East, across, along, false, _g.Width - across, _g.StartX, _field, _sampling.Options)
+            : ReducedTile.FromStrip(a.South, across, along, true, _g.StartY, _g.Height - across, _field, _sampling.Options);
+        ReducedTile next = west
+            ? ReducedTile.FromStrip(b.West, across, along, false, 0, _g.StartX, _field, _sampling.Options)
+            : ReducedTile.FromStrip(b.North, across, along, true, _g.StartY, 0, _field, _sampling.Options);
+        try
+        {
+            // Both strips as rectangles of the first tile's full-resolution frame.
+            PixelRect ra = west
+                ? new PixelRect(s * (_g.Width - across), s * _g.StartX, s * across, s * along)
+                : new PixelRect(s * _g.StartY, s * (_g.Height - across), s * along, s * across);
+            int ox = (int)Math.Round(dx), oy = (int)Math.Round(dy);
+            PixelRect rb = west
+                ? new PixelRect(ox, oy + (s * _g.StartX), s * across, s * along)
+                : new PixelRect(ox + (s * _g.StartY), oy, s * along, s * across);
+            _ratios[p] = GainBalance.Ratio(first, ra, next, rb, _sampling.Options, _step);
+            (_dx[p], _dy[p], _measured[p]) = ((float)dx, (float)dy, true);
+        }
+        finally
+        {
+            first.Release();
+            next.Release();
+        }
+    }
+
+    /// <summary>
+    /// The gains of the present tiles, row-major (the placements' order). A pair the global solve
+    /// put more than <see cref="MovedBy"/> px from where it was measured compared the wrong pixels:
+    /// its two tiles are read again (at the decode scale) and it is measured at its solved place.
+    /// </summary>
+    public GainMeasurement Solve(TileGrid grid, bool[] present, double[] x, double[] y, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
+        int threads, CancellationToken ct)
+    {
+        var index = new int[present.Length];
+        var paths = new string[placements.Count];
+        for (int i = 0, n = 0; i < present.Length; i++)
+        {
+            index[i] = present[i] ? n : -1;
+            if (present[i])
+            {
+                paths[n++] = grid[i % _columns, i / _columns]!;
+            }
+        }
+
+        var results = new List<PairRatio?>();
+        var pairs = new List<GainPair>();
+        var moved = new List<int>();
+        for (int p = 0; p < _ratios.Length; p++)
+        {
+            if (!_measured[p])
+            {
+                continue;
+            }
+
+            int second = p / 2, first = p % 2 == 0 ? second - 1 : second - _columns;
+            if (Math.Abs(x[second] - x[first] - _dx[p]) > MovedBy || Math.Abs(y[second] - y[first] - _dy[p]) > MovedBy)
+            {
+                moved.Add(results.Count);
+            }
+
+            results.Add(_ratios[p]);
+            pairs.Add(new GainPair(index[first], index[second], p % 2, 1));
+        }
+
+        Remeasure(moved, results, pairs, placements, codec, threads, ct);
+        GainMeasurement measured = GainBalance.Solve(paths, [.. results], q => pairs[q], _g.Scale, _sampling.FlatField, _sampling.Options);
+        return measured with { Reread = moved.Count };
+    }
+
+    /// <summary>The pairs the solve moved, each measured on its two tiles read again, at their solved places.</summary>
+    private void Remeasure(List<int> moved, List<PairRatio?> results, List<GainPair> pairs, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
+        int threads, CancellationToken ct)
+    {
+        if (moved.Count == 0)
+        {
+            return;
+        }
+
+        var (width, height) = _g.Full is { } full ? (full.Width, full.Height) : (_g.Width, _g.Height);
+        var mosaic = PlacedMosaic.FromPlacements(placements, _ => (width, height));
+        var pool = new PixelMemoryPool(maxFreeArrays: 2 * threads);
+        var again = new PairRatio?[moved.Count];
+        WorkerThreads.For(moved.Count, threads, k =>
+        {
+            GainPair pair = pairs[moved[k]];
+            ReducedTile a = ReducedTile.Read(mosaic.PathOf(pair.First), mosaic.RectOf(pair.First), codec, _field, _sampling.Options, pool);
+            try
+            {
+                ReducedTile b = ReducedTile.Read(mosaic.PathOf(pair.Second), mosaic.RectOf(pair.Second), codec, _field, _sampling.Options, pool);
+                again[k] = GainBalance.Ratio(a, mosaic.RectOf(pair.First), b, mosaic.RectOf(pair.Second), _sampling.Options, _step);
+                b.Release();
+            }
+            finally
+            {
+                a.Release();
+            }
+        }, "tessera-gains", ct);
+        for (int k = 0; k < moved.Count; k++)
+        {
+            results[moved[k]] = again[k];
+        }
+    }
+}
