@@ -48,7 +48,8 @@ if ((build)); then
     dotnet build "$root/src/Tessera.Cli" -c Release -nologo -v quiet >"$logs/build-cli.log"
 fi
 bench=$root/bench/Tessera.Bench/bin/Release/net10.0/tessera-bench
-tessera=$root/src/Tessera.Cli/bin/Release/net10.0/Tessera.Cli
+# The CLI has no apphost (the tool shim runs the .dll), so it runs through dotnet.
+tessera=(dotnet "$root/src/Tessera.Cli/bin/Release/net10.0/Tessera.Cli.dll")
 
 rows=()
 for n in "${sizes[@]}"; do
@@ -57,7 +58,7 @@ for n in "${sizes[@]}"; do
     "$bench" periodic-grid "$data" --across "$n" --down "$n" >"$logs/$n-generate.log"
     out=$logs/$n.registered.txt
     status "[$n x $n] tessera register"
-    /usr/bin/time -v "$tessera" register "$data" --overlap 80,60 --output "$out" >"$logs/$n-register.log" 2>"$logs/$n-register.err" \
+    /usr/bin/time -v "${tessera[@]}" register "$data" --overlap 80,60 --output "$out" >"$logs/$n-register.log" 2>"$logs/$n-register.err" \
         || die "tessera register failed on $n x $n: see $logs/$n-register.err"
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.1f", s }' "$logs/$n-register.err")
     rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$logs/$n-register.err")
