@@ -103,6 +103,43 @@ public sealed class RegionDecodeTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Where the target's rows reach far enough beside the part, libjpeg writes its rows straight
+    /// into the target, the columns it puts out beside the part included, and the layer puts those
+    /// back: with room from none to more than the widest spill on either side, and crops that fall
+    /// on and off the 16-px iMCU columns, the part is exact and nothing beside it changes.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Pixels_beside_a_part_written_straight_into_the_target_are_left_as_they_were(string kind, int width, int height)
+    {
+        string path = WriteJpeg(kind, width, height);
+        PixelFormat format = kind == "grey" ? PixelFormat.Gray8 : PixelFormat.Rgbx8888;
+        using PixelBuffer whole = _codec.Decode(path, format);
+        int[] rooms = [0, 2, 17, 34, 40];
+        foreach (int x in new[] { 0, 3, 17, 40 })
+        {
+            var region = new PixelRect(x, 9, width - x - 21, Math.Min(60, height - 9));
+            foreach (int left in rooms)
+            {
+                foreach (int right in rooms)
+                {
+                    using var target = new PixelBuffer(new PixelRect(100, 200, left + region.Width + right, region.Height + 2), format);
+                    Array.Fill(target.Data, (byte)0xA5);
+                    Assert.True(_codec.TryDecodeRegion(path, width, height, region, target, 100 + left, 201));
+                    AssertOnlyPartWritten(whole, region, target, 100 + left, 201, $"{kind}: region {region}, room {left} | {right}");
+
+                    Array.Fill(target.Data, (byte)0xA5);
+                    using IRegionStream stream = _codec.TryOpenRegionStream(path, width, height, region, format)!;
+                    var first = region with { Height = region.Height / 2 };
+                    stream.Read(first, target, 100 + left, 201);
+                    stream.Read(new PixelRect(region.X, first.Bottom, region.Width, region.Bottom - first.Bottom), target, 100 + left, 201 + first.Height);
+                    AssertOnlyPartWritten(whole, region, target, 100 + left, 201, $"{kind}: stream of {region}, room {left} | {right}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void A_stream_refuses_rows_gone_by_and_files_it_cannot_judge()
     {

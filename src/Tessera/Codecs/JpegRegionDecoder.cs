@@ -23,12 +23,13 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
 
     private const int MessageBytes = 200;
     private const int Done = 0, Declined = -2;
+    private const int Abi = 2; // tessera_jpeg_abi(): the calls' signatures this file binds
 
     private readonly delegate* unmanaged<nint> _create;
     private readonly delegate* unmanaged<nint, void> _destroy;
-    private readonly delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, nint, int, byte*, int, int> _decode;
+    private readonly delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, nint, int, int, int, byte*, int, int> _decode;
     private readonly delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, int, int> _streamStart;
-    private readonly delegate* unmanaged<nint, int, int, int, int, byte*, nint, byte*, int, int> _streamRead;
+    private readonly delegate* unmanaged<nint, int, int, int, int, byte*, nint, int, int, byte*, int, int> _streamRead;
     private readonly delegate* unmanaged<nint, void> _streamEnd;
     private readonly delegate* unmanaged<nint, byte*, nuint, byte*, int, int> _check;
     private readonly ThreadLocal<nint> _handles;
@@ -39,11 +40,11 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
     {
         _create = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "tessera_jpeg_create");
         _destroy = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "tessera_jpeg_destroy");
-        _decode = (delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, nint, int, byte*, int, int>)
+        _decode = (delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, nint, int, int, int, byte*, int, int>)
             NativeLibrary.GetExport(library, "tessera_jpeg_decode_region");
         _streamStart = (delegate* unmanaged<nint, byte*, nuint, int, int, int, int, int, int, int, byte*, int, int>)
             NativeLibrary.GetExport(library, "tessera_jpeg_stream_start");
-        _streamRead = (delegate* unmanaged<nint, int, int, int, int, byte*, nint, byte*, int, int>)
+        _streamRead = (delegate* unmanaged<nint, int, int, int, int, byte*, nint, int, int, byte*, int, int>)
             NativeLibrary.GetExport(library, "tessera_jpeg_stream_read");
         _streamEnd = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "tessera_jpeg_stream_end");
         _check = (delegate* unmanaged<nint, byte*, nuint, byte*, int, int>)NativeLibrary.GetExport(library, "tessera_jpeg_check");
@@ -60,6 +61,13 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
             {
                 try
                 {
+                    var abi = (delegate* unmanaged<int>)NativeLibrary.GetExport(library, "tessera_jpeg_abi");
+                    if (abi() != Abi)
+                    {
+                        problem = $"{LibraryFile} is not the one this Tessera was built with (its calls are version {abi()}, not {Abi})";
+                        return null;
+                    }
+
                     return new JpegRegionDecoder(library);
                 }
                 catch (EntryPointNotFoundException e)
@@ -80,7 +88,9 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
     /// nothing written, when the image is not <paramref name="width"/>×<paramref name="height"/> or is CMYK.
     /// Where the target is a buffer of the whole image and the region goes to its own place there,
     /// libjpeg writes the rows in place, a few pixels around the region included; elsewhere only the
-    /// region is written, copied out of a scratch row buffer.
+    /// region is written (where the target's rows reach far enough beside it, straight from libjpeg,
+    /// the pixels beside it put back; otherwise copied out of a scratch row buffer). After a failure
+    /// the pixels beside the region may have changed.
     /// </summary>
     /// <exception cref="TileReadException">The data is corrupt or ends early.</exception>
     public bool Decode(string path, ReadOnlySpan<byte> jpeg, int width, int height, PixelRect region, PixelBuffer target, int atX, int atY)
@@ -109,7 +119,7 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
             status = _decode(_handles.Value, source, (nuint)jpeg.Length, target.Format == PixelFormat.Gray8 ? 1 : 0,
                 width, height, region.X, region.Y, region.Width, region.Height,
                 pixels + (wholeImage ? target.OffsetOf(0, 0) : target.OffsetOf(atX, atY)), target.Stride, wholeImage ? 1 : 0,
-                message, MessageBytes);
+                atX - target.Bounds.X, target.Bounds.Right - (atX + region.Width), message, MessageBytes);
         }
 
         return Accept(path, status, message);
@@ -260,7 +270,8 @@ internal sealed unsafe class JpegRegionDecoder : IDisposable
             int status;
             fixed (byte* pixels = target.Data)
             {
-                status = _owner._streamRead(_handle, part.Y, part.Bottom, part.X, part.Width, pixels + target.OffsetOf(atX, atY), target.Stride, message, MessageBytes);
+                status = _owner._streamRead(_handle, part.Y, part.Bottom, part.X, part.Width, pixels + target.OffsetOf(atX, atY), target.Stride,
+                    atX - target.Bounds.X, target.Bounds.Right - (atX + part.Width), message, MessageBytes);
             }
 
             NextRow = part.Bottom;

@@ -348,8 +348,7 @@ public sealed class PyramidBuilder
                     throw new InvalidOperationException($"Level {Level} would hold {held + rows} rows of a block, more than its {_capacity}.");
                 }
 
-                Data.AsSpan((Top - _first) * _stride, held * _stride).CopyTo(Data);
-                _first = Top;
+                MoveHeldToStart();
             }
 
             var view = new PixelBuffer(Data, (Bottom - _first) * _stride, new PixelRect(Region.X, Bottom, Region.Width, rows), Format, _stride);
@@ -358,7 +357,26 @@ public sealed class PyramidBuilder
         }
 
         /// <summary>Lets go of the rows above <paramref name="row"/>.</summary>
-        public void Release(int row) => Top = Math.Clamp(row, Top, Bottom);
+        /// <remarks>
+        /// Right after a tile row is written a window holds only a row or two: that is when moving
+        /// them to the start is cheap. Left for <see cref="Append"/> to do when the room runs out, the
+        /// move would often carry most of a half-made tile row of a lower level (measured: 0.8 % of a
+        /// build's processor time on the 50×50 bench grid).
+        /// </remarks>
+        public void Release(int row)
+        {
+            Top = Math.Clamp(row, Top, Bottom);
+            if (Top > _first && (Bottom - Top) * 8 <= Top - _first)
+            {
+                MoveHeldToStart();
+            }
+        }
+
+        private void MoveHeldToStart()
+        {
+            Data.AsSpan((Top - _first) * _stride, (Bottom - Top) * _stride).CopyTo(Data);
+            _first = Top;
+        }
 
         /// <summary>Checks that every row of the region came in and every tile row went out.</summary>
         public void CheckDone()
