@@ -29,8 +29,15 @@ public sealed record GainMeasurement(TileGains Gains, int Scale, int Pairs, int 
     ];
 
     private string Sides() => SideBiases.Count == 2
-        ? string.Create(CultureInfo.InvariantCulture, $"; left to right {100 * SideBiases[0]:+0.00;-0.00} %, top to bottom {100 * SideBiases[1]:+0.00;-0.00} % left by the flat-field")
+        ? $"; left to right {SignedPercent(SideBiases[0])} %, top to bottom {SignedPercent(SideBiases[1])} % left by the flat-field"
         : "";
+
+    /// <summary>
+    /// A fraction as a signed percentage with two decimals. Rounded first, and −0 made +0: a
+    /// negative value that rounds to zero would otherwise print as "-+0.00".
+    /// </summary>
+    internal static string SignedPercent(double fraction) =>
+        (Math.Round(100 * fraction, 2) + 0.0).ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
 
     public string Summary() => string.Create(CultureInfo.InvariantCulture,
         $"{Gains.Describe()}; from {Used} of {Pairs} pairs, residual {ResidualPercent:F2} % rms");
