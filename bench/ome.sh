@@ -29,14 +29,8 @@ output for completeness and, for zarr, every chunk) and deleted before the next 
 EOF
 }
 
-die() {
-    echo "ome.sh: error: $*" >&2
-    exit 1
-}
-
-status() {
-    echo "ome.sh: $*" >&2
-}
+# die, status, build_release, read_time, ratio
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 tile=256x192
 vips_max_gib=12
@@ -104,17 +98,6 @@ readonly logs=bench/results/ome-$timestamp-logs
 mkdir -p "$logs" "$out_root"
 trap 'rm -rf "$out_root"' EXIT
 
-build_release() {
-    local log=$logs/build-$(basename "$1" .csproj).log assembly
-    if ! dotnet build -c Release -nologo "$1" >"$log" 2>&1; then
-        grep -E ': (error|warning) ' "$log" | sort -u >&2 || tail -n 30 "$log" >&2
-        return 1
-    fi
-    assembly=$(dotnet msbuild "$1" -getProperty:TargetPath -p:Configuration=Release) || return 1
-    [[ -f $assembly ]] || return 1
-    echo "$assembly"
-}
-
 status "building (Release)"
 bench_dll=$(build_release bench/Tessera.Bench/Tessera.Bench.csproj) || die "building the bench failed"
 tessera_dll=$(build_release src/Tessera.Cli/Tessera.Cli.csproj) || die "building the tessera CLI failed"
@@ -147,13 +130,7 @@ measure() {
     load=$(cut -d ' ' -f 1 /proc/loadavg)
     ok=0
     /usr/bin/time -v -o "$log.time" "$@" >"$log" 2>&1 || ok=$?
-    wall_s=$(awk -F': ' '/Elapsed \(wall clock\) time/ {
-        n = split($2, part, ":"); s = 0
-        for (i = 1; i <= n; i++) s = s * 60 + part[i]
-        printf "%.2f", s }' "$log.time")
-    rss_mib=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$log.time")
-    cpu_s=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$log.time")
-    [[ -n $wall_s && -n $rss_mib ]] || die "could not parse /usr/bin/time output in $log.time"
+    read_time "$log.time"
 }
 
 # check_output LAYOUT TARGET PLAN_LOG: the Deep Zoom pyramid passes tessera verify; an OME output
@@ -172,10 +149,6 @@ check_output() {
             [[ -f $2/.zgroup ]] || die "[$grid] $2 is not complete"
             (($(find "$2" -type f ! -name '.*' | wc -l) == planned)) || die "[$grid] $2 does not hold the $planned chunks tessera plan counted" ;;
     esac
-}
-
-ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
 }
 
 mib_of() {

@@ -36,14 +36,8 @@ EOF
 
 readonly TILE_WIDTH=800 TILE_HEIGHT=600 OVERLAP_X=80 OVERLAP_Y=60
 
-die() {
-    echo "run.sh: error: $*" >&2
-    exit 1
-}
-
-status() {
-    echo "run.sh: $*" >&2
-}
+# die, status, build_release, read_time, ratio
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 is_count() {
     [[ $1 =~ ^[1-9][0-9]*$ ]]
@@ -156,20 +150,6 @@ header=$(
 )
 echo "$header"
 
-# build_release PROJECT: builds PROJECT in Release (output in the logs, shown on failure) and
-# prints the path of its assembly.
-build_release() {
-    local log assembly
-    log=$logs/build-$(basename "$1" .csproj).log
-    if ! dotnet build -c Release -nologo "$1" >"$log" 2>&1; then
-        grep -E ': (error|warning) ' "$log" | sort -u >&2 || tail -n 30 "$log" >&2
-        return 1
-    fi
-    assembly=$(dotnet msbuild "$1" -getProperty:TargetPath -p:Configuration=Release) || return 1
-    [[ -f $assembly ]] || die "building $1 did not produce $assembly"
-    echo "$assembly"
-}
-
 status "building (Release)"
 bench_dll=$(build_release "$bench_project") || die "building $bench_project failed"
 tessera_dll=$(build_release "$cli_project") ||
@@ -189,12 +169,7 @@ measure() {
         tail -n 20 "$log" >&2
         die "command failed (full output in $log): $*"
     fi
-    wall_s=$(awk -F': ' '/Elapsed \(wall clock\) time/ {
-        n = split($2, part, ":"); s = 0
-        for (i = 1; i <= n; i++) s = s * 60 + part[i]
-        printf "%.2f", s }' "$log.time")
-    rss_mib=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$log.time")
-    [[ -n $wall_s && -n $rss_mib ]] || die "could not parse /usr/bin/time output in $log.time"
+    read_time "$log.time"
 }
 
 # warm_inputs: reads the current grid's tiles ($inputs) so that they are in the page cache when a
@@ -211,10 +186,6 @@ count_tiles() {
     local files=${1%.dzi}_files
     [[ -f $1 && -d $files ]] || die "$1 or $files was not written"
     find "$files" -type f \( -name '*.jpeg' -o -name '*.jpg' \) | wc -l
-}
-
-ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
 }
 
 # median VALUES...: the middle value (the mean of the two middle ones for an even count).
