@@ -75,6 +75,26 @@ public sealed class TileHeaderTests : IDisposable
     }
 
     [Fact]
+    public void A_16_bit_tile_whose_8_byte_pixels_would_not_fit_one_buffer_is_refused_before_it_is_decoded()
+    {
+        // 20,000 × 16,000 px is under the largest pixel limit (sized for 4-byte pixels), but a
+        // 16-bit colour pyramid's pixels take 8 bytes: 2.56 GB, more than one array holds.
+        Directory.CreateDirectory(Tiles);
+        string path = Path.Combine(Tiles, "wide.png");
+        TestImages.WritePngHeader(path, 20_000, 16_000, bitDepth: 16, colourType: 2);
+        var codec = new TileInputCodec(new SkiaTileCodec(), new InputOptions(MaxTilePixels: InputOptions.LargestMaxTilePixels));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<TileReadException>(() => codec.Decode(path, Tessera.Imaging.PixelFormat.Rgbx16));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains("wide.png", e.Message);
+        Assert.Contains("20000×16000", e.Message);
+        Assert.Contains("8 bytes a pixel", e.Message);
+        Assert.True(allocated < MemoryBound, $"the refused decode allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
     public void A_tiff_of_another_size_is_refused_from_the_header_libvips_reads_first()
     {
         SampleOptions png = Support.Samples.Small(TileFormat.Png);

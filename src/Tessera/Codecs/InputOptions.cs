@@ -13,7 +13,11 @@ public sealed record InputOptions(IntensityRange? Range = null, int Page = 0, lo
     /// <summary>2^28 px (16,384 × 16,384; 1 GiB decoded): above the largest camera frames, far below a lying header's claim.</summary>
     public const long DefaultMaxTilePixels = 1L << 28;
 
-    /// <summary>A decoded colour tile must fit one array of 4-byte pixels.</summary>
+    /// <summary>
+    /// A decoded 8-bit colour tile must fit one array of 4-byte pixels. A 16-bit colour pyramid's
+    /// pixels take 8 bytes, so there a tile is also refused when it would not fit at that size
+    /// (checked per decode, before anything is allocated).
+    /// </summary>
     public const long LargestMaxTilePixels = int.MaxValue / 4;
 
     public void Validate()

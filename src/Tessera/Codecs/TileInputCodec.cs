@@ -95,7 +95,8 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
     {
         if (InputKinds.HasJpegName(path) || !InputKinds.NeedsVips(path))
         {
-            CheckHeader(path);
+            (long width, long height) = CheckHeader(path);
+            TileSizeRule.CheckFits(path, width, height, format);
             if (!format.IsSixteenBit())
             {
                 return Inner.Decode(path, format, pool);
@@ -106,7 +107,11 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
             return PixelConversions.Widen(eight, pool);
         }
 
-        return VipsTileReader.Read(path, Options.Page, layout => CheckSize(path, layout.Width, layout.Height), (layout, samples) =>
+        return VipsTileReader.Read(path, Options.Page, layout =>
+        {
+            CheckSize(path, layout.Width, layout.Height);
+            TileSizeRule.CheckFits(path, layout.Width, layout.Height, format);
+        }, (layout, samples) =>
         {
             byte[]? table = layout.Bits == 16 && !format.IsSixteenBit() ? _table.Value ?? throw NoRange(path) : null;
             var buffer = new PixelBuffer(new PixelRect(0, 0, layout.Width, layout.Height), format, pool);
@@ -134,17 +139,19 @@ public sealed class TileInputCodec : ITileCodec, IScaledDecoder, IRegionDecoder
     /// The size a JPEG or PNG file declares, checked before it is decoded; for another format, or a
     /// header this reader cannot follow, the wrapped codec's header (which decodes nothing either).
     /// </summary>
-    private void CheckHeader(string path)
+    /// <returns>The size checked.</returns>
+    private (long Width, long Height) CheckHeader(string path)
     {
         if (HeaderSize.Read(path) is { } declared)
         {
             CheckSize(path, declared.Width, declared.Height);
             declared.CheckFileHoldsIt(path);
-            return;
+            return (declared.Width, declared.Height);
         }
 
         ImageHeader header = Inner.ReadHeader(path);
         CheckSize(path, header.Width, header.Height);
+        return (header.Width, header.Height);
     }
 
     public IEncodedImage Encode(PixelBuffer source, PixelRect region, EncodeSettings settings) => Inner.Encode(source, region, settings);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tessera.Imaging;
 
 namespace Tessera.Codecs;
 
@@ -29,6 +30,21 @@ internal readonly record struct TileSizeRule(long MaxPixels, int Width = 0, int 
         {
             throw new TileReadException(path, string.Create(CultureInfo.InvariantCulture,
                 $"its header gives {width}×{height} px, more than the {MaxPixels:N0} px Tessera reads in one tile"));
+        }
+    }
+
+    /// <summary>
+    /// Refuses a size whose decoded pixels in <paramref name="format"/> would not fit one array: the
+    /// pixel limit is sized for 4-byte pixels, and a 16-bit colour pyramid's take 8.
+    /// </summary>
+    /// <exception cref="TileReadException">The decoded tile would be too large; the message gives its size in bytes.</exception>
+    public static void CheckFits(string path, long width, long height, PixelFormat format)
+    {
+        int bytesPerPixel = format.BytesPerPixel();
+        if (width * bytesPerPixel * height > Array.MaxLength)
+        {
+            throw new TileReadException(path, string.Create(CultureInfo.InvariantCulture,
+                $"its header gives {width}×{height} px, which at {bytesPerPixel} bytes a pixel ({format}) is {width * bytesPerPixel * height:N0} bytes decoded, more than one buffer holds ({Array.MaxLength:N0}): use smaller tiles, or 8-bit samples"));
         }
     }
 }

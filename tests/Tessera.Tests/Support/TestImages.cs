@@ -23,8 +23,12 @@ public static partial class TestImages
         File.WriteAllBytes(path, bytes);
     }
 
-    /// <summary>A well-formed 8-bit grey PNG whose IHDR says <paramref name="width"/>×<paramref name="height"/> but whose data holds only a few rows.</summary>
-    public static void WritePngHeader(string path, uint width, uint height)
+    /// <summary>
+    /// A well-formed PNG (8-bit grey unless <paramref name="bitDepth"/> and <paramref name="colourType"/>
+    /// say otherwise: 2 is RGB) whose IHDR says <paramref name="width"/>×<paramref name="height"/> but
+    /// whose data holds only a few rows.
+    /// </summary>
+    public static void WritePngHeader(string path, uint width, uint height, byte bitDepth = 8, byte colourType = 0)
     {
         using var data = new MemoryStream();
         using (var zlib = new ZLibStream(data, CompressionLevel.Fastest, leaveOpen: true))
@@ -35,7 +39,8 @@ public static partial class TestImages
         var ihdr = new byte[13];
         BinaryPrimitives.WriteUInt32BigEndian(ihdr, width);
         BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8; // bit depth; colour type 0 (grey), no interlace
+        ihdr[8] = bitDepth;
+        ihdr[9] = colourType; // no interlace
         using var file = File.Create(path);
         file.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
         WriteChunk(file, "IHDR", ihdr);
