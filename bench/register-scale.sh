@@ -2,7 +2,8 @@
 # tessera register at scale: for each N, an NxN grid of 800x600 tiles (overlap 80,60) whose
 # overlaps match exactly (tessera-bench periodic-grid: the synthetic specimen repeated every
 # 30 grid steps, so at most 900 distinct files, hard links for the rest),
-# registered once with /usr/bin/time -v; records the wall time, the peak resident memory and the
+# registered once with /usr/bin/time -v; records the wall time, the processor time (user + system:
+# what linearity is judged by on a loaded machine), the peak resident memory and the
 # error of the registered positions against the known grid (the nominal one) after removing one
 # common translation. See bench/README.md.
 set -euo pipefail
@@ -19,8 +20,8 @@ bench/results/register-scale-<timestamp>.md, the tools' output to bench/results/
 USAGE
 }
 
-die() { echo "register-scale.sh: error: $*" >&2; exit 1; }
-status() { echo "register-scale.sh: $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 build=1
 sizes=()
@@ -60,8 +61,7 @@ for n in "${sizes[@]}"; do
     status "[$n x $n] tessera register"
     /usr/bin/time -v "${tessera[@]}" register "$data" --overlap 80,60 --output "$out" >"$logs/$n-register.log" 2>"$logs/$n-register.err" \
         || die "tessera register failed on $n x $n: see $logs/$n-register.err"
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.1f", s }' "$logs/$n-register.err")
-    rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$logs/$n-register.err")
+    read_time "$logs/$n-register.err"
     error=$(python3 - "$out" <<'PY'
 import re, statistics, sys
 pos = []
@@ -77,8 +77,8 @@ print(f"{statistics.median(d):.3f} | {d[-1]:.3f}")
 PY
 )
     pairs=$(grep -m1 '^pairs ' "$logs/$n-register.log" | sed 's/^pairs *//')
-    status "[$n x $n] $wall s, $rss MiB, error median | max $error px"
-    rows+=("| ${n}x${n} | $((n * n)) | $wall | $rss | $error | $pairs |")
+    status "[$n x $n] $wall_s s ($cpu_s s processor), $rss_mib MiB, error median | max $error px"
+    rows+=("| ${n}x${n} | $((n * n)) | $wall_s | $cpu_s | $rss_mib | $error | $pairs |")
 done
 
 {
@@ -87,7 +87,7 @@ done
     echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' (with local changes)'). Command: bench/register-scale.sh ${sizes[*]}"
     echo
-    echo "| grid | tiles | wall s | peak MiB | error median px | error max px | pairs |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| grid | tiles | wall s | processor s (user + sys) | peak MiB | error median px | error max px | pairs |"
+    echo "|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
 } | tee "$report"

@@ -92,6 +92,90 @@ public sealed class LaplacianSolverTests(ITestOutputHelper output)
         Assert.True(worst < 1e-2, $"a position is {worst:E2} px off the least-squares solution");
     }
 
+    [Fact]
+    public void Solving_again_with_new_weights_gives_the_bits_of_a_new_solver()
+    {
+        // Round after round the registration's solve lowers the weights of the links it drops and
+        // solves again in the same storage: each round must be exactly what a solver made for its
+        // weights gives, whatever the levels of the rounds before left in the arrays.
+        const int across = 45, down = 38;
+        var random = new Random(3);
+        var (pulls, links) = Grid(across, down, 1e-6, _ => true, (_, _) => 1 / Math.Pow(0.02 + (0.48 * random.NextDouble()), 2));
+        double[] b = Enumerable.Range(0, pulls.Length).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var reused = new LaplacianSolver(pulls, links);
+        var x = new double[b.Length];
+        reused.Solve(b, x, 1e-12);
+        double[] weights = links.Select(l => l.Weight).ToArray();
+        for (int round = 1; round <= 3; round++)
+        {
+            // A round drops a few links (their weight falls to the stage model's) and, the last time, a whole column of them.
+            for (int l = 0; l < weights.Length; l++)
+            {
+                if (random.NextDouble() < 0.05 * round || (round == 3 && links[l].Second % across == 20))
+                {
+                    weights[l] = 0.04;
+                }
+            }
+
+            LaplacianLink[] now = links.Select((l, k) => l with { Weight = weights[k] }).ToArray();
+            double[] start = (double[])x.Clone();
+            reused.SetWeights(weights);
+            SolveStats again = reused.Solve(b, x, 1e-12);
+            var fresh = (double[])start.Clone();
+            SolveStats once = new LaplacianSolver(pulls, now).Solve(b, fresh, 1e-12);
+
+            Assert.Equal(once.Iterations, again.Iterations);
+            for (int i = 0; i < x.Length; i++)
+            {
+                Assert.True(BitConverter.DoubleToInt64Bits(x[i]) == BitConverter.DoubleToInt64Bits(fresh[i]),
+                    $"round {round}, unknown {i}: {x[i]:R} after new weights, {fresh[i]:R} from a new solver");
+            }
+        }
+    }
+
+    [Fact]
+    public void Solving_again_with_new_weights_allocates_almost_nothing()
+    {
+        // What the first solve allocates (matrix, multigrid levels, vectors: about 330 bytes an
+        // unknown) a round with new weights must not allocate again: at 600×600 tiles that is
+        // 120 MB for each axis of each round, garbage that only a full collection gives back.
+        const int across = 100, down = 100;
+        var random = new Random(8);
+        var (pulls, links) = Grid(across, down, 1e-6, _ => true, (_, _) => 1 / Math.Pow(0.02 + (0.48 * random.NextDouble()), 2));
+        double[] b = Enumerable.Range(0, pulls.Length).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] weights = links.Select(l => l.Weight).ToArray();
+        var x = new double[b.Length];
+        var warm = new LaplacianSolver(pulls, links); // compiles what follows, so that compiling allocates nothing below
+        warm.Solve(b, x, 1e-10);
+        warm.SetWeights(weights);
+        warm.Solve(b, x, 1e-10);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var solver = new LaplacianSolver(pulls, links);
+        Array.Clear(x);
+        solver.Solve(b, x, 1e-10);
+        long first = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        for (int l = 0; l < weights.Length; l += 17)
+        {
+            weights[l] = 0.04;
+        }
+
+        before = GC.GetAllocatedBytesForCurrentThread();
+        solver.SetWeights(weights);
+        solver.Solve(b, x, 1e-10);
+        long second = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        solver.SetWeights(weights);
+        solver.Solve(b, x, 1e-10);
+        long third = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first solve {first:N0} B, again with new weights {second:N0} B, with the same {third:N0} B"));
+
+        Assert.True(first > 100 * pulls.Length, $"the first solve allocated only {first:N0} B: not measured");
+        Assert.True(second < first / 20, $"a solve with new weights allocated {second:N0} B, the first {first:N0} B");
+        Assert.True(third < 1024, $"a solve with the weights of the last allocated {third:N0} B");
+    }
+
     /// <summary>A grid's west and north links among present cells, each with its weight.</summary>
     private static (double[] Pulls, LaplacianLink[] Links) Grid(int across, int down, double pull, Func<int, bool> present, Func<int, int, double> weight)
     {

@@ -249,10 +249,17 @@ public static class GainBalance
         out int withoutSignal, out int inconsistent)
     {
         withoutSignal = inconsistent = 0;
-        var links = new List<GainLink>();
         double floor = options.PairErrorFloor * options.PairErrorFloor;
-        double[] spreads = [.. results.Where(r => r is not null).Select(r => r!.Value.Spread).Order()];
-        double limit = spreads.Length == 0 ? options.MaxSpread : Math.Min(options.MaxSpread, options.RelativeSpread * spreads[spreads.Length / 2]);
+        double limit = SpreadLimit(results, options);
+        int used = 0;
+        foreach (PairRatio? result in results)
+        {
+            used += result is { } r && r.Spread <= limit ? 1 : 0;
+        }
+
+        // Exactly as many as are used: at 600×600 a list and its copy held 46 MB of links at once.
+        var links = new GainLink[used];
+        used = 0;
         for (int p = 0; p < results.Length; p++)
         {
             if (results[p] is not { } r)
@@ -267,11 +274,39 @@ public static class GainBalance
             {
                 var (first, second, direction, sign) = pair(p);
                 double variance = (r.Spread * r.Spread / r.Samples) + floor;
-                links.Add(new GainLink(first, second, r.LogRatio, 1 / variance, options.SideBias is null ? -1 : direction, sign));
+                links[used++] = new GainLink(first, second, r.LogRatio, 1 / variance, options.SideBias is null ? -1 : direction, sign);
             }
         }
 
-        return [.. links];
+        return links;
+    }
+
+    /// <summary>The spread beyond which a pair's two tiles do not show the same pixels: a multiple of the median spread, at most the options' maximum.</summary>
+    private static double SpreadLimit(PairRatio?[] results, GainBalanceOptions options)
+    {
+        int count = 0;
+        foreach (PairRatio? result in results)
+        {
+            count += result is null ? 0 : 1;
+        }
+
+        if (count == 0)
+        {
+            return options.MaxSpread;
+        }
+
+        var spreads = new double[count];
+        count = 0;
+        foreach (PairRatio? result in results)
+        {
+            if (result is { } r)
+            {
+                spreads[count++] = r.Spread;
+            }
+        }
+
+        Array.Sort(spreads);
+        return Math.Min(options.MaxSpread, options.RelativeSpread * spreads[spreads.Length / 2]);
     }
 
     /// <summary>The weighted root-mean-square of l_a − l_b + s·β − r over the links.</summary>

@@ -8,26 +8,28 @@ namespace Tessera.Illumination;
 /// </summary>
 internal sealed class GainSystem : ISymmetricOperator
 {
-    private readonly GainLink[] _links;
+    private readonly ReadOnlyMemory<GainLink> _links;
     private readonly double[] _biasDiagonal;
 
-    public GainSystem(int tiles, ReadOnlySpan<GainLink> links, double pull, int biases, double biasPull)
+    /// <param name="links">Kept, not copied, for as long as the system is used.</param>
+    public GainSystem(int tiles, ReadOnlyMemory<GainLink> links, double pull, int biases, double biasPull)
     {
         var pulls = new double[tiles];
         Array.Fill(pulls, pull);
         var laplacian = new LaplacianLink[links.Length];
         _biasDiagonal = new double[biases];
         Array.Fill(_biasDiagonal, biasPull);
-        for (int l = 0; l < links.Length; l++)
+        ReadOnlySpan<GainLink> span = links.Span;
+        for (int l = 0; l < span.Length; l++)
         {
-            laplacian[l] = new LaplacianLink(links[l].First, links[l].Second, links[l].Weight);
-            if (links[l].Bias >= 0)
+            laplacian[l] = new LaplacianLink(span[l].First, span[l].Second, span[l].Weight);
+            if (span[l].Bias >= 0)
             {
-                _biasDiagonal[links[l].Bias] += links[l].Weight;
+                _biasDiagonal[span[l].Bias] += span[l].Weight;
             }
         }
 
-        _links = links.ToArray();
+        _links = links;
         Tiles = LaplacianMatrix.FromLinks(pulls, laplacian);
     }
 
@@ -49,7 +51,7 @@ internal sealed class GainSystem : ISymmetricOperator
             result[tiles + k] = _biasDiagonal[k] * v[tiles + k];
         }
 
-        foreach (GainLink link in _links)
+        foreach (GainLink link in _links.Span)
         {
             if (link.Bias >= 0)
             {

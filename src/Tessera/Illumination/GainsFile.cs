@@ -24,31 +24,48 @@ public static class GainsFile
     /// <summary>Writes <paramref name="gains"/> (atomically), names relative to <paramref name="inputDirectory"/>, with <paramref name="notes"/> as comments.</summary>
     public static void Write(string path, TileGains gains, string inputDirectory, IEnumerable<string>? notes = null)
     {
-        var text = new StringBuilder();
-        text.Append("# Tessera tile gains: a tile as recorded is its gain times the evenly lit scene;\n");
-        text.Append("# a build divides every tile by its gain, after the flat-field named here.\n");
-        text.Append(CultureInfo.InvariantCulture, $"{FlatFieldKey} = {gains.MeasuredAfter}\n");
-        foreach (string note in notes ?? [])
-        {
-            text.Append(CultureInfo.InvariantCulture, $"# {note}\n");
-        }
-
-        string root = Path.GetFullPath(inputDirectory);
-        for (int i = 0; i < gains.Count; i++)
-        {
-            string name = Path.GetRelativePath(root, Path.GetFullPath(gains.PathOf(i))).Replace('\\', '/');
-            text.Append(CultureInfo.InvariantCulture, $"{name}; {gains.GainOf(i):F6}\n");
-        }
-
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null)
         {
             Directory.CreateDirectory(folder);
         }
 
+        // Streamed to a temporary file and moved into place: a 600×600 grid's gains are 8 MB of
+        // text, which need not be held in memory, and a reader never sees half a file.
         string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text.ToString());
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            using (var text = new StreamWriter(temporary, append: false, new UTF8Encoding(false)))
+            {
+                WriteLines(text, gains, inputDirectory, notes);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    private static void WriteLines(StreamWriter text, TileGains gains, string inputDirectory, IEnumerable<string>? notes)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        text.Write("# Tessera tile gains: a tile as recorded is its gain times the evenly lit scene;\n");
+        text.Write("# a build divides every tile by its gain, after the flat-field named here.\n");
+        text.Write(string.Create(inv, $"{FlatFieldKey} = {gains.MeasuredAfter}\n"));
+        foreach (string note in notes ?? [])
+        {
+            text.Write(string.Create(inv, $"# {note}\n"));
+        }
+
+        string root = Path.GetFullPath(inputDirectory);
+        for (int i = 0; i < gains.Count; i++)
+        {
+            string name = Path.GetRelativePath(root, Path.GetFullPath(gains.PathOf(i))).Replace('\\', '/');
+            text.Write(string.Create(inv, $"{name}; {gains.GainOf(i):F6}\n"));
+        }
     }
 
     /// <summary>Reads a gains file; tile names are taken relative to <paramref name="inputDirectory"/>.</summary>

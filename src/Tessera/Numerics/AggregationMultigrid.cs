@@ -31,47 +31,78 @@ internal sealed class AggregationMultigrid : IPreconditioner
     /// <summary>A coarse residual cut below this share by the first Krylov step needs no second (Notay's t = 0.25).</summary>
     private const double KrylovThreshold = 0.25;
 
-    private readonly Level[] _levels;
-    private readonly DenseCholesky? _direct;
+    private readonly LaplacianMatrix _finest;
+
+    /// <summary>The levels of the last build, finest first; the list keeps those of an earlier, deeper build for their storage.</summary>
+    private readonly List<Level> _levels = [];
+    private readonly LaplacianMatrix _middle = new();
+    private readonly CoarseningScratch _scratch = new();
+    private int[] _first = [];
+    private int[] _second = [];
+    private double[] _dense = [];
+    private int _depth;
+    private LaplacianMatrix _coarsest;
+    private DenseCholesky? _direct;
 
     public AggregationMultigrid(LaplacianMatrix matrix)
     {
-        var levels = new List<Level>();
-        LaplacianMatrix current = matrix;
+        _finest = matrix;
+        _coarsest = matrix;
+        Rebuild();
+    }
+
+    /// <summary>
+    /// Builds the hierarchy again for the matrix's current weights (after <see cref="LaplacianMatrix.SetWeights"/>),
+    /// in the storage of the last build: the same levels as a new multigrid, without allocating
+    /// where the new levels fit in the old ones' arrays.
+    /// </summary>
+    public void Rebuild()
+    {
+        _depth = 0;
+        LaplacianMatrix current = _finest;
         while (current.Size > DirectSize)
         {
-            int[] first = current.PairwiseAggregates(out int firstCount);
-            LaplacianMatrix middle = current.Coarsen(first, firstCount);
-            int[] second = middle.PairwiseAggregates(out int count);
+            int firstCount = current.PairwiseAggregates(Scratch.AtLeast(ref _first, current.Size));
+            current.CoarsenInto(_first, firstCount, _middle, _scratch);
+            int count = _middle.PairwiseAggregates(Scratch.AtLeast(ref _second, _middle.Size));
             if (count > MinShrink * current.Size)
             {
                 break;
             }
 
-            var aggregate = new int[first.Length];
-            for (int i = 0; i < first.Length; i++)
+            Level level = LevelAt(_depth++);
+            level.Reset(current, count);
+            for (int i = 0; i < current.Size; i++)
             {
-                aggregate[i] = first[i] < 0 ? -1 : second[first[i]];
+                level.Aggregate[i] = _first[i] < 0 ? -1 : _second[_first[i]];
             }
 
-            LaplacianMatrix coarse = middle.Coarsen(second, count);
-            levels.Add(new Level(current, aggregate, coarse.Size));
-            current = coarse;
+            _middle.CoarsenInto(_second, count, level.Coarse, _scratch);
+            current = level.Coarse;
         }
 
-        levels.Add(new Level(current, [], 0));
-        _levels = [.. levels];
-        Coarsest = current;
+        LevelAt(_depth++).Reset(current, 0);
+        _coarsest = current;
+        _direct = null;
         if (current.Size <= DirectSize)
         {
-            _direct = new DenseCholesky(current.ToDense(), current.Size);
+            current.ToDense(Scratch.AtLeast(ref _dense, current.Size * current.Size));
+            _direct = new DenseCholesky(_dense, current.Size);
         }
     }
 
-    /// <summary>Levels, the finest included.</summary>
-    public int Depth => _levels.Length;
+    private Level LevelAt(int k)
+    {
+        if (k == _levels.Count)
+        {
+            _levels.Add(new Level());
+        }
 
-    private LaplacianMatrix Coarsest { get; }
+        return _levels[k];
+    }
+
+    /// <summary>Levels, the finest included.</summary>
+    public int Depth => _depth;
 
     public void Apply(ReadOnlySpan<double> r, Span<double> z) => Cycle(0, r, z);
 
@@ -81,7 +112,7 @@ internal sealed class AggregationMultigrid : IPreconditioner
         Level level = _levels[k];
         LaplacianMatrix a = level.Matrix;
         x.Clear();
-        if (k == _levels.Length - 1)
+        if (k == _depth - 1)
         {
             SolveCoarsest(b, x);
             return;
@@ -89,22 +120,26 @@ internal sealed class AggregationMultigrid : IPreconditioner
 
         a.SweepForward(b, x);
         a.SweepForward(b, x);
-        a.Residual(b, x, level.Residual);
-        level.CoarseRight.AsSpan().Clear();
-        for (int i = 0; i < level.Aggregate.Length; i++)
+        Span<double> residual = level.Residual.AsSpan(0, a.Size);
+        Span<double> coarseRight = level.CoarseRight.AsSpan(0, level.CoarseSize);
+        a.Residual(b, x, residual);
+        coarseRight.Clear();
+        ReadOnlySpan<int> aggregate = level.Aggregate.AsSpan(0, a.Size);
+        for (int i = 0; i < aggregate.Length; i++)
         {
-            if (level.Aggregate[i] >= 0)
+            if (aggregate[i] >= 0)
             {
-                level.CoarseRight[level.Aggregate[i]] += level.Residual[i];
+                coarseRight[aggregate[i]] += residual[i];
             }
         }
 
         CoarseCorrection(k, level);
-        for (int i = 0; i < level.Aggregate.Length; i++)
+        ReadOnlySpan<double> coarseSolution = level.CoarseSolution.AsSpan(0, level.CoarseSize);
+        for (int i = 0; i < aggregate.Length; i++)
         {
-            if (level.Aggregate[i] >= 0)
+            if (aggregate[i] >= 0)
             {
-                x[i] += level.CoarseSolution[level.Aggregate[i]];
+                x[i] += coarseSolution[aggregate[i]];
             }
         }
 
@@ -122,17 +157,19 @@ internal sealed class AggregationMultigrid : IPreconditioner
     private void CoarseCorrection(int k, Level level)
     {
         LaplacianMatrix coarse = _levels[k + 1].Matrix;
-        double[] r = level.CoarseRight, e = level.CoarseSolution, c1 = level.First, v1 = level.FirstImage;
+        int n = level.CoarseSize;
+        Span<double> r = level.CoarseRight.AsSpan(0, n), e = level.CoarseSolution.AsSpan(0, n);
+        Span<double> c1 = level.First.AsSpan(0, n), v1 = level.FirstImage.AsSpan(0, n);
         Cycle(k + 1, r, c1);
         coarse.Multiply(c1, v1);
         double rho1 = Dot(c1, v1), alpha1 = Dot(c1, r);
         if (rho1 <= 0)
         {
-            e.AsSpan().Clear();
+            e.Clear();
             return;
         }
 
-        double[] rest = level.Rest;
+        Span<double> rest = level.Rest.AsSpan(0, n);
         double normR = Dot(r, r), normRest = 0;
         for (int i = 0; i < r.Length; i++)
         {
@@ -146,7 +183,7 @@ internal sealed class AggregationMultigrid : IPreconditioner
             return;
         }
 
-        double[] c2 = level.Second, v2 = level.SecondImage;
+        Span<double> c2 = level.Second.AsSpan(0, n), v2 = level.SecondImage.AsSpan(0, n);
         Cycle(k + 1, rest, c2);
         coarse.Multiply(c2, v2);
         double gamma = Dot(c2, v1), beta = Dot(c2, v2), alpha2 = Dot(c2, rest);
@@ -164,7 +201,7 @@ internal sealed class AggregationMultigrid : IPreconditioner
         }
     }
 
-    private static void Scale(double[] v, double factor, double[] result)
+    private static void Scale(ReadOnlySpan<double> v, double factor, Span<double> result)
     {
         for (int i = 0; i < v.Length; i++)
         {
@@ -172,7 +209,7 @@ internal sealed class AggregationMultigrid : IPreconditioner
         }
     }
 
-    private static double Dot(double[] a, double[] b)
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         double sum = 0;
         for (int i = 0; i < a.Length; i++)
@@ -193,27 +230,58 @@ internal sealed class AggregationMultigrid : IPreconditioner
 
         for (int s = 0; s < StalledSweeps; s++)
         {
-            Coarsest.SweepForward(b, x);
+            _coarsest.SweepForward(b, x);
         }
 
         for (int s = 0; s < StalledSweeps; s++)
         {
-            Coarsest.SweepBackward(b, x);
+            _coarsest.SweepBackward(b, x);
         }
     }
 
-    /// <summary>One level: its matrix, the aggregate of each unknown on the next level, and the level's own work vectors.</summary>
-    private sealed class Level(LaplacianMatrix matrix, int[] aggregate, int coarseSize)
+    /// <summary>
+    /// One level: its matrix, the aggregate of each unknown on the next level, the next level's
+    /// matrix (which this level owns, so that a rebuild writes it where it was) and the level's own
+    /// work vectors, all kept from one build to the next.
+    /// </summary>
+    private sealed class Level
     {
-        public LaplacianMatrix Matrix { get; } = matrix;
-        public int[] Aggregate { get; } = aggregate;
-        public double[] Residual { get; } = new double[matrix.Size];
-        public double[] CoarseRight { get; } = new double[coarseSize];
-        public double[] CoarseSolution { get; } = new double[coarseSize];
-        public double[] First { get; } = new double[coarseSize];
-        public double[] FirstImage { get; } = new double[coarseSize];
-        public double[] Second { get; } = new double[coarseSize];
-        public double[] SecondImage { get; } = new double[coarseSize];
-        public double[] Rest { get; } = new double[coarseSize];
+        private int[] _aggregate = [];
+        private double[] _residual = [];
+        private double[] _coarseRight = [], _coarseSolution = [], _first = [], _firstImage = [], _second = [], _secondImage = [], _rest = [];
+
+        public LaplacianMatrix Matrix { get; private set; } = null!;
+        public LaplacianMatrix Coarse { get; } = new();
+        public int CoarseSize { get; private set; }
+        public int[] Aggregate => _aggregate;
+        public double[] Residual => _residual;
+        public double[] CoarseRight => _coarseRight;
+        public double[] CoarseSolution => _coarseSolution;
+        public double[] First => _first;
+        public double[] FirstImage => _firstImage;
+        public double[] Second => _second;
+        public double[] SecondImage => _secondImage;
+        public double[] Rest => _rest;
+
+        /// <summary>Makes this the level of <paramref name="matrix"/>, whose unknowns form <paramref name="coarseSize"/> aggregates (0 on the coarsest level).</summary>
+        public void Reset(LaplacianMatrix matrix, int coarseSize)
+        {
+            Matrix = matrix;
+            CoarseSize = coarseSize;
+            if (coarseSize == 0)
+            {
+                return;
+            }
+
+            Scratch.AtLeast(ref _aggregate, matrix.Size);
+            Scratch.AtLeast(ref _residual, matrix.Size);
+            Scratch.AtLeast(ref _coarseRight, coarseSize);
+            Scratch.AtLeast(ref _coarseSolution, coarseSize);
+            Scratch.AtLeast(ref _first, coarseSize);
+            Scratch.AtLeast(ref _firstImage, coarseSize);
+            Scratch.AtLeast(ref _second, coarseSize);
+            Scratch.AtLeast(ref _secondImage, coarseSize);
+            Scratch.AtLeast(ref _rest, coarseSize);
+        }
     }
 }

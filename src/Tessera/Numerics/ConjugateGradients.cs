@@ -9,7 +9,15 @@ internal static class ConjugateGradients
 {
     /// <summary>Solves A x = b from the start value in <paramref name="x"/> until |b − A x| ≤ <paramref name="tolerance"/> · |b|.</summary>
     public static SolveStats Solve(ISymmetricOperator a, IPreconditioner preconditioner, ReadOnlySpan<double> b, Span<double> x,
-        double tolerance, int maxIterations)
+        double tolerance, int maxIterations) =>
+        Solve(a, preconditioner, b, x, tolerance, maxIterations, new double[WorkLength(a.Size)]);
+
+    /// <summary>The length of the work array of a system of <paramref name="size"/> unknowns: five vectors.</summary>
+    public static int WorkLength(int size) => 5 * size;
+
+    /// <summary>The same, with the iteration's vectors in <paramref name="work"/> (at least <see cref="WorkLength"/> long), so that solving again allocates nothing.</summary>
+    public static SolveStats Solve(ISymmetricOperator a, IPreconditioner preconditioner, ReadOnlySpan<double> b, Span<double> x,
+        double tolerance, int maxIterations, Span<double> work)
     {
         int n = a.Size;
         double normB = Math.Sqrt(Dot(b, b));
@@ -19,11 +27,7 @@ internal static class ConjugateGradients
             return new SolveStats(0, 0);
         }
 
-        var r = new double[n];
-        var z = new double[n];
-        var p = new double[n];
-        var q = new double[n];
-        var previous = new double[n];
+        Span<double> r = work[..n], z = work.Slice(n, n), p = work.Slice(2 * n, n), q = work.Slice(3 * n, n), previous = work.Slice(4 * n, n);
         a.Multiply(x, r);
         for (int i = 0; i < n; i++)
         {
@@ -38,7 +42,7 @@ internal static class ConjugateGradients
         }
 
         preconditioner.Apply(r, z);
-        z.CopyTo(p, 0);
+        z.CopyTo(p);
         double rz = Dot(r, z);
         while (iteration < maxIterations)
         {
@@ -57,7 +61,7 @@ internal static class ConjugateGradients
                 break;
             }
 
-            z.CopyTo(previous, 0);
+            z.CopyTo(previous);
             preconditioner.Apply(r, z);
             double next = Dot(r, z), beta = (next - Dot(r, previous)) / rz;
             rz = next;

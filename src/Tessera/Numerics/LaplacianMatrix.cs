@@ -3,40 +3,37 @@ namespace Tessera.Numerics;
 /// <summary>
 /// A weighted graph Laplacian plus a non-negative diagonal (the pulls), A = diag(pull) + Σ w (eᵢ − eⱼ)(eᵢ − eⱼ)ᵀ,
 /// stored by rows (CSR) with the off-diagonal weights w (A[i, j] = −w). Such matrices stay of this
-/// form under aggregation (<see cref="Coarsen"/>), which is what lets one multigrid serve the tile
+/// form under aggregation (<see cref="CoarsenInto"/>), which is what lets one multigrid serve the tile
 /// positions and the tile gains alike.
 /// </summary>
+/// <remarks>
+/// The arrays may be longer than the matrix needs: a coarse matrix is rebuilt in the storage of the
+/// one before it (<see cref="CoarsenInto"/>), so that a solve repeated with new link weights, as
+/// each round of the registration's solve is, allocates nothing. Every loop stops at
+/// <see cref="Size"/> and <see cref="Entries"/>, never at an array's length.
+/// </remarks>
 internal sealed class LaplacianMatrix : ISymmetricOperator
 {
-    private readonly double[] _pull;
-    private readonly double[] _diagonal;
-    private readonly int[] _rowStart;
-    private readonly int[] _column;
-    private readonly double[] _weight;
+    /// <summary>In <see cref="_slots"/>: a link of a tile to itself, which counts nothing whatever its weight.</summary>
+    private const int SelfLink = -1;
 
-    private LaplacianMatrix(double[] pull, int[] rowStart, int[] column, double[] weight)
-    {
-        _pull = pull;
-        _rowStart = rowStart;
-        _column = column;
-        _weight = weight;
-        _diagonal = new double[pull.Length];
-        for (int i = 0; i < pull.Length; i++)
-        {
-            double d = pull[i];
-            for (int k = rowStart[i]; k < rowStart[i + 1]; k++)
-            {
-                d += weight[k];
-            }
+    /// <summary>In <see cref="_slots"/>: a link without weight, left out of the rows.</summary>
+    private const int NoWeight = -2;
 
-            _diagonal[i] = d;
-        }
-    }
+    private double[] _pull = [];
+    private double[] _diagonal = [];
+    private int[] _rowStart = [0];
+    private int[] _column = [];
+    private double[] _weight = [];
+    private int _size;
 
-    public int Size => _pull.Length;
+    /// <summary>For a matrix made from links: where link l's two entries are (2l in its first row, 2l + 1 in its second), so that it can be reweighted.</summary>
+    private int[]? _slots;
+
+    public int Size => _size;
 
     /// <summary>Off-diagonal entries stored (each link twice).</summary>
-    public int Entries => _column.Length;
+    public int Entries => _rowStart[_size];
 
     /// <summary>A[i, i].</summary>
     public double Diagonal(int i) => _diagonal[i];
@@ -66,21 +63,79 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
         var fill = rowStart[..n];
         var column = new int[rowStart[n]];
         var weight = new double[rowStart[n]];
-        foreach (LaplacianLink link in links)
+        var slots = new int[2 * links.Length];
+        for (int l = 0; l < links.Length; l++)
         {
-            if (link.First != link.Second && link.Weight > 0)
+            LaplacianLink link = links[l];
+            if (link.First == link.Second || !(link.Weight > 0))
             {
-                (column[fill[link.First]], weight[fill[link.First]++]) = (link.Second, link.Weight);
-                (column[fill[link.Second]], weight[fill[link.Second]++]) = (link.First, link.Weight);
+                slots[2 * l] = slots[(2 * l) + 1] = link.First == link.Second ? SelfLink : NoWeight;
+                continue;
             }
+
+            (slots[2 * l], slots[(2 * l) + 1]) = (fill[link.First], fill[link.Second]);
+            (column[fill[link.First]], weight[fill[link.First]++]) = (link.Second, link.Weight);
+            (column[fill[link.Second]], weight[fill[link.Second]++]) = (link.First, link.Weight);
         }
 
-        return new LaplacianMatrix(pulls.ToArray(), rowStart, column, weight);
+        var matrix = new LaplacianMatrix
+        {
+            _size = n, _pull = pulls.ToArray(), _rowStart = rowStart, _column = column, _weight = weight, _slots = slots,
+        };
+        matrix.SumDiagonal();
+        return matrix;
+    }
+
+    /// <summary>
+    /// Gives the links of <see cref="FromLinks"/> new weights, in the same order: the rows stay as
+    /// they are, so a link must keep a positive weight (one that had none cannot be given one).
+    /// </summary>
+    public void SetWeights(ReadOnlySpan<double> weights)
+    {
+        int[] slots = _slots ?? throw new InvalidOperationException("Only a matrix made from links can be given new link weights.");
+        if (2 * weights.Length != slots.Length)
+        {
+            throw new ArgumentException($"{weights.Length} weights for {slots.Length / 2} links.", nameof(weights));
+        }
+
+        for (int l = 0; l < weights.Length; l++)
+        {
+            int a = slots[2 * l];
+            if (a == SelfLink)
+            {
+                continue;
+            }
+
+            if (a == NoWeight || !(weights[l] > 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(weights), weights[l], $"Link {l} must keep a positive weight: the matrix's rows were laid out for it.");
+            }
+
+            _weight[a] = _weight[slots[(2 * l) + 1]] = weights[l];
+        }
+
+        SumDiagonal();
+    }
+
+    /// <summary>The diagonal: each pull plus its row's weights, in the rows' order.</summary>
+    private void SumDiagonal()
+    {
+        double[] diagonal = Scratch.AtLeast(ref _diagonal, _size);
+        for (int i = 0; i < _size; i++)
+        {
+            double d = _pull[i];
+            for (int k = _rowStart[i]; k < _rowStart[i + 1]; k++)
+            {
+                d += _weight[k];
+            }
+
+            diagonal[i] = d;
+        }
     }
 
     public void Multiply(ReadOnlySpan<double> v, Span<double> result)
     {
-        for (int i = 0; i < _pull.Length; i++)
+        for (int i = 0; i < _size; i++)
         {
             double s = _diagonal[i] * v[i];
             for (int k = _rowStart[i]; k < _rowStart[i + 1]; k++)
@@ -96,7 +151,7 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     public void Residual(ReadOnlySpan<double> b, ReadOnlySpan<double> x, Span<double> result)
     {
         Multiply(x, result);
-        for (int i = 0; i < result.Length; i++)
+        for (int i = 0; i < _size; i++)
         {
             result[i] = b[i] - result[i];
         }
@@ -105,7 +160,7 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     /// <summary>One Gauss–Seidel sweep of A x = b in increasing order of the unknowns.</summary>
     public void SweepForward(ReadOnlySpan<double> b, Span<double> x)
     {
-        for (int i = 0; i < _pull.Length; i++)
+        for (int i = 0; i < _size; i++)
         {
             Relax(i, b, x);
         }
@@ -114,7 +169,7 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     /// <summary>The same sweep in decreasing order: after <see cref="SweepForward"/> it makes the smoother symmetric.</summary>
     public void SweepBackward(ReadOnlySpan<double> b, Span<double> x)
     {
-        for (int i = _pull.Length - 1; i >= 0; i--)
+        for (int i = _size - 1; i >= 0; i--)
         {
             Relax(i, b, x);
         }
@@ -133,16 +188,16 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
 
     /// <summary>
     /// Pairs each unknown with its most strongly linked unpaired neighbour, in order (heavy-edge
-    /// matching): aggregate numbers per unknown, −1 for an unknown without neighbours (the
-    /// smoother solves it exactly, so the coarse levels need not carry it).
+    /// matching): writes the aggregate number of each unknown into <paramref name="aggregate"/>
+    /// (its first <see cref="Size"/> elements), −1 for an unknown without neighbours (the smoother
+    /// solves it exactly, so the coarse levels need not carry it); returns how many there are.
     /// </summary>
-    public int[] PairwiseAggregates(out int count)
+    public int PairwiseAggregates(Span<int> aggregate)
     {
-        int n = _pull.Length;
-        var aggregate = new int[n];
-        Array.Fill(aggregate, int.MinValue);
-        count = 0;
-        for (int i = 0; i < n; i++)
+        aggregate = aggregate[.._size];
+        aggregate.Fill(int.MinValue);
+        int count = 0;
+        for (int i = 0; i < _size; i++)
         {
             if (aggregate[i] != int.MinValue)
             {
@@ -177,18 +232,23 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
             count++;
         }
 
-        return aggregate;
+        return count;
     }
 
     /// <summary>
-    /// Pᵀ A P for the piecewise-constant P of <paramref name="aggregate"/>: pulls add up, links
-    /// between two aggregates add up, links inside one vanish.
+    /// Pᵀ A P for the piecewise-constant P of <paramref name="aggregate"/> (<paramref name="count"/>
+    /// aggregates), written into <paramref name="target"/>, whose arrays are reused where they are
+    /// long enough: pulls add up, links between two aggregates add up, links inside one vanish.
     /// </summary>
-    public LaplacianMatrix Coarsen(int[] aggregate, int count)
+    public void CoarsenInto(ReadOnlySpan<int> aggregate, int count, LaplacianMatrix target, CoarseningScratch scratch)
     {
-        var pull = new double[count];
-        var members = new int[count + 1];
-        for (int i = 0; i < aggregate.Length; i++)
+        target._size = count;
+        target._slots = null;
+        double[] pull = Scratch.AtLeast(ref target._pull, count);
+        Array.Clear(pull, 0, count);
+        int[] members = Scratch.AtLeast(ref scratch.Members, count + 1);
+        Array.Clear(members, 0, count + 1);
+        for (int i = 0; i < _size; i++)
         {
             if (aggregate[i] >= 0)
             {
@@ -202,9 +262,10 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
             members[a + 1] += members[a];
         }
 
-        var order = new int[members[count]];
-        var fill = members[..count];
-        for (int i = 0; i < aggregate.Length; i++)
+        int[] order = Scratch.AtLeast(ref scratch.Order, members[count]);
+        int[] fill = Scratch.AtLeast(ref scratch.Fill, count);
+        Array.Copy(members, fill, count);
+        for (int i = 0; i < _size; i++)
         {
             if (aggregate[i] >= 0)
             {
@@ -212,20 +273,23 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
             }
         }
 
-        return new LaplacianMatrix(pull, CoarseRows(aggregate, count, members, order, out int[] column, out double[] weight), column, weight);
+        CoarseRows(aggregate, count, members, order, target, scratch);
+        target.SumDiagonal();
     }
 
     /// <summary>The coarse rows, one aggregate at a time, with a scratch row that gathers each neighbouring aggregate once.</summary>
-    private int[] CoarseRows(int[] aggregate, int count, int[] members, int[] order, out int[] column, out double[] weight)
+    private void CoarseRows(ReadOnlySpan<int> aggregate, int count, int[] members, int[] order, LaplacianMatrix target, CoarseningScratch scratch)
     {
-        var rowStart = new int[count + 1];
-        var columns = new List<int>(_column.Length / 2);
-        var weights = new List<double>(_column.Length / 2);
-        var slot = new int[count];
-        Array.Fill(slot, -1);
+        int[] rowStart = Scratch.AtLeast(ref target._rowStart, count + 1);
+        int[] column = Scratch.AtLeast(ref target._column, Entries / 2);
+        double[] weight = Scratch.AtLeast(ref target._weight, Entries / 2);
+        int[] slot = Scratch.AtLeast(ref scratch.Slot, count);
+        Array.Fill(slot, -1, 0, count);
+        int entries = 0;
+        rowStart[0] = 0;
         for (int a = 0; a < count; a++)
         {
-            int start = columns.Count;
+            int start = entries;
             for (int m = members[a]; m < members[a + 1]; m++)
             {
                 int i = order[m];
@@ -239,28 +303,26 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
 
                     if (slot[b] < start)
                     {
-                        slot[b] = columns.Count;
-                        columns.Add(b);
-                        weights.Add(0);
+                        column = Scratch.Keeping(ref target._column, entries + 1, entries);
+                        weight = Scratch.Keeping(ref target._weight, entries + 1, entries);
+                        slot[b] = entries;
+                        column[entries] = b;
+                        weight[entries++] = 0;
                     }
 
-                    weights[slot[b]] += _weight[k];
+                    weight[slot[b]] += _weight[k];
                 }
             }
 
-            rowStart[a + 1] = columns.Count;
+            rowStart[a + 1] = entries;
         }
-
-        column = [.. columns];
-        weight = [.. weights];
-        return rowStart;
     }
 
-    /// <summary>The matrix as a dense row-major array, for the coarsest level's direct solve.</summary>
-    public double[] ToDense()
+    /// <summary>The matrix as a dense row-major array (into the first Size² elements of <paramref name="dense"/>), for the coarsest level's direct solve.</summary>
+    public void ToDense(double[] dense)
     {
-        int n = _pull.Length;
-        var dense = new double[n * n];
+        int n = _size;
+        Array.Clear(dense, 0, n * n);
         for (int i = 0; i < n; i++)
         {
             dense[(i * n) + i] = _diagonal[i];
@@ -269,7 +331,5 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
                 dense[(i * n) + _column[k]] -= _weight[k];
             }
         }
-
-        return dense;
     }
 }

@@ -105,9 +105,18 @@ internal sealed class StripGains
             }
         }
 
-        var results = new List<PairRatio?>();
-        var pairs = new List<GainPair>();
+        int measuredPairs = 0;
+        foreach (bool m in _measured)
+        {
+            measuredPairs += m ? 1 : 0;
+        }
+
+        // Arrays of the exact size, as many as pairs were measured: a list grown by doubling, then
+        // copied to an array, left twice the pairs' size behind as garbage.
+        var results = new PairRatio?[measuredPairs];
+        var pairs = new GainPair[measuredPairs];
         var moved = new List<int>();
+        int q = 0;
         for (int p = 0; p < _ratios.Length; p++)
         {
             if (!_measured[p])
@@ -118,20 +127,20 @@ internal sealed class StripGains
             int second = p / 2, first = p % 2 == 0 ? second - 1 : second - _columns;
             if (Math.Abs(x[second] - x[first] - _dx[p]) > MovedBy || Math.Abs(y[second] - y[first] - _dy[p]) > MovedBy)
             {
-                moved.Add(results.Count);
+                moved.Add(q);
             }
 
-            results.Add(_ratios[p]);
-            pairs.Add(new GainPair(index[first], index[second], p % 2, 1));
+            (results[q], pairs[q]) = (_ratios[p], new GainPair(index[first], index[second], p % 2, 1));
+            q++;
         }
 
         Remeasure(moved, results, pairs, placements, codec, threads, ct);
-        GainMeasurement measured = GainBalance.Solve(paths, [.. results], q => pairs[q], _g.Scale, _sampling.FlatField, _sampling.Options);
+        GainMeasurement measured = GainBalance.Solve(paths, results, k => pairs[k], _g.Scale, _sampling.FlatField, _sampling.Options);
         return measured with { Reread = moved.Count };
     }
 
     /// <summary>The pairs the solve moved, each measured on its two tiles read again, at their solved places.</summary>
-    private void Remeasure(List<int> moved, List<PairRatio?> results, List<GainPair> pairs, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
+    private void Remeasure(List<int> moved, PairRatio?[] results, GainPair[] pairs, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
         int threads, CancellationToken ct)
     {
         if (moved.Count == 0)
