@@ -52,6 +52,7 @@ internal static class GlobalSolver
         }
 
         SpanningTreeStart(present, links, wx, wy, dx, dy, priorX, priorY, x, y);
+        var excess = new double[links.Count];
         for (int round = 0; round < MaxRounds; round++)
         {
             BothAxes();
@@ -59,10 +60,8 @@ internal static class GlobalSolver
             double worst = 0;
             for (int l = 0; l < links.Count; l++)
             {
-                if (links[l].Measured)
-                {
-                    worst = Math.Max(worst, Excess(links[l], x, y));
-                }
+                excess[l] = links[l].Measured ? Excess(links[l], x, y) : 0;
+                worst = Math.Max(worst, excess[l]);
             }
 
             if (worst <= maxResidual)
@@ -70,12 +69,11 @@ internal static class GlobalSolver
                 return;
             }
 
-            double cut = Math.Max(maxResidual, 0.5 * worst);
+            SolveDrops.Drop(links, excess, Math.Max(maxResidual, 0.5 * worst), columns, n);
             for (int l = 0; l < links.Count; l++)
             {
-                if (links[l].Measured && Excess(links[l], x, y) > cut)
+                if (links[l].Outcome == PairOutcome.RemovedBySolve)
                 {
-                    links[l] = links[l] with { Outcome = PairOutcome.RemovedBySolve };
                     SetLink(links[l], l);
                 }
             }
