@@ -49,6 +49,7 @@ internal static class GlobalSolver
         // after the other, so that only one system's storage is alive: about 330 bytes a tile,
         // 120 MB at 600×600.
         var solver = new AxisSolver(links, wx, n);
+        var excess = new double[links.Count];
         for (int round = 0; round < MaxRounds; round++)
         {
             BothAxes();
@@ -56,10 +57,8 @@ internal static class GlobalSolver
             double worst = 0;
             for (int l = 0; l < links.Count; l++)
             {
-                if (links[l].Measured)
-                {
-                    worst = Math.Max(worst, Excess(links[l], x, y));
-                }
+                excess[l] = links[l].Measured ? Excess(links[l], x, y) : 0;
+                worst = Math.Max(worst, excess[l]);
             }
 
             if (worst <= maxResidual)
@@ -67,12 +66,11 @@ internal static class GlobalSolver
                 return;
             }
 
-            double cut = Math.Max(maxResidual, 0.5 * worst);
+            SolveDrops.Drop(links, excess, Math.Max(maxResidual, 0.5 * worst), columns, n);
             for (int l = 0; l < links.Count; l++)
             {
-                if (links[l].Measured && Excess(links[l], x, y) > cut)
+                if (links[l].Outcome == PairOutcome.RemovedBySolve)
                 {
-                    links[l] = links[l] with { Outcome = PairOutcome.RemovedBySolve };
                     SetLink(links[l], l);
                 }
             }
