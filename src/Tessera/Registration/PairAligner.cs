@@ -37,8 +37,8 @@ internal sealed class PairAligner
     private static readonly (int, int)[] FourNeighbours = [(-1, 0), (1, 0), (0, -1), (0, 1)];
 
     /// <summary>
-    /// Where a match is located (the plain correlation): every shift up to two pixels away, the
-    /// nearest first. An edge seen through the overlap makes the surface a narrow ridge in any
+    /// Where a match is located (the plain correlation): every shift up to two pixels away at the
+    /// decode scale (summed-area tables make each cheap), the first eight (the nearest) at full resolution. An edge seen through the overlap makes the surface a narrow ridge in any
     /// direction; climbing to the four nearest neighbours stopped on its side, 2–4 px short of its
     /// top (8×8 integer grid, clean tiles: worst pair 2.9 px off, tile 1.0 px; with these 0.35 and 0.16).
     /// </summary>
