@@ -40,6 +40,19 @@ internal sealed class CommandArguments
 
     public int Int(string name, int defaultValue, int min) => OptionalInt(name, min) ?? defaultValue;
 
+    /// <summary>A number ≥ 0, invariant culture.</summary>
+    public double Double(string name, double defaultValue)
+    {
+        if (!_options.Remove(name, out var text))
+        {
+            return defaultValue;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0
+            ? value
+            : throw new UsageException($"--{name} expects a number ≥ 0, got '{text}'");
+    }
+
     public int RequiredInt(string name, int min) =>
         OptionalInt(name, min) ?? throw new UsageException($"missing --{name}");
 

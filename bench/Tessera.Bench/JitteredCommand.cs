@@ -24,7 +24,10 @@ internal static class JitteredCommand
             OverlapX = args.Int("overlap-x", 64, 1),
             OverlapY = args.Int("overlap-y", 56, 1),
             Jitter = args.Int("jitter", 16, 0),
-            GainSpread = 0.1,
+            GainSpread = args.Double("gain-spread", 0.1),
+            Vignetting = args.Double("vignetting", 0.3),
+            Noise = args.Double("noise", 2.5),
+            Quality = args.Int("quality", 92, 1),
             Seed = args.Int("seed", 5, 0),
         };
         args.EnsureAllUsed(1);

@@ -16,7 +16,9 @@ namespace Tessera.Registration;
 /// boxes, σ ≈ 2 px): fewer chance peaks, and the JPEG block grid damped. Where it is refined
 /// (full resolution) it is narrow (one 3-px box), which keeps the fine detail the subpixel step
 /// lives on. Measured on the generated sets of every kind: other widths lost either pairs or accuracy.
-/// Every box is the mean over the part of it inside the strip. Both directions are running sums
+/// Where a shift is first found every box is the mean over the part of it inside the strip; where
+/// it is refined the strip is continued beyond its ends as its point reflection, so that a tile's
+/// border adds nothing of its own to what is correlated. Both directions are running sums
 /// over vectors of pixels: down the columns a whole row at a time, along the rows a few rows at once
 /// (one row per vector lane).
 /// </remarks>
@@ -41,6 +43,8 @@ internal sealed class StripWhitening
     private readonly float[] _temp;
     private readonly float[] _running;
     private readonly float[] _zeros;
+    private readonly float[] _enter;
+    private readonly float[] _leave;
     private readonly float[] _staged;
     private readonly float[] _once;
     private readonly float[] _twice;
@@ -56,6 +60,8 @@ internal sealed class StripWhitening
         _temp = new float[width * height];
         _running = new float[width];
         _zeros = new float[width];
+        _enter = new float[width];
+        _leave = new float[width];
         _staged = new float[width * Vector<float>.Count];
         _once = new float[width * Vector<float>.Count];
         _twice = new float[width * Vector<float>.Count];
@@ -68,9 +74,23 @@ internal sealed class StripWhitening
         int n = _width * _height;
         Span<float> input = target.AsSpan(0, n);
         Widen(source[..n], input);
+        return Filter(input);
+    }
 
-        // Blurring along rows and down columns commute (each clipped box depends on its own axis
-        // only), so all the row passes run first, on a few rows at a time, then the column passes.
+    /// <summary>Whitens a strip given as grey levels in floats (<paramref name="source"/> may be <paramref name="target"/>); returns its standard deviation.</summary>
+    public double Apply(ReadOnlySpan<float> source, float[] target)
+    {
+        int n = _width * _height;
+        source[..n].CopyTo(target);
+        return Filter(target.AsSpan(0, n));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double Filter(Span<float> input)
+    {
+        int n = input.Length;
+
+        // Blurring along rows and down columns commute (each box depends on its own axis only), so all the row passes run first, on a few rows at a time, then the column passes.
         int lanes = Vector<float>.Count;
         for (int y = 0; y < _height; y += lanes)
         {
@@ -192,7 +212,7 @@ internal sealed class StripWhitening
     private void RowPasses(ReadOnlySpan<float> input, int y0, int count)
     {
         int w = _width, lanes = Vector<float>.Count;
-        Span<float> staged = _staged;
+        Span<float> staged = _staged.AsSpan(0, w * lanes);
         if (count < lanes)
         {
             staged.Clear();
@@ -208,8 +228,8 @@ internal sealed class StripWhitening
         }
 
         Span<Vector<float>> line = MemoryMarshal.Cast<float, Vector<float>>(staged);
-        Span<Vector<float>> once = MemoryMarshal.Cast<float, Vector<float>>(_once.AsSpan());
-        Span<Vector<float>> twice = MemoryMarshal.Cast<float, Vector<float>>(_twice.AsSpan());
+        Span<Vector<float>> once = MemoryMarshal.Cast<float, Vector<float>>(_once.AsSpan(0, w * lanes));
+        Span<Vector<float>> twice = MemoryMarshal.Cast<float, Vector<float>>(_twice.AsSpan(0, w * lanes));
         if (_refining)
         {
             BoxLine(line, twice, 1);
@@ -239,8 +259,133 @@ internal sealed class StripWhitening
         }
     }
 
+    /// <summary>
+    /// The box mean along a line of vectors, every lane its own row: a running sum. Beyond either
+    /// end the line continues as its point reflection through the end sample (<see cref="Beyond"/>).
+    /// </summary>
+    private static void ReflectedLine(ReadOnlySpan<Vector<float>> source, Span<Vector<float>> target, int radius)
+    {
+        int n = source.Length;
+        var factor = new Vector<float>(1f / ((2 * radius) + 1));
+        Vector<float> running = default;
+        for (int j = -radius; j <= radius; j++)
+        {
+            running += At(source, j);
+        }
+
+        target[0] = running * factor;
+        int body = Math.Max(1, Math.Min(n, n - radius));
+        int i = 1;
+        for (; i < Math.Min(body, radius + 1); i++)
+        {
+            running += At(source, i + radius) - At(source, i - radius - 1);
+            target[i] = running * factor;
+        }
+
+        for (; i < body; i++)
+        {
+            running += source[i + radius] - source[i - radius - 1];
+            target[i] = running * factor;
+        }
+
+        for (; i < n; i++)
+        {
+            running += At(source, i + radius) - At(source, i - radius - 1);
+            target[i] = running * factor;
+        }
+    }
+
+    /// <summary>Sample <paramref name="j"/> of a line, extended beyond its ends as <see cref="Beyond"/> says.</summary>
+    private static Vector<float> At(ReadOnlySpan<Vector<float>> line, int j)
+    {
+        int n = line.Length;
+        return j < 0 ? (line[0] * 2) - line[Math.Min(-j, n - 1)]
+            : j >= n ? (line[n - 1] * 2) - line[Math.Max((2 * n) - 2 - j, 0)]
+            : line[j];
+    }
+
+    /// <summary>
+    /// Where a box reaches past the strip, the strip is continued as its point reflection through
+    /// the last sample: s(−k) = 2·s(0) − s(k). A straight ramp continues as itself and whitens to
+    /// nothing; a box clipped to the strip (or a mirror) would make a tile's border out of every
+    /// brightness slope there, a signal as strong as the texture that the two tiles of a pair see
+    /// at opposite ends of their overlap.
+    /// </summary>
+    private static ReadOnlySpan<float> Beyond(ReadOnlySpan<float> source, int w, int h, int j, Span<float> scratch)
+    {
+        if (j >= 0 && j < h)
+        {
+            return source.Slice(j * w, w);
+        }
+
+        int end = j < 0 ? 0 : h - 1, mirror = j < 0 ? Math.Min(-j, h - 1) : Math.Max((2 * h) - 2 - j, 0);
+        ReadOnlySpan<float> edge = source.Slice(end * w, w), other = source.Slice(mirror * w, w);
+        int v = Vector<float>.Count, x = 0;
+        for (; x <= w - v; x += v)
+        {
+            ((new Vector<float>(edge[x..]) * 2) - new Vector<float>(other[x..])).CopyTo(scratch[x..]);
+        }
+
+        for (; x < w; x++)
+        {
+            scratch[x] = (2 * edge[x]) - other[x];
+        }
+
+        return scratch[..w];
+    }
+
+    /// <summary>The box mean down every column at once, the strip continued beyond its ends as <see cref="Beyond"/> says: a running sum of whole rows (<paramref name="target"/> is not <paramref name="source"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReflectedColumns(ReadOnlySpan<float> source, Span<float> target, int radius)
+    {
+        int w = _width, h = _height;
+        Span<float> running = _running.AsSpan(0, w);
+        running.Clear();
+        Span<float> enterRow = _enter.AsSpan(0, w), leaveRow = _leave.AsSpan(0, w);
+        ReadOnlySpan<float> zeros = _zeros.AsSpan(0, w);
+        for (int j = -radius; j < radius; j++)
+        {
+            Step(running, Beyond(source, w, h, j, enterRow), zeros, running, 1);
+        }
+
+        float factor = 1f / ((2 * radius) + 1);
+        for (int y = 0; y < h; y++)
+        {
+            Step(running, Beyond(source, w, h, y + radius, enterRow), y == 0 ? zeros : Beyond(source, w, h, y - radius - 1, leaveRow), target.Slice(y * w, w), factor);
+        }
+    }
+
+    /// <summary>
+    /// A box blur along a line of vectors (every lane its own row) or down every column at once:
+    /// reflected at the strip's ends where a shift is refined (<see cref="Beyond"/>), clipped to the
+    /// strip where it is first found (what the significance of a match was measured with).
+    /// </summary>
+    private void BoxLine(ReadOnlySpan<Vector<float>> source, Span<Vector<float>> target, int radius)
+    {
+        if (_refining)
+        {
+            ReflectedLine(source, target, radius);
+        }
+        else
+        {
+            ClippedLine(source, target, radius);
+        }
+    }
+
+    private void BoxColumns(ReadOnlySpan<float> source, Span<float> target, int radius)
+    {
+        if (_refining)
+        {
+            ReflectedColumns(source, target, radius);
+        }
+        else
+        {
+            ClippedColumns(source, target, radius);
+        }
+    }
+
     /// <summary>The clipped box mean along a line of vectors, every lane its own row: a running sum.</summary>
-    private static void BoxLine(ReadOnlySpan<Vector<float>> source, Span<Vector<float>> target, int radius)
+    private static void ClippedLine(ReadOnlySpan<Vector<float>> source, Span<Vector<float>> target, int radius)
     {
         int n = source.Length;
         Vector<float> running = default;
@@ -268,12 +413,12 @@ internal sealed class StripWhitening
 
     /// <summary>The clipped box mean down every column at once: a running sum of whole rows (<paramref name="target"/> is not <paramref name="source"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void BoxColumns(ReadOnlySpan<float> source, Span<float> target, int radius)
+    private void ClippedColumns(ReadOnlySpan<float> source, Span<float> target, int radius)
     {
         int w = _width, h = _height;
-        Span<float> running = _running;
+        Span<float> running = _running.AsSpan(0, w);
         running.Clear();
-        ReadOnlySpan<float> zeros = _zeros;
+        ReadOnlySpan<float> zeros = _zeros.AsSpan(0, w);
         for (int y = 0; y < Math.Min(radius, h); y++)
         {
             Step(running, source.Slice(y * w, w), zeros, running, 1);
