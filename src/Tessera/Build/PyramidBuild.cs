@@ -79,7 +79,6 @@ public static class PyramidBuild
             var (start, end) = Plan.Shard(shard.Index, shard.Count);
             int skipped = Enumerable.Range(start, end - start).Count(_store.IsDone);
             _progress.SetTotal(TilesToBuild(start, end));
-            ReleaseStartGarbage();
             _builder.BuildBlocks(_source, start, end, _store, cancellationToken);
             return Result(end - start - skipped, skipped, complete: false);
         }
@@ -143,7 +142,6 @@ public static class PyramidBuild
             {
                 _job.Manifest(_codec).WriteOrCheck(WorkDirectory, _job.Fingerprint.Value);
                 _progress.SetTotal(_builder.FinishTileCount + TilesToBuild(0, Plan.Blocks.Count));
-                ReleaseStartGarbage();
                 _builder.Build(_source, _store, cancellationToken);
                 CompleteOutput();
                 return Result(Plan.Blocks.Count - alreadyDone, alreadyDone, complete: true);
@@ -230,15 +228,6 @@ public static class PyramidBuild
                 throw new TesseraException($"\"{_output.Location}\" is already complete; remove it to build it again.");
             }
         }
-
-        /// <summary>
-        /// Gives back, before the blocks start, what reading the grid left behind: the listing, the
-        /// names and the file details of every tile (about 40 MB for a 200×200 grid, most of it
-        /// garbage the collector would otherwise keep). Without it a large grid's peak is its
-        /// blocks and tiles plus that; one full collection costs a few milliseconds.
-        /// </summary>
-        private static void ReleaseStartGarbage() =>
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         /// <summary>Tiles of the first-round blocks [start, end) that are not done yet.</summary>
         private long TilesToBuild(int start, int end) =>
