@@ -9,9 +9,9 @@ usage() {
 usage: bench/ome.sh [--tile WxH] [--vips-max-gib N] [--vips-timeout S] [SIZES...]
 
   SIZES              grid sizes: N for an NxN grid of photograph tiles, or COLUMNSxROWS
-                     (default: 50 200); Tessera's memory grows with the mosaic's width up to one
-                     band of blocks (65,536 px for 512-px OME tiles) and not with its height, so a
-                     wide, short grid such as 600x40 shows the plateau cheaply
+                     (default: 50 200); Tessera's memory should be the same at every size (a
+                     band of blocks spans about 32 input tiles, so any grid at least that wide
+                     holds the same), and a wide, short grid such as 600x40 checks it cheaply
   --tile WxH         input tile size (default 256x192; overlap 10 %, rounded): small enough
                      that the 200x200 OME outputs (about 4-6 GB each, uncompressible photographs)
                      fit on a shared disk; the same at every size, so that memory compares

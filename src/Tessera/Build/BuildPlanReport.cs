@@ -101,37 +101,29 @@ public sealed record BuildPlanReport(
     }
 
     /// <summary>
-    /// What the first round holds — each thread's block working set (see
-    /// <see cref="PyramidPlan.BlockWorkingBytes"/>) and the decoded tiles kept between blocks: a row
-    /// of them across one band (for the block row below) and a column per thread (for the block to
-    /// the right) — plus the last levels, built whole from the first that fits in one block (that
-    /// level and the one halved from it), plus <see cref="BaseMemoryBytes"/>. Pixel memory is pooled,
-    /// so the two phases add up. None of it depends on the grid's size.
+    /// What a build holds at most: each thread's block working set (see
+    /// <see cref="PyramidPlan.BlockWorkingBytes"/>) and the decoded tiles kept between blocks (the
+    /// rows of them across one band that meet the block row below, and for each block at work a
+    /// column on either side, shared with its neighbours), plus <see cref="BaseMemoryBytes"/>. The
+    /// last levels stream through one block's windows, the same pooled arrays, and hand over at most
+    /// one tile. None of it depends on the grid's size.
     /// </summary>
     private static long PeakMemory(PyramidBuild.Job job)
     {
         PyramidPlan plan = job.Plan;
         int bpp = job.PixelFormat.BytesPerPixel();
-        int threads = job.Pyramid.Threads;
-        long bandPixels = Math.Min((long)plan.BlockSpan * PyramidPlan.BandWidth, plan.Geometry.Width);
+        int blocksAtOnce = plan.HasBlockRound ? job.Pyramid.Threads : 1;
+        long bandPixels = Math.Min((long)plan.BlockSpan * plan.BandBlocks, plan.Geometry.Width);
         var (stepX, stepY) = job.Step;
+
+        // Both blocks of a block-row edge render its halo: a row of tiles whose seam falls inside it is shared too.
+        long sharedRows = 1 + DziGeometry.CeilDiv(2 * plan.Halo(0), stepY);
         long keptTiles = Math.Min(job.TileCount,
-            (bandPixels / stepX) + 2 + (threads * (((plan.BlockSpan + 16L) / stepY) + 2)));
+            (sharedRows * ((bandPixels / stepX) + 2)) + (blocksAtOnce * 2 * (((plan.BlockSpan + 16L) / stepY) + 2)));
         long tileBytes = (long)job.First.Width * job.First.Height * bpp;
-        long firstRound = plan.HasBlockRound ? (threads * plan.BlockWorkingBytes(bpp)) + (keptTiles * tileBytes) : 0;
-
-        long whole = 0;
-        for (int level = plan.Geometry.TopLevel; level >= 0; level--)
-        {
-            var (width, height) = plan.Geometry.LevelSize(level);
-            if (width <= plan.BlockSpan && height <= plan.BlockSpan)
-            {
-                whole = (long)width * height * bpp * 5 / 4;
-                break;
-            }
-        }
-
-        return BaseMemoryBytes + firstRound + whole;
+        long blocks = (blocksAtOnce * plan.BlockWorkingBytes(bpp)) + (keptTiles * tileBytes);
+        long lastTile = (long)plan.Geometry.TileSize * plan.Geometry.TileSize * bpp * 5 / 4;
+        return BaseMemoryBytes + blocks + lastTile;
     }
 
     private static double PyramidPixels(DziGeometry geometry, int lowest)

@@ -65,4 +65,10 @@ public sealed record BuildResult(
 
     /// <summary>The flat-field divided out of every tile, described; null for none.</summary>
     public string? Correction { get; init; }
+
+    /// <summary>
+    /// The most pixel memory the run held at once: its blocks' windows, the decoded input tiles it
+    /// kept and the levels it built, in use or pooled for reuse (<see cref="Imaging.PixelMemoryPool.PeakBytes"/>).
+    /// </summary>
+    public long PixelMemoryPeakBytes { get; init; }
 }

@@ -31,6 +31,13 @@ public sealed record JobManifest(
 {
     public const string FileName = "job.json";
 
+    /// <summary>
+    /// Block columns per band (<see cref="Pyramid.PyramidPlan.BandBlocks"/>): blocks are numbered in
+    /// band order, so the done blocks recorded in the work folder mean these blocks only with these
+    /// bands. Job files from before bands were chosen per grid had 8.
+    /// </summary>
+    public int BandBlocks { get; init; } = Pyramid.PyramidPlan.MaxBandBlocks;
+
     /// <summary>How far from the background a left-out blank tile may be (<see cref="BuildRequest.SkipBlankTolerance"/>); 0 when none are left out.</summary>
     public int SkipBlankTolerance { get; init; }
 

@@ -48,6 +48,7 @@ public static class PyramidBuild
         private readonly IPyramidOutput _output;
         private readonly BlockStore _store;
         private readonly IMosaicSource _source;
+        private readonly PixelMemoryPool _pool = new();
         private readonly PyramidBuilder _builder;
 
         public BuildRun(BuildRequest request, ITileCodec codec, BuildProgress progress, CancellationToken cancellationToken)
@@ -60,10 +61,9 @@ public static class PyramidBuild
             CheckOutputPaths(_job, _output);
             _store = new BlockStore(WorkDirectory, _job.Plan, _job.PixelFormat,
                 request.Shard is { } shard ? BlockStore.ShardWriter(shard.Index, shard.Count) : "blocks");
-            var pool = new PixelMemoryPool();
-            _source = _job.CreateSource(_job.Input, pool);
+            _source = _job.CreateSource(_job.Input, _pool);
             // The output's levels bound what is built and counted: an OME or IIIF pyramid ends above level 0.
-            _builder = new PyramidBuilder(_job.Plan, _job.Pyramid with { LowestLevel = LowestLevelOf(_output, _job.Geometry) }, _output, progress, pool);
+            _builder = new PyramidBuilder(_job.Plan, _job.Pyramid with { LowestLevel = LowestLevelOf(_output, _job.Geometry) }, _output, progress, _pool);
         }
 
         private PyramidPlan Plan => _job.Plan;
@@ -243,6 +243,7 @@ public static class PyramidBuild
             Shard = _request.Shard, BlocksBuilt = built, BlocksSkipped = skipped, Complete = complete, Written = _output.Location,
             Levels = _output.LevelsOf(_job.Geometry),
             Correction = _job.Correction?.Describe(),
+            PixelMemoryPeakBytes = _pool.PeakBytes,
             TileCount = _job.TileCount,
             Positioned = _job.Request.Placements is not null,
             Registration = _job.Registered,
@@ -376,12 +377,15 @@ public static class PyramidBuild
             var geometry = placed is null
                 ? new DziGeometry(mosaic!.Width, mosaic.Height, pyramid.TileSize, pyramid.Overlap)
                 : new DziGeometry(placed.Width, placed.Height, pyramid.TileSize, pyramid.Overlap);
+            // Bands as narrow as the decodes twice across their edges allow: the tiles kept for the block row below are one band's.
+            var plan = new PyramidPlan(geometry, pyramid.BlockLevels,
+                PyramidPlan.BandBlocksFor(pyramid.TileSize << pyramid.BlockLevels, Math.Max(1, first.Width - overlapX)));
             var flatField = new Lazy<ITileCorrection?>(() => TileCorrections.Create(request, files, input, first, format, placed, cancellationToken, progress?.Gains, registeredField));
             IReadOnlyList<string> inputFiles = request.FlatField is { } field
                 ? [.. files, .. new[] { field.GainFile, field.DarkFile }.OfType<string>()]
                 : files;
             return new Job(request, grid, first, overlapX, overlapY, placed is null ? mosaic : null, placed, flatField,
-                location, pyramid, geometry, new PyramidPlan(geometry, pyramid.BlockLevels), input, inputFiles,
+                location, pyramid, geometry, plan, input, inputFiles,
                 new Lazy<InputFingerprint>(() => InputFingerprint.Of(Path.GetFullPath(request.InputDirectory), inputFiles)))
             {
                 Registered = registered,
@@ -418,6 +422,7 @@ public static class PyramidBuild
             Pyramid.Encode.Format.DziName(), Pyramid.Encode.Quality, Pyramid.BlockLevels, PixelFormat.ToString(), codec.Name,
             Request.SkipBlankTolerance is not null, Request.PyramidLayout.ToString())
         {
+            BandBlocks = Plan.BandBlocks,
             SkipBlankTolerance = Request.SkipBlankTolerance ?? 0,
             Blend = Request.Blend.Name(),
             Positions = Request.Placements is { } placements ? PlacementDigest(placements) : "grid",

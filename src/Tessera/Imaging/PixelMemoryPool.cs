@@ -13,8 +13,16 @@ public sealed class PixelMemoryPool
 
     private readonly List<byte[]> _free = [];
     private readonly int _maxFree;
+    private long _bytes; // of the arrays this pool made and still has or has handed out
+    private long _peakBytes;
 
     public PixelMemoryPool(int maxFreeArrays = 256) => _maxFree = maxFreeArrays;
+
+    /// <summary>
+    /// The most bytes the pool's arrays took at once, those in use and those kept free for reuse:
+    /// the pixel memory of what used it (a build's blocks and decoded tiles), as the process holds it.
+    /// </summary>
+    public long PeakBytes => Interlocked.Read(ref _peakBytes);
 
     /// <summary>An array of at least <paramref name="length"/> bytes, with unspecified contents.</summary>
     public byte[] Rent(int length)
@@ -30,6 +38,15 @@ public sealed class PixelMemoryPool
             }
         }
 
+        long bytes = Interlocked.Add(ref _bytes, length);
+        for (long peak = Interlocked.Read(ref _peakBytes); bytes > peak; peak = Interlocked.Read(ref _peakBytes))
+        {
+            if (Interlocked.CompareExchange(ref _peakBytes, bytes, peak) == peak)
+            {
+                break;
+            }
+        }
+
         return GC.AllocateUninitializedArray<byte>(length);
     }
 
@@ -40,8 +57,11 @@ public sealed class PixelMemoryPool
             if (_free.Count < _maxFree)
             {
                 _free.Insert(FirstAtLeast(array.Length), array);
+                return;
             }
         }
+
+        Interlocked.Add(ref _bytes, -array.Length);
     }
 
     /// <summary>Index of the first free array (sorted by length) of at least <paramref name="length"/> bytes.</summary>

@@ -16,10 +16,11 @@ namespace Tessera.Pyramid;
 /// for each other. Halving once more gives the block's share of level top−K. The first round's
 /// blocks (see <see cref="PyramidPlan"/>) leave theirs in a <see cref="BlockStore"/>, so that they can
 /// be built by several processes and the rest finished by one; the rest runs the same procedure on
-/// that level (kept in memory, or a temporary file when large) until a level fits in one block and is
-/// finished whole. A block streams through in bands (see <see cref="BuildBlock"/>), so memory is a
-/// few windows a couple of tile rows high per thread plus the decoded-tile cache, whatever the size
-/// of the image.
+/// that level (kept in memory, or a temporary file when large) until a level fits in one block,
+/// which goes through as one last block and hands over at most one tile, finished whole. A block
+/// streams through in bands (see <see cref="BuildBlock"/>), so memory is a few windows a couple of
+/// tile rows high per thread plus the decoded-tile cache (a row of tiles across one band of blocks,
+/// see <see cref="PyramidPlan.BandBlocks"/>), whatever the size of the image.
 /// </remarks>
 public sealed class PyramidBuilder
 {
@@ -78,11 +79,11 @@ public sealed class PyramidBuilder
         // after the whole band, so it is decoded again rather than kept.
         int bandsPerBlock = (1 << BlockLevels) + 1;
         source.Plan(todo.SelectMany(block => BandsOf(_geometry.TopLevel, _plan.Blocks[block])).ToList(),
-            lookahead: (PyramidPlan.BandWidth + _options.Threads + 1) * bandsPerBlock);
+            lookahead: (_plan.BandBlocks + _options.Threads + 1) * bandsPerBlock);
         RunInParallel(todo.Count, i =>
         {
             int block = todo[i];
-            using PixelBuffer core = BuildBlock(source, _geometry.TopLevel, _plan.Blocks[block]);
+            using PixelBuffer core = BuildBlock(source, _geometry.TopLevel, _plan.Blocks[block], tileThreads: 1, cancellationToken);
             store.Save(block, core);
         }, cancellationToken);
     }
@@ -95,7 +96,7 @@ public sealed class PyramidBuilder
     {
         if (!_plan.HasBlockRound)
         {
-            BuildWhole(source, _geometry.TopLevel, cancellationToken);
+            BuildLast(source, _geometry.TopLevel, cancellationToken);
             return;
         }
 
@@ -122,7 +123,7 @@ public sealed class PyramidBuilder
 
         if (source.Width <= BlockSpan && source.Height <= BlockSpan)
         {
-            BuildWhole(source, level, cancellationToken);
+            BuildLast(source, level, cancellationToken);
             return;
         }
 
@@ -131,10 +132,42 @@ public sealed class PyramidBuilder
         using RasterStore next = RasterStore.Create(width, height, source.Format, _options.InMemoryLevelBytes, _options.TemporaryDirectory);
         RunInParallel(blocks.Count, i =>
         {
-            using PixelBuffer core = BuildBlock(source, level, blocks[i]);
+            using PixelBuffer core = BuildBlock(source, level, blocks[i], tileThreads: 1, cancellationToken);
             next.Write(core);
         }, cancellationToken);
         BuildFrom(next, level - BlockLevels, cancellationToken);
+    }
+
+    /// <summary>
+    /// The last levels, from the first that fits in one block: streamed through as that one block,
+    /// in the same windows as every other block (its tiles encoded by all threads, a tile row at a
+    /// time), so that no buffer holds a whole level, however close to a block's size it is; the
+    /// level it hands over is at most one tile and is built whole.
+    /// </summary>
+    private void BuildLast(IPixelSource source, int level, CancellationToken cancellationToken)
+    {
+        if (level < BlockLevels)
+        {
+            // Under 2^K px a side: no level K below to hand over to.
+            var whole = new PixelBuffer(_geometry.LevelBounds(level), source.Format, _pool);
+            try
+            {
+                source.Render(whole);
+            }
+            catch
+            {
+                whole.Dispose();
+                throw;
+            }
+
+            BuildWhole(whole, level, cancellationToken);
+            return;
+        }
+
+        var block = new PixelRect(0, 0, BlockSpan, BlockSpan);
+        List<PixelRect> bands = BandsOf(level, block);
+        source.Plan(bands, lookahead: bands.Count);
+        BuildWhole(BuildBlock(source, level, block, _options.Threads, cancellationToken), level - BlockLevels, cancellationToken);
     }
 
     private int Halo(int k) => _plan.Halo(k);
@@ -149,9 +182,11 @@ public sealed class PyramidBuilder
     /// every pair of rows in is halved at once into the next level's window, where the same happens.
     /// Each window holds a little over two tile rows, so a thread works in a few megabytes that stay
     /// in the processor's cache rather than streaming a whole block through memory three times
-    /// (render, encode, halve); only the core handed over is kept whole.
+    /// (render, encode, halve); only the core handed over is kept whole. The tiles of a tile row
+    /// are encoded on <paramref name="tileThreads"/> threads: more than one where this block is all
+    /// the work there is.
     /// </remarks>
-    private PixelBuffer BuildBlock(IPixelSource source, int level, PixelRect block)
+    private PixelBuffer BuildBlock(IPixelSource source, int level, PixelRect block, int tileThreads, CancellationToken cancellationToken)
     {
         var windows = new LevelWindow[BlockLevels];
         PixelBuffer? handover = null;
@@ -176,7 +211,7 @@ public sealed class PyramidBuilder
                     source.Render(rows);
                 }
 
-                Advance(windows, 0, handover, ref handoverRows);
+                Advance(windows, 0, handover, ref handoverRows, tileThreads, cancellationToken);
             }
 
             foreach (LevelWindow window in windows)
@@ -239,16 +274,24 @@ public sealed class PyramidBuilder
     /// the row pairs now complete into the next window (or the handover core) and goes on there, and
     /// lets go of the rows nothing needs any more.
     /// </summary>
-    private void Advance(LevelWindow[] windows, int k, PixelBuffer handover, ref int handoverRows)
+    private void Advance(LevelWindow[] windows, int k, PixelBuffer handover, ref int handoverRows, int tileThreads, CancellationToken cancellationToken)
     {
         LevelWindow window = windows[k];
         while (window.NextTileRow < window.EndTileRow
                && _geometry.TileRect(window.Level, window.FirstColumn, window.NextTileRow).Bottom <= window.Bottom)
         {
             using PixelBuffer view = window.View();
-            for (int column = window.FirstColumn; column < window.EndColumn; column++)
+            int first = window.FirstColumn, row = window.NextTileRow, level = window.Level;
+            if (tileThreads > 1 && level >= LowestLevel)
             {
-                EmitTile(view, window.Level, column, window.NextTileRow);
+                WorkerThreads.For(window.EndColumn - first, tileThreads, i => EmitTile(view, level, first + i, row), "tessera-worker", cancellationToken);
+            }
+            else
+            {
+                for (int column = first; column < window.EndColumn; column++)
+                {
+                    EmitTile(view, level, column, row);
+                }
             }
 
             window.NextTileRow++;
@@ -275,7 +318,7 @@ public sealed class PyramidBuilder
             }
             else
             {
-                Advance(windows, k + 1, handover, ref handoverRows);
+                Advance(windows, k + 1, handover, ref handoverRows, tileThreads, cancellationToken);
             }
         }
 
@@ -407,13 +450,12 @@ public sealed class PyramidBuilder
         return checked(side * side * format.BytesPerPixel());
     }
 
-    private void BuildWhole(IPixelSource source, int level, CancellationToken cancellationToken)
+    /// <summary>Writes the tiles of <paramref name="buffer"/>, all of <paramref name="level"/>, and of every level below it; disposes the buffer.</summary>
+    private void BuildWhole(PixelBuffer buffer, int level, CancellationToken cancellationToken)
     {
-        PixelRect bounds = _geometry.LevelBounds(level);
-        var buffer = new PixelBuffer(bounds, source.Format, _pool);
+        PixelRect bounds = buffer.Bounds;
         try
         {
-            source.Render(buffer);
             for (int l = level; ; l--)
             {
                 var (columns, rows) = _geometry.TileCount(l);

@@ -9,21 +9,27 @@ namespace Tessera.Pyramid;
 /// </summary>
 public sealed class PyramidPlan
 {
+    /// <summary>The most block columns a band has (see <see cref="BandBlocks"/>).</summary>
+    public const int MaxBandBlocks = 8;
+
     /// <summary>
-    /// Block columns per band. Blocks are taken band by band, row by row inside a band, so the input
-    /// tiles a block shares with the block below it are still cached when that block comes.
+    /// Input tile steps a band spans at least (see <see cref="BandBlocksFor"/>): the tiles across a
+    /// band's edge are decoded once for each band, so they add at most about 1/32 (3 %) to the decodes.
     /// </summary>
-    public const int BandWidth = 8;
+    public const int MinBandSteps = 32;
 
     private readonly long[] _costBefore;
 
-    public PyramidPlan(DziGeometry geometry, int blockLevels)
+    /// <param name="bandBlocks">Block columns per band (see <see cref="BandBlocks"/>, <see cref="BandBlocksFor"/>).</param>
+    public PyramidPlan(DziGeometry geometry, int blockLevels, int bandBlocks = MaxBandBlocks)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blockLevels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bandBlocks, 1);
         Geometry = geometry;
         BlockLevels = blockLevels;
+        BandBlocks = bandBlocks;
         HasBlockRound = geometry.Width > BlockSpan || geometry.Height > BlockSpan;
-        Blocks = HasBlockRound ? BlocksCovering(geometry.Width, geometry.Height, BlockSpan) : [];
+        Blocks = HasBlockRound ? BlocksCovering(geometry.Width, geometry.Height, BlockSpan, bandBlocks) : [];
         _costBefore = new long[Blocks.Count + 1];
         for (int i = 0; i < Blocks.Count; i++)
         {
@@ -35,6 +41,14 @@ public sealed class PyramidPlan
 
     /// <summary>Levels each block emits (K); a block is 2^K × 2^K tile cores.</summary>
     public int BlockLevels { get; }
+
+    /// <summary>
+    /// Block columns per band. Blocks are taken band by band, row by row inside a band, so the input
+    /// tiles a block shares with the block below it are still cached when that block comes: what
+    /// the cache holds is a row of input tiles across one band, so the band's width, not the
+    /// image's, sets the memory.
+    /// </summary>
+    public int BandBlocks { get; }
 
     /// <summary>Side of a block at the level it starts from, in pixels.</summary>
     public int BlockSpan => Geometry.TileSize << BlockLevels;
@@ -53,16 +67,31 @@ public sealed class PyramidPlan
         ? Enumerable.Range(HandoverLevel + 1, BlockLevels).Reverse()
         : [];
 
-    /// <summary>Blocks of side <paramref name="span"/> covering a width × height level, in band order.</summary>
-    public static List<PixelRect> BlocksCovering(int width, int height, int span)
+    /// <summary>
+    /// The narrowest band, in blocks <paramref name="blockSpan"/> px wide, that spans
+    /// <see cref="MinBandSteps"/> input tiles placed <paramref name="tileStepX"/> px apart, and at
+    /// most <see cref="MaxBandBlocks"/>. Narrower bands hold fewer decoded tiles and decode more of
+    /// them twice; counted in tiles, both are the same on a grid of any size: a grid at least a
+    /// band wide holds the same row of tiles as one many bands wide.
+    /// </summary>
+    public static int BandBlocksFor(int blockSpan, int tileStepX)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSpan, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(tileStepX, 1);
+        long blocks = ((long)MinBandSteps * tileStepX + blockSpan - 1) / blockSpan;
+        return (int)Math.Clamp(blocks, 1, MaxBandBlocks);
+    }
+
+    /// <summary>Blocks of side <paramref name="span"/> covering a width × height level, in bands of <paramref name="bandBlocks"/> columns.</summary>
+    public static List<PixelRect> BlocksCovering(int width, int height, int span, int bandBlocks = MaxBandBlocks)
     {
         int across = DziGeometry.CeilDiv(width, span), down = DziGeometry.CeilDiv(height, span);
         var blocks = new List<PixelRect>(across * down);
-        for (int band = 0; band < across; band += BandWidth)
+        for (int band = 0; band < across; band += bandBlocks)
         {
             for (int by = 0; by < down; by++)
             {
-                for (int bx = band; bx < Math.Min(band + BandWidth, across); bx++)
+                for (int bx = band; bx < Math.Min(band + bandBlocks, across); bx++)
                 {
                     blocks.Add(new PixelRect(bx * span, by * span, span, span));
                 }

@@ -1,0 +1,92 @@
+using Tessera.Build;
+using Tessera.Codecs;
+using Tessera.Layout;
+using Tessera.Pyramid;
+using Tessera.Samples;
+using Tessera.Tests.Support;
+using Xunit;
+
+namespace Tessera.Tests;
+
+/// <summary>
+/// A build's pixel memory (its blocks' windows, the decoded tiles it keeps, the levels it builds,
+/// as its pool holds them) is the same on a small grid as on a large one: it depends on the tile
+/// and block sizes, not on the grid.
+/// </summary>
+public sealed class FlatMemoryTests : IDisposable
+{
+    // Blocks of 16×16 tiles of 64 px (1024 px), input tiles 112 px apart: a band is 4 blocks wide
+    // (32 tile steps at least), and a tile of 128×128 px holds 64 KB decoded, so the row of tiles a
+    // band keeps for the block row below is most of what the build holds.
+    private static readonly SampleOptions Tiles = Support.Samples.Small(TileFormat.Jpeg) with
+    {
+        TileWidth = 128, TileHeight = 128, OverlapX = 16, OverlapY = 16,
+    };
+
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public void A_grid_many_bands_wide_holds_what_a_grid_one_band_wide_holds()
+    {
+        // 40 tiles across are one band and a bit (4,496 px); 90 are eight blocks and more (10,096 px).
+        (BuildResult narrow, BuildPlanReport narrowPlan) = Build("narrow", across: 40, down: 20);
+        (BuildResult wide, BuildPlanReport widePlan) = Build("wide", across: 90, down: 20);
+
+        Assert.True(wide.PixelMemoryPeakBytes <= narrow.PixelMemoryPeakBytes * 1.05,
+            $"the 90-tile-wide grid held {wide.PixelMemoryPeakBytes:N0} bytes of pixels, the 40-tile-wide one {narrow.PixelMemoryPeakBytes:N0}");
+        AssertWithinPlan(narrow, narrowPlan);
+        AssertWithinPlan(wide, widePlan);
+    }
+
+    [Fact]
+    public void Tiles_on_band_edges_add_at_most_a_thirty_second_to_the_decodes()
+    {
+        (BuildResult wide, _) = Build("wide", across: 90, down: 20);
+
+        // Tiles shared by two block rows are kept for the row below; those on a band's edge are
+        // decoded once in each band: one column of tiles for each of the bands after the first.
+        int tiles = 90 * 20;
+        Assert.InRange(wide.InputDecodes, tiles, tiles + (tiles / PyramidPlan.MinBandSteps));
+    }
+
+    [Fact]
+    public void The_last_levels_are_streamed_through_one_block_and_never_held_whole()
+    {
+        // 9×9 tiles: 1,024 px square, one block, built as the last levels of every build are.
+        (BuildResult one, BuildPlanReport plan) = Build("one-block", across: 9, down: 9);
+
+        long wholeLevel = (long)one.Geometry.Width * one.Geometry.Height * 4;
+        Assert.True(one.PixelMemoryPeakBytes < wholeLevel / 2,
+            $"a build of one block held {one.PixelMemoryPeakBytes:N0} bytes of pixels; the whole level is {wholeLevel:N0}");
+        AssertWithinPlan(one, plan);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private (BuildResult Result, BuildPlanReport Plan) Build(string name, int across, int down)
+    {
+        string tiles = _dir.Combine(name);
+        SampleGrid.Write(tiles, Tiles with { Across = across, Down = down });
+        BuildRequest request = Support.Samples.Request(tiles, _dir.Combine(name + "-out", "slide.dzi"), Tiles) with
+        {
+            // One thread: what is held at each moment is the same in every run.
+            Pyramid = new PyramidOptions { TileSize = 64, BlockLevels = 4, Threads = 1 },
+        };
+
+        ITileCodec codec = TileCodecs.Create(CodecChoice.Auto, out _);
+        try
+        {
+            BuildPlanReport plan = BuildPlanReport.Describe(request, codec, shards: 1);
+            return (PyramidBuild.Run(request, codec), plan);
+        }
+        finally
+        {
+            (codec as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>The plan's peak, less what it allows the runtime, covers the pixels the build held.</summary>
+    private static void AssertWithinPlan(BuildResult result, BuildPlanReport plan) =>
+        Assert.True(result.PixelMemoryPeakBytes <= plan.PeakMemoryBytes - BuildPlanReport.BaseMemoryBytes,
+            $"the build held {result.PixelMemoryPeakBytes:N0} bytes of pixels; the plan allowed {plan.PeakMemoryBytes - BuildPlanReport.BaseMemoryBytes:N0}");
+}
