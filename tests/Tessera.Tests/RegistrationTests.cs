@@ -201,8 +201,10 @@ public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper
     }
 
     /// <summary>
-    /// Two positions files agree to 0.001 px: plans FFTW measures afresh may round differently
-    /// from the ones it read back, and the subpixel peak reads the transform's values directly.
+    /// Two positions files agree to 0.005 px, a tenth of issue 18's 0.05-px target: plans FFTW
+    /// measures afresh may round differently from the ones it read back, the subpixel peak reads
+    /// the transform's values directly, and the solve carries a pair's rounding into its
+    /// neighbours (measured: 0.0011 px once the full-resolution polish matched shading).
     /// </summary>
     private static void AssertSamePositions(string expected, string actual)
     {
@@ -212,7 +214,7 @@ public sealed class RegistrationTests(JitteredFixture fixture, ITestOutputHelper
         Assert.Equal(a.Length, b.Length);
         for (int i = 0; i < a.Length; i++)
         {
-            Assert.True(Math.Abs(a[i] - b[i]) <= 1e-3, string.Create(CultureInfo.InvariantCulture, $"position {i}: {a[i]} and {b[i]}"));
+            Assert.True(Math.Abs(a[i] - b[i]) <= 5e-3, string.Create(CultureInfo.InvariantCulture, $"position {i}: {a[i]} and {b[i]}"));
         }
     }
 
