@@ -20,7 +20,9 @@ scripts/setup.sh
 rid_of_this_machine() {
     local os arch
     case "$(uname -s)" in
-        Linux) os=linux; ldd --version 2>&1 | grep -qi musl && os=linux-musl ;;
+        # Whole outputs into grep (here and below): under pipefail a `cmd | grep -q` that matches
+        # early fails when cmd, still writing, dies of SIGPIPE.
+        Linux) os=linux; grep -qi musl <<<"$(ldd --version 2>&1 || true)" && os=linux-musl ;;
         Darwin) os=osx ;;
         *) fail "no Tessera tool package for $(uname -s); build from source instead (README, Repository)" ;;
     esac
@@ -42,7 +44,7 @@ version=$(sed -n 's/^Tessera\.Cli\.\([0-9][^ ]*\)\.nupkg$/\1/p' < <(ls "$package
 
 # A reinstall, not `dotnet tool update`: that keeps an installed package of the same version as it
 # is, and this checkout's changes would not arrive. Only the folder just packed is asked (--source).
-if dotnet tool list --global | grep -qi '^tessera\.cli '; then
+if grep -qi '^tessera\.cli ' <<<"$(dotnet tool list --global)"; then
     say "removing the installed Tessera.Cli to install this checkout's"
     dotnet tool uninstall --global Tessera.Cli
 fi

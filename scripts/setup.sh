@@ -36,7 +36,7 @@ fail() { say "$*"; exit 1; }
 # The SDK first: nothing else helps without it, and apt cannot install it on every release.
 command -v dotnet >/dev/null ||
     fail "the .NET 10 SDK is needed and 'dotnet' is not on PATH: install it (https://dot.net, or Debian/Ubuntu's dotnet-sdk-10.0 package where your release has one) and run this again"
-dotnet --list-sdks 2>/dev/null | grep -q '^10\.' ||
+grep -q '^10\.' <<<"$(dotnet --list-sdks 2>/dev/null || true)" ||
     fail "the .NET 10 SDK is needed; dotnet has only: $(dotnet --list-sdks 2>/dev/null | cut -d' ' -f1 | paste -sd' ' || true)"
 
 # Each want is "WHAT|HOW-TO-TELL|PACKAGE-NAMES": the first package name apt knows is installed.
@@ -114,9 +114,12 @@ fi
 # The first of a want's package names that apt has a candidate for. A fresh machine has empty
 # lists: they are refreshed once first where some want has no name apt knows.
 candidate() {
-    local name
+    local name policy
     for name in "$@"; do
-        if apt-cache policy "$name" 2>/dev/null | grep -q 'Candidate: [^(]'; then
+        # Read whole before grep, as the library list above: grep -q stops at the first match and
+        # apt-cache, still writing, dies of SIGPIPE, which pipefail reports as "no candidate".
+        policy=$(apt-cache policy "$name" 2>/dev/null || true)
+        if grep -q 'Candidate: [^(]' <<<"$policy"; then
             echo "$name"
             return 0
         fi
