@@ -20,19 +20,11 @@ import math
 import os
 import statistics
 
+from truth import read_tessera, read_truth, tile_name
+
 REPORT = "TileConfiguration.registered.report.txt"
 USED = ("measured", "bridged")
 RIDGE = 11.9  # PairJudgement: an axis with sigma at 1/4 of the 48-px search margin is not located
-
-
-def read_truth(directory):
-    truth = {}
-    with open(os.path.join(directory, "truth.tsv")) as f:
-        next(f)
-        for line in f:
-            c, r, x, y = line.split()
-            truth[f"{c}_{r}.jpg"] = (float(x), float(y))
-    return truth
 
 
 def read_pairs(directory):
@@ -50,10 +42,9 @@ def read_pairs(directory):
     return pairs
 
 
-def read_positions(directory):
-    from registration_quality import read_tessera
-    positions = read_tessera(directory)
-    return None if positions is None else {f"{c}_{r}.jpg": p for (c, r), p in positions.items()}
+def by_name(cells):
+    """The report names tiles by file: key a cell-keyed table the same way."""
+    return None if cells is None else {tile_name(cell): value for cell, value in cells.items()}
 
 
 def describe(values):
@@ -70,7 +61,7 @@ def line(p):
 
 
 def diagnose(kind, directory, show_all=False):
-    truth = read_truth(directory)
+    truth = by_name(read_truth(directory))
     pairs = read_pairs(directory)
     for p in pairs:
         a, b = truth[p["first"]], truth[p["second"]]
@@ -113,7 +104,7 @@ def diagnose(kind, directory, show_all=False):
     for p in rejected:
         print(line(p))
 
-    positions = read_positions(directory)
+    positions = by_name(read_tessera(directory))
     if positions is None:
         print("  (d) no positions written")
     else:

@@ -12,36 +12,13 @@ pair's measured offset and sigma (the report's pair table) against the true one.
 """
 import argparse
 import os
-import re
 
 import numpy as np
 from skimage import io
 from skimage.filters import window
 from skimage.registration import phase_cross_correlation
 
-
-def read_truth(directory):
-    truth = {}
-    with open(os.path.join(directory, "truth.tsv")) as f:
-        next(f)
-        for line in f:
-            c, r, x, y = line.split()
-            truth[(int(c), int(r))] = (float(x), float(y))
-    return truth
-
-
-def read_tessera(directory):
-    """The registered positions, or None where registration refused to write any."""
-    if not os.path.exists(os.path.join(directory, "TileConfiguration.registered.txt")):
-        return None
-    positions = {}
-    pattern = re.compile(r"^(\d+)_(\d+)\.jpg\s*;\s*;\s*\(([-\d.eE]+),\s*([-\d.eE]+)\)")
-    with open(os.path.join(directory, "TileConfiguration.registered.txt")) as f:
-        for line in f:
-            m = pattern.match(line.strip())
-            if m:
-                positions[(int(m.group(1)), int(m.group(2)))] = (float(m.group(3)), float(m.group(4)))
-    return positions
+from truth import read_tessera, read_truth
 
 
 def windowed(strip):
