@@ -36,8 +36,9 @@ fail() { say "$*"; exit 1; }
 # The SDK first: nothing else helps without it, and apt cannot install it on every release.
 command -v dotnet >/dev/null ||
     fail "the .NET 10 SDK is needed and 'dotnet' is not on PATH: install it (https://dot.net, or Debian/Ubuntu's dotnet-sdk-10.0 package where your release has one) and run this again"
-grep -q '^10\.' <<<"$(dotnet --list-sdks 2>/dev/null || true)" ||
-    fail "the .NET 10 SDK is needed; dotnet has only: $(dotnet --list-sdks 2>/dev/null | cut -d' ' -f1 | paste -sd' ' || true)"
+sdks=$(dotnet --list-sdks 2>/dev/null || true)
+grep -q '^10\.' <<<"$sdks" ||
+    fail "the .NET 10 SDK is needed; dotnet has only: $(cut -d' ' -f1 <<<"$sdks" | paste -sd' ')"
 
 # Each want is "WHAT|HOW-TO-TELL|PACKAGE-NAMES": the first package name apt knows is installed.
 # The library list is read once: `ldconfig -p | grep -q` under pipefail fails whenever grep stops
