@@ -145,6 +145,7 @@ internal sealed class PairAligner
         double competitor = Competitor(s, best, bestTx, bestTy);
         double curvatureX = (2 * best) - Score(s, bestTx - 1, bestTy) - Score(s, bestTx + 1, bestTy);
         double curvatureY = (2 * best) - Score(s, bestTx, bestTy - 1) - Score(s, bestTx, bestTy + 1);
+        double broadX = Broad(s, best, bestTx, bestTy, 1, 0, plain: false), broadY = Broad(s, best, bestTx, bestTy, 0, 1, plain: false);
         timings?.Add(RegistrationStage.Judge, start);
         bool edge = Math.Abs(bestTx - _nominalTx) >= _margin || Math.Abs(bestTy) >= _margin;
 
@@ -157,7 +158,7 @@ internal sealed class PairAligner
         // half a pixel, or it may settle on a neighbouring local maximum (8×8 photograph set:
         // median 0.33 → 2.1 px when it started from the whole-pixel shift).
         var (fx, fy) = Refine(s, locTx, locTy);
-        return new StripMeasurement(false, locTx + fx, locTy + fy, best, curvatureX, curvatureY, competitor, edge, fx, fy);
+        return new StripMeasurement(false, locTx + fx, locTy + fy, best, curvatureX, curvatureY, competitor, edge, fx, fy, broadX, broadY);
     }
 
     /// <summary>
@@ -184,9 +185,14 @@ internal sealed class PairAligner
         var (best, bestTx, bestTy) = Climb(s, tx, ty, PolishSteps, plain: true);
         double curvatureX = (2 * best) - Plain(s, bestTx - 1, bestTy) - Plain(s, bestTx + 1, bestTy);
         double curvatureY = (2 * best) - Plain(s, bestTx, bestTy - 1) - Plain(s, bestTx, bestTy + 1);
+        double broadX = Broad(s, best, bestTx, bestTy, 1, 0, plain: true), broadY = Broad(s, best, bestTx, bestTy, 0, 1, plain: true);
         timings?.Add(RegistrationStage.ClimbFull, start);
         var (fx, fy) = Refine(s, bestTx, bestTy);
-        return coarse with { Tx = bestTx + fx, Ty = bestTy + fy, CurvatureX = curvatureX, CurvatureY = curvatureY, SubpixelX = fx, SubpixelY = fy };
+        return coarse with
+        {
+            Tx = bestTx + fx, Ty = bestTy + fy, CurvatureX = curvatureX, CurvatureY = curvatureY, SubpixelX = fx, SubpixelY = fy,
+            BroadX = broadX, BroadY = broadY,
+        };
     }
 
     /// <summary>
@@ -236,6 +242,29 @@ internal sealed class PairAligner
         }
 
         return (best, tx, ty);
+    }
+
+    /// <summary>
+    /// How the score falls away from the best shift along one axis (unit step (ux, uy)) over wider
+    /// steps than the curvature's one pixel: the largest (2·S(t) − S(t − k) − S(t + k)) / k for k
+    /// of 2, 4 and 8, leaving out a k that reaches past the search window. Along a ridge the
+    /// one-pixel curvature is lost in the score's noise while the score still falls over a few
+    /// pixels: where the ridge's peak lies along it is known, if less well than across it.
+    /// </summary>
+    private static double Broad(Scratch s, double best, int tx, int ty, int ux, int uy, bool plain)
+    {
+        double broad = 0;
+        foreach (int k in (ReadOnlySpan<int>)[2, 4, 8])
+        {
+            int bx = tx - (k * ux), by = ty - (k * uy), ax = tx + (k * ux), ay = ty + (k * uy);
+            double before = plain ? Plain(s, bx, by) : Score(s, bx, by), after = plain ? Plain(s, ax, ay) : Score(s, ax, ay);
+            if (before > -1 && after > -1)
+            {
+                broad = Math.Max(broad, ((2 * best) - before - after) / k);
+            }
+        }
+
+        return broad;
     }
 
     /// <summary>The shifts (dx, dy) ≠ 0 with |dx|, |dy| ≤ radius, by distance.</summary>
