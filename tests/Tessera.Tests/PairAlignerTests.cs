@@ -47,4 +47,25 @@ public sealed class PairAlignerTests(ITestOutputHelper output)
         Assert.Equal(tx + fx, m.Tx, 0.03);
         Assert.Equal(ty + fy, m.Ty, 0.03);
     }
+
+    [Fact]
+    public void A_texture_that_runs_along_the_strip_falls_more_over_a_few_pixels_than_over_one()
+    {
+        // Waves almost along the strip's length: across it the score drops sharply, along it
+        // barely from one pixel to the next, but clearly over eight (the fall is taken per pixel
+        // of step, so a parabola gives more at wider steps, as its drop grows with the step's square).
+        var random = new Random(7);
+        var waves = Enumerable.Range(0, 40).Select(_ => (Fx: (random.NextDouble() - 0.5) * 0.6, Fy: (random.NextDouble() - 0.5) * 0.03, Phase: random.NextDouble() * 6.283)).ToArray();
+        double Texture(double x, double y) => waves.Sum(w => Math.Cos((6.283 * ((w.Fx * x) + (w.Fy * y))) + w.Phase));
+        const int width = 56, length = 96;
+        byte[] a = Strip(Texture, width, length, 0, 0);
+        byte[] b = Strip(Texture, width, length, 20, 2);
+        var aligner = new PairAligner(width, length, 24, 24, new RegistrationOptions());
+        StripMeasurement m = aligner.Align(a, b);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"found ({m.Tx:F3}, {m.Ty:F3}) score {m.Score:F3}, curvature ({m.CurvatureX:F4}, {m.CurvatureY:F4}), broad ({m.BroadX:F4}, {m.BroadY:F4})"));
+        Assert.Equal(20, m.Tx, 0.1);
+        Assert.True(m.CurvatureX > 10 * m.CurvatureY, "not a ridge along the strip");
+        Assert.True(m.BroadY >= 3 * m.CurvatureY, "the score's fall along the ridge over a few pixels was not measured");
+    }
 }

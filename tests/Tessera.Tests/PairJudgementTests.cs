@@ -34,4 +34,48 @@ public sealed class PairJudgementTests
         PairLink link = Judge(subpixelX, subpixelY);
         Assert.True(link.SigmaX >= 0.8 && link.SigmaY >= 0.8, $"σ ({link.SigmaX:F2}, {link.SigmaY:F2})");
     }
+
+    // Score 0.9 against a score noise of 0.05: the noise at the peak is 0.05 · (1 − 0.9²) = 0.0095.
+    private const double NoiseAtPeak = 0.05 * (1 - (0.9 * 0.9));
+
+    private static PairLink Ridge(double broadAlong, double subpixelAlong = 0) =>
+        PairJudgement.Judge(0, 1, PairDirection.West,
+            new StripMeasurement(false, Geometry.NominalTx, subpixelAlong, 0.9, 0.1, 0.5 * NoiseAtPeak, -1, false, 0, subpixelAlong, 0.1, broadAlong),
+            Noise, Noise.Noise, Geometry, 48);
+
+    [Fact]
+    public void A_ridge_whose_score_falls_over_a_few_pixels_is_located_along_it_by_that_fall()
+    {
+        // Along the strip (y of a west pair) the one-pixel curvature is within the noise, but the
+        // score falls by 8 noise levels per pixel of step over a few pixels: the ridge's peak is
+        // known along it to about 1/8 px, not to a quarter of the search margin (8×8 photograph
+        // set: such links were right along their length to 0.17 px rms, and at σ 12 px one wrong
+        // match beside them held a group of six tiles 4–6 px off).
+        PairLink link = Ridge(8 * NoiseAtPeak);
+        Assert.Equal(PairOutcome.Measured, link.Outcome);
+        Assert.True(PairJudgement.Located(link.SigmaY, 48), $"σy {link.SigmaY:F2}");
+        Assert.InRange(link.SigmaY, 0.1, 0.2);
+        Assert.InRange(link.SigmaX, 0.05, 0.15);
+    }
+
+    [Fact]
+    public void A_ridge_whose_score_does_not_fall_along_it_stays_unlocated_there()
+    {
+        PairLink link = Ridge(0.9 * NoiseAtPeak);
+        Assert.Equal(PairOutcome.Measured, link.Outcome);
+        Assert.Equal(PairJudgement.RidgeSigma(48), link.SigmaY, 3);
+        Assert.True(PairJudgement.Located(link.SigmaX, 48));
+    }
+
+    [Theory]
+    [InlineData(1.14)]
+    [InlineData(-1.0)]
+    public void A_ridge_whose_subpixel_step_went_to_its_reach_along_it_stays_unlocated_there(double subpixelAlong)
+    {
+        // The upsampled correlation rose to the edge of its grid along the ridge: no peak lies near
+        // this maximum there, whatever the score's fall (8×8 illustration set: 4_7–5_7, 3.9 px off
+        // along its length, subpixel step −1.14).
+        PairLink link = Ridge(8 * NoiseAtPeak, subpixelAlong);
+        Assert.Equal(PairJudgement.RidgeSigma(48), link.SigmaY, 3);
+    }
 }
