@@ -27,7 +27,7 @@ internal static class PeriodicGridCommand
     public static void Run(CommandArguments args)
     {
         string directory = args.Positional(0, "DIR");
-        int across = args.RequiredInt("across", 1), down = args.RequiredInt("down", 1), period = args.Int("period", 30, 2);
+        int across = args.RequiredInt("across", 1), down = args.RequiredInt("down", 1), period = args.Int("period", 30, 2), seed = args.Int("seed", 3, 0);
         args.EnsureAllUsed(1);
         string marker = Path.Combine(directory, ".complete");
         string expected = string.Create(CultureInfo.InvariantCulture, $"{across}x{down} period {period} specimen") + (seed == 3 ? "" : string.Create(CultureInfo.InvariantCulture, $" seed {seed}"));
