@@ -5,7 +5,8 @@
 # registered once with /usr/bin/time -v; records the wall time, the processor time (user + system:
 # what linearity is judged by on a loaded machine), the peak resident memory and the
 # error of the registered positions against the known grid (the nominal one) after removing one
-# common translation. See bench/README.md.
+# common translation; and, in the logs, each direction's pair errors beside the solved drift
+# (bench/periodic_drift.py). See bench/README.md.
 set -euo pipefail
 
 usage() {
@@ -76,6 +77,8 @@ d = sorted(((p[0] - mx) ** 2 + (p[1] - my) ** 2) ** 0.5 for p in pos)
 print(f"{statistics.median(d):.3f} | {d[-1]:.3f}")
 PY
 )
+    # Each direction's pair errors against the nominal step beside the solved drift: why the error grows.
+    python3 "$root/bench/periodic_drift.py" "$out" >"$logs/$n-drift.txt" && sed 's/^/    /' "$logs/$n-drift.txt" >&2
     pairs=$(grep -m1 '^pairs ' "$logs/$n-register.log" | sed 's/^pairs *//')
     status "[$n x $n] $wall_s s ($cpu_s s processor), $rss_mib MiB, error median | max $error px"
     rows+=("| ${n}x${n} | $((n * n)) | $wall_s | $cpu_s | $rss_mib | $error | $pairs |")

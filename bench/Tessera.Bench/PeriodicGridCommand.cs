@@ -6,11 +6,13 @@ using Tessera.Samples;
 namespace Tessera.Bench;
 
 /// <summary>
-/// <c>periodic-grid DIR --across N --down M [--period 30]</c>: an N×M grid of 800×600 tiles
+/// <c>periodic-grid DIR --across N --down M [--period 30] [--seed 3]</c>: an N×M grid of 800×600 tiles
 /// (overlap 80,60) whose overlaps match exactly, from period² distinct files. The synthetic
 /// specimen, repeated every period×step px each way, is cut at every cell's nominal place, so tile
 /// (c, r) is the same picture as tile (c mod period, r mod period): those are written once, as
-/// JPEG, and every other cell is a hard link. The true positions are the nominal grid.
+/// JPEG, and every other cell is a hard link. The true positions are the nominal grid. Another
+/// seed gives another specimen: the same grid with other pictures, whose pair errors are a sample
+/// of their own (a grid of another period, same seed, has the same pictures where both have them).
 /// </summary>
 /// <remarks>
 /// The period is large because registration learns its significance bar from strips of tiles that
@@ -25,10 +27,10 @@ internal static class PeriodicGridCommand
     public static void Run(CommandArguments args)
     {
         string directory = args.Positional(0, "DIR");
-        int across = args.RequiredInt("across", 1), down = args.RequiredInt("down", 1), period = args.Int("period", 30, 2);
+        int across = args.RequiredInt("across", 1), down = args.RequiredInt("down", 1), period = args.Int("period", 30, 2), seed = args.Int("seed", 3, 0);
         args.EnsureAllUsed(1);
         string marker = Path.Combine(directory, ".complete");
-        string expected = string.Create(CultureInfo.InvariantCulture, $"{across}x{down} period {period} specimen");
+        string expected = string.Create(CultureInfo.InvariantCulture, $"{across}x{down} period {period} specimen") + (seed == 3 ? "" : string.Create(CultureInfo.InvariantCulture, $" seed {seed}"));
         if (File.Exists(marker) && File.ReadAllText(marker) == expected)
         {
             return;
@@ -37,7 +39,7 @@ internal static class PeriodicGridCommand
         Directory.CreateDirectory(directory);
         string distinct = Path.Combine(directory, ".distinct");
         Directory.CreateDirectory(distinct);
-        WriteDistinct(distinct, period, Math.Min(period, across), Math.Min(period, down));
+        WriteDistinct(distinct, period, Math.Min(period, across), Math.Min(period, down), seed);
         for (int r = 0; r < down; r++)
         {
             for (int c = 0; c < across; c++)
@@ -60,11 +62,11 @@ internal static class PeriodicGridCommand
     /// each way: a tile that crosses the wrap gets the part beyond it from the plane's start (a
     /// seam at the wrap, never inside an overlap, which is what makes the overlaps match exactly).
     /// </summary>
-    private static void WriteDistinct(string directory, int period, int columns, int rows)
+    private static void WriteDistinct(string directory, int period, int columns, int rows, int seed)
     {
         int stepX = Width - OverlapX, stepY = Height - OverlapY;
         int periodX = period * stepX, periodY = period * stepY;
-        var specimen = new SyntheticSpecimen(periodX, periodY, PixelFormat.Rgbx8888, seed: 3);
+        var specimen = new SyntheticSpecimen(periodX, periodY, PixelFormat.Rgbx8888, seed);
         var codec = new SkiaTileCodec();
         Parallel.For(0, columns * rows, new ParallelOptions { MaxDegreeOfParallelism = 2 }, n =>
         {

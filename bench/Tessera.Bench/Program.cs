@@ -18,7 +18,7 @@ internal static class Program
           tessera-bench jittered DIR [--content photograph|illustration|faintgradient|spots|periodic|specimen]
                                  [--across 6] [--down 6] [--width 192] [--height 160] [--overlap-x 64]
                                  [--overlap-y 56] [--jitter 16] [--seed 5]
-          tessera-bench periodic-grid DIR --across N --down M [--period 30]
+          tessera-bench periodic-grid DIR --across N --down M [--period 30] [--seed 3]
           tessera-bench solve [--across 600] [--down 600] [--seed 5]
           tessera-bench ome-write DIR OUT_DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--tile-size 512]
           tessera-bench register DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--scale S]

@@ -47,6 +47,7 @@ public static class GridRegistration
         StripGains? stripGains = gains is null ? null : new StripGains(geometry, gains, columns, rows, Math.Min(overlapX, overlapY));
         progress?.Start(((long)(columns - 1) * rows) + ((long)columns * (rows - 1)));
         var (links, missingPairs, westNoise, northNoise) = PairPass.Measure(grid, geometry, header, codec, options, threads, stripGains, progress, ct);
+        StageMemory.Release();
 
         long start = RegistrationTimings.Start(options.Timings);
         StageModel westModel = StageModel.Fit(PairDirection.West, links, header.Width - overlapX, 0, header.Width, options.SearchMargin);
@@ -67,11 +68,13 @@ public static class GridRegistration
         westModel = westModel.AfterSolve(links);
         northModel = northModel.AfterSolve(links);
         options.Timings?.Add(RegistrationStage.Solve, start);
+        StageMemory.Release();
 
         List<TilePlacement> placements = Placements(grid, present, x, y);
         start = RegistrationTimings.Start(options.Timings);
         GainMeasurement? measuredGains = stripGains?.Solve(grid, present, x, y, placements, codec, threads, ct);
         options.Timings?.Add(RegistrationStage.Gains, start);
+        StageMemory.Release();
         var report = new RegistrationReportBuilder(grid, links, x, y, options.SearchMargin)
             .Build(missingPairs, scale, westModel, northModel, westNoise, northNoise, clock.Elapsed);
         return new RegistrationResult(placements, report) { Gains = measuredGains };

@@ -31,5 +31,16 @@ internal sealed class PairTable(TileGrid grid, List<PairLink> links) : IReadOnly
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>Every pair's line of the report, in order, its tiles' names read in place from the grid's paths.</summary>
+    public void Write(PairLineWriter line)
+    {
+        foreach (PairLink l in links)
+        {
+            line.Write(NameSpan(l.First), NameSpan(l.Second), l.Direction, l.Dx, l.Dy, l.SigmaX, l.SigmaY, l.Correlation, l.Outcome);
+        }
+    }
+
+    private ReadOnlySpan<char> NameSpan(int cell) => Path.GetFileName(grid[cell % grid.Columns, cell / grid.Columns].AsSpan());
+
     private string Name(int cell) => Path.GetFileName(grid[cell % grid.Columns, cell / grid.Columns]!);
 }

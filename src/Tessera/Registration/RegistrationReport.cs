@@ -112,14 +112,25 @@ public sealed class RegistrationReport
     /// measured offset and its uncertainty per axis (px; "-" where that axis was not measured),
     /// the score and the outcome. Written into the report file after <see cref="Format"/>.
     /// </summary>
+    /// <remarks>
+    /// Written piece by piece into <paramref name="writer"/>: a line, its numbers and, for the
+    /// registration's own table, its tiles' names are never strings of their own (a 600×600 grid
+    /// has 718,800 lines, which as strings were the last stage's largest garbage).
+    /// </remarks>
     public void WritePairs(TextWriter writer)
     {
-        var inv = CultureInfo.InvariantCulture;
         writer.WriteLine("pairs");
         writer.WriteLine("first\tsecond\tdirection\tdx\tdy\tsigma_x\tsigma_y\tscore\toutcome");
+        var line = new PairLineWriter(writer);
+        if (PairList is PairTable table)
+        {
+            table.Write(line);
+            return;
+        }
+
         foreach (PairRecord p in PairList)
         {
-            writer.WriteLine(string.Create(inv, $"{p.First}\t{p.Second}\t{(p.Direction == PairDirection.West ? "horizontal" : "vertical")}\t{p.Dx:F3}\t{p.Dy:F3}\t{Sigma(p.SigmaX, "-")}\t{Sigma(p.SigmaY, "-")}\t{p.Score:F3}\t{ReportPairs.OutcomeName(p.Outcome)}"));
+            line.Write(p.First, p.Second, p.Direction, p.Dx, p.Dy, p.SigmaX, p.SigmaY, p.Score, p.Outcome);
         }
     }
 
