@@ -42,5 +42,5 @@ internal sealed class PairTable(TileGrid grid, List<PairLink> links) : IReadOnly
 
     private ReadOnlySpan<char> NameSpan(int cell) => Path.GetFileName(grid[cell % grid.Columns, cell / grid.Columns].AsSpan());
 
-    private string Name(int cell) => Path.GetFileName(grid[cell % grid.Columns, cell / grid.Columns]!);
+    private string Name(int cell) => NameSpan(cell).ToString();
 }

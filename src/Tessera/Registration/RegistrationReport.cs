@@ -134,8 +134,8 @@ public sealed class RegistrationReport
         }
     }
 
-    private static string Sigma(double sigma, string none = "model") =>
-        double.IsFinite(sigma) ? sigma.ToString("F3", CultureInfo.InvariantCulture) : none;
+    private static string Sigma(double sigma) =>
+        double.IsFinite(sigma) ? sigma.ToString("F3", CultureInfo.InvariantCulture) : "model";
 
     public override string ToString() => Format();
 }
