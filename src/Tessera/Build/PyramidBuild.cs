@@ -79,6 +79,7 @@ public static class PyramidBuild
             var (start, end) = Plan.Shard(shard.Index, shard.Count);
             int skipped = Enumerable.Range(start, end - start).Count(_store.IsDone);
             _progress.SetTotal(TilesToBuild(start, end));
+            ReleaseStartGarbage();
             _builder.BuildBlocks(_source, start, end, _store, cancellationToken);
             return Result(end - start - skipped, skipped, complete: false);
         }
@@ -104,6 +105,7 @@ public static class PyramidBuild
 
             _output.Open(_job.Geometry.LevelCount);
             _progress.SetTotal(_builder.FinishTileCount);
+            ReleaseStartGarbage();
             _builder.Finish(_source, _store, cancellationToken);
             CompleteOutput();
             return Result(0, Plan.Blocks.Count, complete: true);
@@ -142,6 +144,7 @@ public static class PyramidBuild
             {
                 _job.Manifest(_codec).WriteOrCheck(WorkDirectory, _job.Fingerprint.Value);
                 _progress.SetTotal(_builder.FinishTileCount + TilesToBuild(0, Plan.Blocks.Count));
+                ReleaseStartGarbage();
                 _builder.Build(_source, _store, cancellationToken);
                 CompleteOutput();
                 return Result(Plan.Blocks.Count - alreadyDone, alreadyDone, complete: true);
@@ -220,6 +223,15 @@ public static class PyramidBuild
             OutputFolder.Delete(WorkDirectory);
             return true;
         }
+
+        /// <summary>
+        /// Hands the start's garbage back to the system before the first pixel: reading the folder,
+        /// the grid, the input fingerprint and (with a flat field) the estimate leave tens of MB
+        /// behind on a big grid, which the collector would otherwise keep committed under the
+        /// pyramid's buffers, so that the peak grew with the tile count. One collection per run.
+        /// </summary>
+        private static void ReleaseStartGarbage() =>
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         private void RefuseIfComplete()
         {
