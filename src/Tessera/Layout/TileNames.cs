@@ -68,6 +68,26 @@ internal sealed class TileNames
         }
     }
 
+    /// <summary>
+    /// Cell <paramref name="cell"/>'s file name (its path's last part), decoded into
+    /// <paramref name="buffer"/> where it fits, so no string is made; empty where the cell is empty.
+    /// </summary>
+    public ReadOnlySpan<char> FileName(int cell, Span<char> buffer)
+    {
+        int start = _starts[cell], end = _starts[cell + 1];
+        if (end <= start)
+        {
+            return _others.TryGetValue(cell, out string? other) ? Path.GetFileName(other.AsSpan()) : [];
+        }
+
+        ReadOnlySpan<byte> bytes = _bytes.AsSpan(start, end - start);
+        Span<char> into = Encoding.UTF8.GetMaxCharCount(bytes.Length) <= buffer.Length
+            ? buffer
+            : new char[Encoding.UTF8.GetCharCount(bytes)];
+        int length = Encoding.UTF8.GetChars(bytes, into);
+        return Path.GetFileName((ReadOnlySpan<char>)into[..length]);
+    }
+
     public bool IsPresent(int cell) => _starts[cell + 1] > _starts[cell] || _others.ContainsKey(cell);
 
     /// <summary>The folder part (with its separator) of the first path, which the scan's paths all share.</summary>
