@@ -17,21 +17,38 @@ public sealed class InputFingerprint
 
     private const string Prefix = "inputs-", Suffix = ".txt";
 
-    private readonly string[] _lines;
+    // Each file's size and modification time, kept as numbers: the lines are made again from them
+    // when the list is written or compared, so a build of 360,000 tiles does not keep 360,000 strings.
+    private readonly string _inputDirectory;
+    private readonly IReadOnlyList<string> _files;
+    private readonly long[] _sizes;
+    private readonly long[] _modified;
     private readonly string _hash;
 
-    private InputFingerprint(string[] lines)
+    private InputFingerprint(string inputDirectory, IReadOnlyList<string> files, long[] sizes, long[] modified)
     {
-        _lines = lines;
+        _inputDirectory = inputDirectory;
+        _files = files;
+        _sizes = sizes;
+        _modified = modified;
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (string line in lines)
+        byte[] buffer = new byte[256];
+        for (int i = 0; i < files.Count; i++)
         {
-            sha.AppendData(Encoding.UTF8.GetBytes(line));
-            sha.AppendData("\n"u8);
+            string line = LineOf(i);
+            int length = Encoding.UTF8.GetMaxByteCount(line.Length) + 1;
+            if (length > buffer.Length)
+            {
+                buffer = new byte[length];
+            }
+
+            int written = Encoding.UTF8.GetBytes(line, buffer);
+            buffer[written] = (byte)'\n';
+            sha.AppendData(buffer, 0, written + 1);
         }
 
         _hash = Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
-        Digest = string.Create(CultureInfo.InvariantCulture, $"{lines.Length} files, sha256 {_hash}");
+        Digest = string.Create(CultureInfo.InvariantCulture, $"{files.Count} files, sha256 {_hash}");
     }
 
     /// <summary>What the job file records: the count of files and a digest of the list.</summary>
@@ -40,17 +57,32 @@ public sealed class InputFingerprint
     /// <summary>The fingerprint of <paramref name="files"/>, named relative to <paramref name="inputDirectory"/>.</summary>
     public static InputFingerprint Of(string inputDirectory, IReadOnlyList<string> files)
     {
-        var lines = new string[files.Count];
+        var sizes = new long[files.Count];
+        var modified = new long[files.Count];
 
         // One stat per file; in parallel, since on network storage each is a round trip.
         Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
         {
             var info = new FileInfo(files[i]);
-            long size = info.Exists ? info.Length : -1, modified = info.Exists ? info.LastWriteTimeUtc.Ticks : 0;
-            string name = Path.GetRelativePath(inputDirectory, files[i]).Replace('\n', '?').Replace('\r', '?');
-            lines[i] = string.Create(CultureInfo.InvariantCulture, $"{size}\t{modified}\t{name}");
+            sizes[i] = info.Exists ? info.Length : -1;
+            modified[i] = info.Exists ? info.LastWriteTimeUtc.Ticks : 0;
         });
-        return new InputFingerprint(lines);
+        return new InputFingerprint(inputDirectory, files, sizes, modified);
+    }
+
+    /// <summary>File <paramref name="i"/>'s line of the list: size, modification time and name, tab-separated.</summary>
+    private string LineOf(int i)
+    {
+        string name = Path.GetRelativePath(_inputDirectory, _files[i]).Replace('\n', '?').Replace('\r', '?');
+        return string.Create(CultureInfo.InvariantCulture, $"{_sizes[i]}\t{_modified[i]}\t{name}");
+    }
+
+    private IEnumerable<string> Lines()
+    {
+        for (int i = 0; i < _files.Count; i++)
+        {
+            yield return LineOf(i);
+        }
     }
 
     /// <summary>Keeps the list in <paramref name="directory"/> (the work folder) under a name made from its digest.</summary>
@@ -58,7 +90,7 @@ public sealed class InputFingerprint
     {
         string path = PathIn(directory, _hash);
         string temporary = $"{path}.{Guid.NewGuid():N}.partial";
-        File.WriteAllLines(temporary, _lines);
+        File.WriteAllLines(temporary, Lines());
         File.Move(temporary, path, overwrite: true);
     }
 
@@ -76,7 +108,7 @@ public sealed class InputFingerprint
         }
 
         Dictionary<string, (string Size, string Modified)> before = Parse(File.ReadAllLines(path));
-        Dictionary<string, (string Size, string Modified)> now = Parse(_lines);
+        Dictionary<string, (string Size, string Modified)> now = Parse(Lines());
         var changes = new List<string>();
         foreach (var (name, (size, modified)) in now)
         {

@@ -79,6 +79,7 @@ public static class PyramidBuild
             var (start, end) = Plan.Shard(shard.Index, shard.Count);
             int skipped = Enumerable.Range(start, end - start).Count(_store.IsDone);
             _progress.SetTotal(TilesToBuild(start, end));
+            ReleaseGarbage();
             _builder.BuildBlocks(_source, start, end, _store, cancellationToken);
             return Result(end - start - skipped, skipped, complete: false);
         }
@@ -104,6 +105,7 @@ public static class PyramidBuild
 
             _output.Open(_job.Geometry.LevelCount);
             _progress.SetTotal(_builder.FinishTileCount);
+            ReleaseGarbage();
             _builder.Finish(_source, _store, cancellationToken);
             CompleteOutput();
             return Result(0, Plan.Blocks.Count, complete: true);
@@ -113,10 +115,14 @@ public static class PyramidBuild
         /// Completes the output, then removes the build's work folder (its block store's files
         /// closed first). The work folder goes last of all: until then, a rerun can tell that a
         /// complete output is this job's, and finish what a stopped run left (see FinishLeftover).
+        /// The pixel buffers go back to the system first, so that what completing makes (the
+        /// viewer's overlay, from every tile's place) never stacks on top of them.
         /// </summary>
         private void CompleteOutput()
         {
             _store.Dispose();
+            _pool.ReleaseFree();
+            ReleaseGarbage();
             _output.Complete(_job.Geometry);
             _output.RemoveIntermediates();
             OutputFolder.Delete(WorkDirectory);
@@ -142,6 +148,7 @@ public static class PyramidBuild
             {
                 _job.Manifest(_codec).WriteOrCheck(WorkDirectory, _job.Fingerprint.Value);
                 _progress.SetTotal(_builder.FinishTileCount + TilesToBuild(0, Plan.Blocks.Count));
+                ReleaseGarbage();
                 _builder.Build(_source, _store, cancellationToken);
                 CompleteOutput();
                 return Result(Plan.Blocks.Count - alreadyDone, alreadyDone, complete: true);
@@ -220,6 +227,16 @@ public static class PyramidBuild
             OutputFolder.Delete(WorkDirectory);
             return true;
         }
+
+        /// <summary>
+        /// Hands garbage back to the system: before the first pixel, what reading the folder, the
+        /// grid, the input fingerprint and (with a flat field) the estimate left behind, tens of MB
+        /// on a big grid, which the collector would otherwise keep committed under the pyramid's
+        /// buffers, so that the peak grew with the tile count; after the last, the pixel buffers.
+        /// Two full collections per run, of a heap of a few MB of live objects.
+        /// </summary>
+        private static void ReleaseGarbage() =>
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         private void RefuseIfComplete()
         {

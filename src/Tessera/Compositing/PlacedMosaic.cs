@@ -10,7 +10,8 @@ namespace Tessera.Compositing;
 /// </summary>
 public sealed class PlacedMosaic
 {
-    private readonly string[] _paths;
+    // A grid's view (see TileGrid.Files) or a positions list's paths: no string per tile of its own.
+    private readonly IReadOnlyList<string> _paths;
     private readonly PixelRect[] _rects;
     private readonly int _bucketWidth;
     private readonly int _bucketHeight;
@@ -21,26 +22,31 @@ public sealed class PlacedMosaic
 
     /// <param name="tiles">Each tile's file and where it lies on the plane (non-negative coordinates).</param>
     public PlacedMosaic(IReadOnlyList<(string Path, PixelRect Rect)> tiles)
+        : this(Paths(tiles), Rects(tiles))
     {
-        if (tiles.Count == 0)
+    }
+
+    /// <param name="paths">Tile i's file.</param>
+    /// <param name="rects">Where tile i lies on the plane (non-negative coordinates).</param>
+    private PlacedMosaic(IReadOnlyList<string> paths, PixelRect[] rects)
+    {
+        if (rects.Length == 0)
         {
             throw new LayoutException("There are no tiles to place.");
         }
 
-        _paths = new string[tiles.Count];
-        _rects = new PixelRect[tiles.Count];
+        _paths = paths;
+        _rects = rects;
         long width = 0, height = 0;
         int largestWidth = 1, largestHeight = 1;
-        for (int i = 0; i < tiles.Count; i++)
+        for (int i = 0; i < rects.Length; i++)
         {
-            var (path, rect) = tiles[i];
+            PixelRect rect = rects[i];
             if (rect.X < 0 || rect.Y < 0 || rect.IsEmpty)
             {
-                throw new ArgumentException($"Tile {i} ({path}) has an invalid place {rect}.", nameof(tiles));
+                throw new ArgumentException($"Tile {i} ({paths[i]}) has an invalid place {rect}.", nameof(rects));
             }
 
-            _paths[i] = path;
-            _rects[i] = rect;
             width = Math.Max(width, (long)rect.X + rect.Width);
             height = Math.Max(height, (long)rect.Y + rect.Height);
             largestWidth = Math.Max(largestWidth, rect.Width);
@@ -72,7 +78,7 @@ public sealed class PlacedMosaic
         ForEachBucket((bucket, tile) => _bucketTiles[_bucketStarts[bucket] + filled[bucket]++] = tile);
     }
 
-    public int Count => _paths.Length;
+    public int Count => _rects.Length;
     public int Width { get; }
     public int Height { get; }
 
@@ -108,7 +114,7 @@ public sealed class PlacedMosaic
         }
 
         long minX = xs.Min(), minY = ys.Min();
-        var tiles = new (string, PixelRect)[placements.Count];
+        var rects = new PixelRect[placements.Count];
         for (int i = 0; i < placements.Count; i++)
         {
             var (w, h) = sizeOf(i);
@@ -118,28 +124,63 @@ public sealed class PlacedMosaic
                 throw new LayoutException($"Tile \"{placements[i].Path}\" lies {x},{y} px from the first: the mosaic would be larger than Tessera supports.");
             }
 
-            tiles[i] = (placements[i].Path, new PixelRect((int)x, (int)y, w, h));
+            rects[i] = new PixelRect((int)x, (int)y, w, h);
         }
 
-        return new PlacedMosaic(tiles);
+        return new PlacedMosaic(new PlacementPaths(placements), rects);
     }
 
     /// <summary>The tiles of a grid on their nominal places, row by row; missing cells get no tile.</summary>
     public static PlacedMosaic FromGrid(GridMosaic grid)
     {
-        var tiles = new List<(string, PixelRect)>(grid.Grid.PresentCount);
-        for (int row = 0; row < grid.Grid.Rows; row++)
+        var rects = new PixelRect[grid.Grid.PresentCount];
+        for (int i = 0; i < rects.Length; i++)
         {
-            for (int column = 0; column < grid.Grid.Columns; column++)
+            int cell = grid.Grid.CellOf(i);
+            rects[i] = grid.TileRect(cell % grid.Grid.Columns, cell / grid.Grid.Columns);
+        }
+
+        return new PlacedMosaic(grid.Grid.Files(), rects);
+    }
+
+    private static string[] Paths(IReadOnlyList<(string Path, PixelRect Rect)> tiles)
+    {
+        var paths = new string[tiles.Count];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            paths[i] = tiles[i].Path;
+        }
+
+        return paths;
+    }
+
+    private static PixelRect[] Rects(IReadOnlyList<(string Path, PixelRect Rect)> tiles)
+    {
+        var rects = new PixelRect[tiles.Count];
+        for (int i = 0; i < rects.Length; i++)
+        {
+            rects[i] = tiles[i].Rect;
+        }
+
+        return rects;
+    }
+
+    /// <summary>The paths of a positions list, read from it rather than copied.</summary>
+    private sealed class PlacementPaths(IReadOnlyList<TilePlacement> placements) : IReadOnlyList<string>
+    {
+        public int Count => placements.Count;
+
+        public string this[int index] => placements[index].Path;
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            for (int i = 0; i < placements.Count; i++)
             {
-                if (grid.Grid[column, row] is { } path)
-                {
-                    tiles.Add((path, grid.TileRect(column, row)));
-                }
+                yield return placements[i].Path;
             }
         }
 
-        return new PlacedMosaic(tiles);
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>Adds the ids of the tiles that meet <paramref name="rect"/> to <paramref name="result"/>, once each, in ascending order.</summary>

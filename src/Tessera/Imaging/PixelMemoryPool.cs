@@ -64,6 +64,20 @@ public sealed class PixelMemoryPool
         Interlocked.Add(ref _bytes, -array.Length);
     }
 
+    /// <summary>Lets go of the arrays kept for reuse (those handed out stay theirs): for when the work that used them is over.</summary>
+    public void ReleaseFree()
+    {
+        lock (_free)
+        {
+            foreach (byte[] array in _free)
+            {
+                Interlocked.Add(ref _bytes, -array.Length);
+            }
+
+            _free.Clear();
+        }
+    }
+
     /// <summary>Index of the first free array (sorted by length) of at least <paramref name="length"/> bytes.</summary>
     private int FirstAtLeast(int length)
     {

@@ -3,7 +3,10 @@ namespace Tessera.Layout;
 /// <summary>Which file sits in which cell of a rectangular grid; a cell may be empty (a missing tile).</summary>
 public sealed class TileGrid
 {
-    private readonly string?[] _cells;
+    private readonly TileNames _cells;
+
+    // The cells of the present tiles in row-major order; null where no cell is empty (tile i is cell i).
+    private readonly int[]? _present;
 
     /// <param name="leftOut">Image files of the folder the layout did not place (their names do not fit it).</param>
     public TileGrid(int columns, int rows, string?[] cells, IReadOnlyList<string>? leftOut = null)
@@ -17,19 +20,31 @@ public sealed class TileGrid
 
         Columns = columns;
         Rows = rows;
-        _cells = cells;
         LeftOut = leftOut ?? [];
         PresentCount = cells.Count(c => c is not null);
         if (PresentCount == 0)
         {
             throw new LayoutException("The grid has no tiles.");
         }
+
+        _cells = new TileNames(cells);
+        if (PresentCount < cells.Length)
+        {
+            _present = new int[PresentCount];
+            for (int c = 0, i = 0; c < cells.Length; c++)
+            {
+                if (cells[c] is not null)
+                {
+                    _present[i++] = c;
+                }
+            }
+        }
     }
 
     public int Columns { get; }
     public int Rows { get; }
     public int PresentCount { get; }
-    public int MissingCount => _cells.Length - PresentCount;
+    public int MissingCount => (Columns * Rows) - PresentCount;
 
     /// <summary>Image files in the folder that the layout left out, sorted by name: worth a warning, as a name that missed the pattern is a tile lost.</summary>
     public IReadOnlyList<string> LeftOut { get; }
@@ -38,10 +53,24 @@ public sealed class TileGrid
     public string? this[int column, int row] => _cells[(row * Columns) + column];
 
     /// <summary>The first tile in row-major order: the one whose properties stand for all.</summary>
-    public string FirstTile => _cells.First(c => c is not null)!;
+    /// <summary>The file name of the tile at a cell, read into <paramref name="buffer"/> (where it fits) without making a string.</summary>
+    internal ReadOnlySpan<char> FileName(int column, int row, Span<char> buffer) => _cells.FileName((row * Columns) + column, buffer);
 
-    /// <summary>The files of the present cells, row by row.</summary>
-    public IReadOnlyList<string> Files() => _cells.Where(c => c is not null).ToList()!;
+    public string FirstTile => PathOf(0);
+
+    /// <summary>The files of the present cells, row by row: a view of the grid, each path made when it is read.</summary>
+    public IReadOnlyList<string> Files() => new PresentFiles(this);
+
+    /// <summary>The file of the <paramref name="tile"/>-th present cell in row-major order.</summary>
+    public string PathOf(int tile) => _cells[CellOf(tile)]!;
+
+    /// <summary>The cell (row × columns + column) of the <paramref name="tile"/>-th present cell in row-major order.</summary>
+    public int CellOf(int tile)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(tile);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(tile, PresentCount);
+        return _present is null ? tile : _present[tile];
+    }
 
     public IEnumerable<(int Column, int Row)> MissingCells()
     {
@@ -49,11 +78,28 @@ public sealed class TileGrid
         {
             for (int column = 0; column < Columns; column++)
             {
-                if (this[column, row] is null)
+                if (!_cells.IsPresent((row * Columns) + column))
                 {
                     yield return (column, row);
                 }
             }
         }
+    }
+
+    private sealed class PresentFiles(TileGrid grid) : IReadOnlyList<string>
+    {
+        public int Count => grid.PresentCount;
+
+        public string this[int index] => grid.PathOf(index);
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            for (int i = 0; i < grid.PresentCount; i++)
+            {
+                yield return grid.PathOf(i);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

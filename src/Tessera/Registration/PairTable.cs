@@ -34,13 +34,17 @@ internal sealed class PairTable(TileGrid grid, List<PairLink> links) : IReadOnly
     /// <summary>Every pair's line of the report, in order, its tiles' names read in place from the grid's paths.</summary>
     public void Write(PairLineWriter line)
     {
+        Span<char> first = stackalloc char[NameBuffer], second = stackalloc char[NameBuffer];
         foreach (PairLink l in links)
         {
-            line.Write(NameSpan(l.First), NameSpan(l.Second), l.Direction, l.Dx, l.Dy, l.SigmaX, l.SigmaY, l.Correlation, l.Outcome);
+            line.Write(NameSpan(l.First, first), NameSpan(l.Second, second), l.Direction, l.Dx, l.Dy, l.SigmaX, l.SigmaY, l.Correlation, l.Outcome);
         }
     }
 
-    private ReadOnlySpan<char> NameSpan(int cell) => Path.GetFileName(grid[cell % grid.Columns, cell / grid.Columns].AsSpan());
+    // A name's chars, decoded in place; a longer one is decoded into an array of its own.
+    private const int NameBuffer = 512;
 
-    private string Name(int cell) => NameSpan(cell).ToString();
+    private ReadOnlySpan<char> NameSpan(int cell, Span<char> buffer) => grid.FileName(cell % grid.Columns, cell / grid.Columns, buffer);
+
+    private string Name(int cell) => NameSpan(cell, stackalloc char[NameBuffer]).ToString();
 }

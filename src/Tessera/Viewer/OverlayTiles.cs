@@ -6,10 +6,12 @@ namespace Tessera.Viewer;
 /// <summary>The overlay's view of the input tiles: each one's name, quality and gain, and the report's pairs tied to them by file name.</summary>
 internal sealed class OverlayTiles
 {
-    private OverlayTiles(ViewerContent content, string[] names, TileQuality[] quality, double[]? gains, List<OverlayLink> links)
+    private readonly string _root;
+
+    private OverlayTiles(ViewerContent content, string root, TileQuality[] quality, double[]? gains, List<OverlayLink> links)
     {
         Content = content;
-        Names = names;
+        _root = root;
         Quality = quality;
         Gains = gains;
         Links = links;
@@ -17,8 +19,8 @@ internal sealed class OverlayTiles
 
     public ViewerContent Content { get; }
 
-    /// <summary>Relative to the input folder, with '/' between folders.</summary>
-    public string[] Names { get; }
+    /// <summary>Tile <paramref name="tile"/>'s name relative to the input folder, with '/' between folders; made when asked, not kept for every tile.</summary>
+    public string NameOf(int tile) => Path.GetRelativePath(_root, Path.GetFullPath(Content.Tiles.PathOf(tile))).Replace('\\', '/');
 
     public TileQuality[] Quality { get; }
 
@@ -31,18 +33,20 @@ internal sealed class OverlayTiles
     {
         int n = content.Tiles.Count;
         string root = Path.GetFullPath(content.InputDirectory);
-        var names = new string[n];
-        var byFileName = new Dictionary<string, int>(n, StringComparer.Ordinal);
-        for (int i = 0; i < n; i++)
+        List<OverlayLink> links = content.Pairs is { } pairs ? Tie(pairs, ByFileName(content), content) : [];
+        return new OverlayTiles(content, root, Qualities(n, links, content.Pairs is not null), GainsOf(content), links);
+    }
+
+    /// <summary>The report names tiles by file name; where two share one, the first keeps it. Only a registered build has a report to tie.</summary>
+    private static Dictionary<string, int> ByFileName(ViewerContent content)
+    {
+        var byFileName = new Dictionary<string, int>(content.Tiles.Count, StringComparer.Ordinal);
+        for (int i = 0; i < content.Tiles.Count; i++)
         {
-            string path = Path.GetFullPath(content.Tiles.PathOf(i));
-            names[i] = Path.GetRelativePath(root, path).Replace('\\', '/');
-            // The report names tiles by file name; where two share one, the first keeps it.
-            byFileName.TryAdd(Path.GetFileName(path), i);
+            byFileName.TryAdd(Path.GetFileName(content.Tiles.PathOf(i)), i);
         }
 
-        List<OverlayLink> links = content.Pairs is { } pairs ? Tie(pairs, byFileName, content) : [];
-        return new OverlayTiles(content, names, Qualities(n, links, content.Pairs is not null), GainsOf(content), links);
+        return byFileName;
     }
 
     private static List<OverlayLink> Tie(IReadOnlyList<PairRecord> pairs, Dictionary<string, int> byFileName, ViewerContent content)

@@ -34,41 +34,55 @@ public static class TileOverlayWriter
         int chunkWidth = TilesPerChunk * tileWidth, chunkHeight = TilesPerChunk * tileHeight;
         int columns = Math.Max(1, (int)((content.Tiles.Width + (long)chunkWidth - 1) / chunkWidth));
         int rows = Math.Max(1, (int)((content.Tiles.Height + (long)chunkHeight - 1) / chunkHeight));
-        var chunks = new List<int>?[columns * rows];
-        for (int i = 0; i < content.Tiles.Count; i++)
+        // Each chunk's tiles and links as one flat list per chunk (CSR): a few bytes a tile, not a list object per chunk.
+        var chunkOfTile = new int[content.Tiles.Count];
+        for (int i = 0; i < chunkOfTile.Length; i++)
         {
             PixelRect rect = content.Tiles.RectOf(i);
-            int chunk = (Math.Min(rect.Y / chunkHeight, rows - 1) * columns) + Math.Min(rect.X / chunkWidth, columns - 1);
-            (chunks[chunk] ??= []).Add(i);
+            chunkOfTile[i] = (Math.Min(rect.Y / chunkHeight, rows - 1) * columns) + Math.Min(rect.X / chunkWidth, columns - 1);
         }
 
-        var chunkOfTile = new int[content.Tiles.Count];
-        for (int c = 0; c < chunks.Length; c++)
+        var (tileStarts, members) = Group(columns * rows, chunkOfTile.Length, i => chunkOfTile[i]);
+        var (linkStarts, links) = Group(columns * rows, tiles.Links.Count, l => chunkOfTile[tiles.Links[l].Second]);
+        var present = new char[columns * rows];
+        for (int c = 0; c < present.Length; c++)
         {
-            foreach (int tile in chunks[c] ?? [])
+            bool any = tileStarts[c + 1] > tileStarts[c];
+            present[c] = any ? '1' : '0';
+            if (any)
             {
-                chunkOfTile[tile] = c;
-            }
-        }
-
-        var linksOfChunk = new List<int>?[chunks.Length];
-        for (int l = 0; l < tiles.Links.Count; l++)
-        {
-            (linksOfChunk[chunkOfTile[tiles.Links[l].Second]] ??= []).Add(l);
-        }
-
-        var present = new char[chunks.Length];
-        for (int c = 0; c < chunks.Length; c++)
-        {
-            present[c] = chunks[c] is null ? '0' : '1';
-            if (chunks[c] is { } members)
-            {
-                WriteChunk(Path.Combine(folder, ChunkFileName(c % columns, c / columns)), c % columns, c / columns, members, linksOfChunk[c] ?? [], tiles);
+                WriteChunk(Path.Combine(folder, ChunkFileName(c % columns, c / columns)), c % columns, c / columns,
+                    members.AsSpan(tileStarts[c], tileStarts[c + 1] - tileStarts[c]), links.AsSpan(linkStarts[c], linkStarts[c + 1] - linkStarts[c]), tiles);
             }
         }
 
         return new OverlayIndex(chunkWidth, chunkHeight, columns, rows, new string(present), tileWidth, tileHeight, maxWidth, maxHeight,
             content.Tiles.Count, content.Pairs is not null, content.Gains is not null);
+    }
+
+    /// <summary>Items 0..<paramref name="count"/> grouped by <paramref name="groupOf"/>, in ascending order within each group: group g's are items[starts[g]..starts[g + 1]].</summary>
+    private static (int[] Starts, int[] Items) Group(int groups, int count, Func<int, int> groupOf)
+    {
+        var starts = new int[groups + 1];
+        for (int i = 0; i < count; i++)
+        {
+            starts[groupOf(i) + 1]++;
+        }
+
+        for (int g = 0; g < groups; g++)
+        {
+            starts[g + 1] += starts[g];
+        }
+
+        var items = new int[count];
+        var filled = new int[groups];
+        for (int i = 0; i < count; i++)
+        {
+            int g = groupOf(i);
+            items[starts[g] + filled[g]++] = i;
+        }
+
+        return (starts, items);
     }
 
     /// <summary>The median and the largest tile size: the median sets the chunk size, the largest how far a chunk's tiles reach.</summary>
@@ -95,7 +109,7 @@ public static class TileOverlayWriter
     /// "h"|"v", dx, dy, σx, σy, score, outcome, residual x, residual y], …]}</c>; ids are the tiles' places
     /// in the whole list, a σ or gain that does not exist is null.
     /// </summary>
-    private static void WriteChunk(string path, int column, int row, List<int> members, List<int> links, OverlayTiles tiles)
+    private static void WriteChunk(string path, int column, int row, ReadOnlySpan<int> members, ReadOnlySpan<int> links, OverlayTiles tiles)
     {
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         file.Write(System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Callback}({column},{row},")));
@@ -128,7 +142,7 @@ public static class TileOverlayWriter
         PixelRect rect = tiles.Content.Tiles.RectOf(i);
         json.WriteStartArray();
         json.WriteNumberValue(i);
-        json.WriteStringValue(tiles.Names[i]);
+        json.WriteStringValue(tiles.NameOf(i));
         json.WriteNumberValue(rect.X);
         json.WriteNumberValue(rect.Y);
         json.WriteNumberValue(rect.Width);
