@@ -33,6 +33,13 @@ internal static class SecondPass
     /// <summary>Half the box searched around a predicted shift, decoded px.</summary>
     public const int LocalRadius = 3;
 
+    /// <summary>
+    /// How far apart (decoded px) two best matches of the whole window may lie and still agree:
+    /// where a group joins another or a 2×2 block closes. At <see cref="LocalRadius"/> the 8×8 faint
+    /// set joined a tile by two matches 3 and 6 px off the truth in opposite directions.
+    /// </summary>
+    private const double AgreeRadius = 1;
+
     private const int PeaksKept = 8;
     private const int MaxRounds = 4;
     private const int NullTiles = 16;
@@ -105,9 +112,10 @@ internal static class SecondPass
             }
 
             var (tx, ty) = ToStrip(l, dx, dy);
+            double radius = window ? AgreeRadius : LocalRadius;
             foreach (Peak p in list)
             {
-                if (Math.Abs(p.Tx - tx) <= LocalRadius && Math.Abs(p.Ty - ty) <= LocalRadius)
+                if (Math.Abs(p.Tx - tx) <= radius && Math.Abs(p.Ty - ty) <= radius)
                 {
                     return p.Score > (window ? BarsOf(l).Window : BarsOf(l).Local) ? p : null;
                 }
