@@ -65,10 +65,24 @@ internal static class SecondPass
     public static SecondPassSummary? Run(TileGrid grid, StripGeometry g, ImageHeader header, ITileCodec codec, RegistrationOptions options, int threads,
         List<PairLink> links, bool[] present, Action solve, double[] x, double[] y, CancellationToken ct)
     {
+        // Tiles the first pass placed by a link of its own: a pair between two of them is left as the
+        // first pass judged it, since a second-pass match, placed at the decode scale only, would add
+        // less than it costs (photograph 8×8: median 0.065 → 0.080 px with them), and no tile is
+        // decoded again for it.
+        int n = present.Length;
+        var anchored = new bool[n];
+        foreach (PairLink link in links)
+        {
+            if (link.Measured)
+            {
+                anchored[link.First] = anchored[link.Second] = true;
+            }
+        }
+
         var refused = new List<int>();
         for (int l = 0; l < links.Count; l++)
         {
-            if (links[l].Outcome == PairOutcome.LowCorrelation)
+            if (links[l].Outcome == PairOutcome.LowCorrelation && !(anchored[links[l].First] && anchored[links[l].Second]))
             {
                 refused.Add(l);
             }
@@ -87,7 +101,7 @@ internal static class SecondPass
         Bars north = NullBars(grid, g, header, codec, pool, strips, options, threads, PairDirection.North, northFinder, ct);
         Dictionary<int, Peak[]> peaks = Measure(grid, g, header, codec, pool, strips, options, threads, links, refused, westFinder, northFinder, ct);
 
-        int columns = grid.Columns, n = present.Length;
+        int columns = grid.Columns;
         var byTile = new List<int>[n];
         foreach (int l in refused)
         {
@@ -131,18 +145,6 @@ internal static class SecondPass
             var (sx, sy) = Sigmas(p, bars.Noise, g.Scale, options.SearchMargin);
             var (sigmaX, sigmaY) = links[l].Direction == PairDirection.West ? (sx, sy) : (sy, sx);
             links[l] = links[l] with { Dx = dx, Dy = dy, Correlation = p.Score, Outcome = PairOutcome.Confirmed, SigmaX = sigmaX, SigmaY = sigmaY };
-        }
-
-        // Tiles the first pass placed by a link of its own: a pair between two of them is left as the
-        // first pass judged it, since a second-pass match, placed at the decode scale only, would add
-        // less than it costs (photograph 8×8: median 0.065 → 0.080 px with them).
-        var anchored = new bool[n];
-        foreach (PairLink link in links)
-        {
-            if (link.Measured)
-            {
-                anchored[link.First] = anchored[link.Second] = true;
-            }
         }
 
         int rounds = 0;
