@@ -26,7 +26,7 @@ public sealed class SecondPassTests(ITestOutputHelper output)
         JitteredTileSet set = JitteredTileSet.Write(temp.Path, options);
         TileGrid grid = GridScanner.Scan(temp.Path, new LayoutOptions("{x}_{y}.jpg"));
         RegistrationResult result = GridRegistration.Run(grid, new OverlapSpec(options.OverlapX, options.OverlapY, false),
-            new RegistrationOptions { Threads = 2 }, TileCodecs.Create(CodecChoice.Auto, out _), CancellationToken.None);
+            new RegistrationOptions { Threads = 2, SecondPass = true }, TileCodecs.Create(CodecChoice.Auto, out _), CancellationToken.None);
         output.WriteLine(result.Report.Format());
         return (result, set);
     }

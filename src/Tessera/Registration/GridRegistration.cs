@@ -68,7 +68,7 @@ public static class GridRegistration
         Solve();
 
         // The pairs found not significant, searched again around the shifts the accepted ones predict.
-        SecondPassSummary? second = SecondPass.Run(grid, geometry, header, codec, options, threads, links, present, Solve, x, y, ct);
+        SecondPassSummary? second = !options.SecondPass ? null : SecondPass.Run(grid, geometry, header, codec, options, threads, links, present, Solve, x, y, ct);
         westModel = westModel.AfterSolve(links);
         northModel = northModel.AfterSolve(links);
         options.Timings?.Add(RegistrationStage.Solve, start);
