@@ -64,7 +64,11 @@ public static class GridRegistration
         var x = new double[present.Length];
         var y = new double[present.Length];
         double ModelSigma(PairDirection d) => d == PairDirection.West ? westModel.Repeatability : northModel.Repeatability;
-        GlobalSolver.Solve(present, columns, links, Model, ModelSigma, options.MaxResidual, x, y);
+        void Solve() => GlobalSolver.Solve(present, columns, links, Model, ModelSigma, options.MaxResidual, x, y);
+        Solve();
+
+        // The pairs found not significant, searched again around the shifts the accepted ones predict.
+        SecondPassSummary? second = !options.SecondPass ? null : SecondPass.Run(grid, geometry, header, codec, options, threads, links, present, Solve, x, y, ct);
         westModel = westModel.AfterSolve(links);
         northModel = northModel.AfterSolve(links);
         options.Timings?.Add(RegistrationStage.Solve, start);
@@ -76,7 +80,7 @@ public static class GridRegistration
         options.Timings?.Add(RegistrationStage.Gains, start);
         StageMemory.Release();
         var report = new RegistrationReportBuilder(grid, links, x, y, options.SearchMargin)
-            .Build(missingPairs, scale, westModel, northModel, westNoise, northNoise, clock.Elapsed);
+            .Build(missingPairs, scale, westModel, northModel, westNoise, northNoise, clock.Elapsed, second);
         return new RegistrationResult(placements, report) { Gains = measuredGains };
     }
 

@@ -17,5 +17,5 @@ namespace Tessera.Registration;
 internal readonly record struct PairLink(int First, int Second, PairDirection Direction, double Dx, double Dy, double Correlation, PairOutcome Outcome,
     float SigmaX = float.PositiveInfinity, float SigmaY = float.PositiveInfinity)
 {
-    public bool Measured => Outcome is PairOutcome.Measured or PairOutcome.Bridged;
+    public bool Measured => Outcome is PairOutcome.Measured or PairOutcome.Bridged or PairOutcome.Confirmed;
 }

@@ -32,4 +32,11 @@ public enum PairOutcome
     /// be told from the pair, so the model's offset was used rather than risk a wrong period.
     /// </summary>
     Ambiguous,
+
+    /// <summary>
+    /// Not significant in the first pass, accepted by the second (<see cref="SecondPass"/>): its best
+    /// match within a few pixels of the shift its neighbours' accepted links predict beats what
+    /// unrelated strips reach in a box that size. Used like a measured pair.
+    /// </summary>
+    Confirmed,
 }

@@ -42,6 +42,16 @@ public sealed record RegistrationOptions
     /// </summary>
     public double MinTexture { get; init; } = 0.2;
 
+    /// <summary>
+    /// Experimental, off by default: after the first solve, search the pairs found not significant
+    /// again around the shifts their accepted neighbours predict (<see cref="SecondPass"/>), so
+    /// faint content the first pass refuses is partly measured. On synthetic faint-gradient sets it
+    /// confirmed 26 pairs of an 8×8 grid (2 wrong, 5.7 and 7.0 px) and 49 of a 24×24 one (6 wrong),
+    /// placed at the decode scale only (docs/BENCHMARKS.md, 2026-12-03): not yet good enough to be
+    /// the default.
+    /// </summary>
+    public bool SecondPass { get; init; }
+
     /// <summary>After the global solve, measured links that disagree with the solution by more than this (px) beyond 3 σ of their own are dropped.</summary>
     public double MaxResidual { get; init; } = 0.1;
 

@@ -50,6 +50,9 @@ public sealed class RegistrationReport
 
     public required TimeSpan Elapsed { get; init; }
 
+    /// <summary>What the second pass over the pairs the first found not significant learnt and accepted; null where it did not run.</summary>
+    public SecondPassSummary? SecondPass { get; init; }
+
     public int Count(PairOutcome outcome) => Outcomes.TryGetValue(outcome, out int n) ? n : 0;
 
     public string Format()
@@ -59,12 +62,17 @@ public sealed class RegistrationReport
         void Line(FormattableString text) => s.AppendLine(text.ToString(inv));
         Line($"grid              {Columns}×{Rows} cells, {Tiles} tiles, {MissingTiles} missing");
         Line($"decoded at        1/{DecodeScale} scale; {Elapsed.TotalSeconds:F2} s");
-        Line($"pairs             {Pairs} neighbour pairs, {Count(PairOutcome.Measured)} measured and used, {Count(PairOutcome.Bridged)} weak ones used as the only link between groups, {PairsWithMissingTile} not tried (missing tile)");
+        Line($"pairs             {Pairs} neighbour pairs, {Count(PairOutcome.Measured)} measured and used, {Count(PairOutcome.Confirmed)} confirmed by the second pass, {Count(PairOutcome.Bridged)} weak ones used as the only link between groups, {PairsWithMissingTile} not tried (missing tile)");
         Line($"rejected          {Count(PairOutcome.Blank)} blank strip, {Count(PairOutcome.LowCorrelation)} not significant (textureless or no overlap), {Count(PairOutcome.Ambiguous)} ambiguous (repetitive), {Count(PairOutcome.OutsideStageModel)} outside the stage model, {Count(PairOutcome.RemovedBySolve)} removed by the global solve");
         foreach (var (name, noise) in new[] { ("horizontal", WestNoise), ("vertical", NorthNoise) })
         {
             string basis = noise.Pairs > 0 ? $"from {noise.Pairs} pairs of strips that do not overlap (score noise ±{noise.Noise:F3})" : "fixed (too few tiles to learn it)";
             Line($"{name + " bar",-18}score above {noise.Threshold:F3} to count, {basis}");
+        }
+
+        if (SecondPass is { } second)
+        {
+            Line($"second pass       {second.Tried} pairs not significant searched again ({second.Rounds} rounds), {second.Confirmed} confirmed: a match anywhere counts above {second.WestWindow:F3} / {second.NorthWindow:F3} (horizontal / vertical), within ±{Registration.SecondPass.LocalRadius} decoded px of the shift the neighbours predict above {second.WestLocal:F3} / {second.NorthLocal:F3}");
         }
 
         foreach (StageModel m in new[] { West, North })

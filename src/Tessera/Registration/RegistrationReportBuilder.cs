@@ -11,7 +11,8 @@ internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> li
     /// <summary>A tile none of whose links measured an axis better than this (px) is named as weakly placed.</summary>
     public const double WeakSigma = 1.0;
 
-    public RegistrationReport Build(int missingPairs, int scale, StageModel west, StageModel north, NullModel westNoise, NullModel northNoise, TimeSpan elapsed)
+    public RegistrationReport Build(int missingPairs, int scale, StageModel west, StageModel north, NullModel westNoise, NullModel northNoise, TimeSpan elapsed,
+        SecondPassSummary? second = null)
     {
         var outcomes = new Dictionary<PairOutcome, int>();
         foreach (PairLink link in links)
@@ -38,6 +39,7 @@ internal sealed class RegistrationReportBuilder(TileGrid grid, List<PairLink> li
             PlacedByModel = byModel,
             WeakTiles = weak,
             PairList = new PairTable(grid, links),
+            SecondPass = second,
             Elapsed = elapsed,
         };
     }

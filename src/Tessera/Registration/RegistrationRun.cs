@@ -49,7 +49,7 @@ public static class RegistrationRun
     /// </summary>
     private static void RefuseIfNothingMeasured(RegistrationReport report, OverlapSpec overlap, string reportFile)
     {
-        if (report.Tiles < 2 || report.Count(PairOutcome.Measured) > 0)
+        if (report.Tiles < 2 || report.Count(PairOutcome.Measured) + report.Count(PairOutcome.Confirmed) > 0)
         {
             return;
         }

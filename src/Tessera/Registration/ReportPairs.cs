@@ -74,6 +74,7 @@ public static class ReportPairs
         "outside-stage-model" => PairOutcome.OutsideStageModel,
         "removed-by-solve" => PairOutcome.RemovedBySolve,
         "ambiguous" => PairOutcome.Ambiguous,
+        "confirmed" => PairOutcome.Confirmed,
         _ => null,
     };
 
@@ -86,6 +87,7 @@ public static class ReportPairs
         PairOutcome.LowCorrelation => "not-significant",
         PairOutcome.OutsideStageModel => "outside-stage-model",
         PairOutcome.RemovedBySolve => "removed-by-solve",
+        PairOutcome.Confirmed => "confirmed",
         _ => "ambiguous",
     };
 

@@ -16,6 +16,7 @@ public static class TileQualityRule
             switch (link.Outcome)
             {
                 case PairOutcome.Measured:
+                case PairOutcome.Confirmed:
                     anyUsed = true;
                     anySharp |= link.SigmaX <= WeakSigma && link.SigmaY <= WeakSigma;
                     break;
