@@ -48,6 +48,9 @@ public sealed class OmeWriterTests : IDisposable
         {
             writer.Open();
             WriteShuffled(raster, levels, (l, c, r, t) => writer.WriteTile(l, c, r, t));
+
+            // Every row is complete, so none is still held open (what is held is the rows in flight).
+            Assert.Equal(0, writer.OpenRows);
             writer.Complete();
         }
 

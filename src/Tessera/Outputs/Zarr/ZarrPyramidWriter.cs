@@ -20,7 +20,7 @@ public sealed class ZarrPyramidWriter : IRasterTileWriter, IDisposable
     private readonly RasterPyramid _raster;
     private readonly string _name;
     private readonly PixelSize? _pixelSize;
-    private readonly ConcurrentDictionary<(int Level, int Row), TileDirectory> _rows = new();
+    private readonly ConcurrentDictionary<(int Level, int Row), ChunkRow> _rows = new();
 
     public ZarrPyramidWriter(string folder, string name, RasterPyramid raster, PixelSize? pixelSize)
     {
@@ -63,7 +63,8 @@ public sealed class ZarrPyramidWriter : IRasterTileWriter, IDisposable
                 zlib.Write(chunk);
             }
 
-            TileDirectory directory = RowDirectory(level, row);
+            ChunkRow chunkRow = RowDirectory(level, row);
+            TileDirectory directory = chunkRow.Directory;
             string file = column.ToString(CultureInfo.InvariantCulture);
             try
             {
@@ -72,6 +73,14 @@ public sealed class ZarrPyramidWriter : IRasterTileWriter, IDisposable
             catch (IOException e)
             {
                 throw new TesseraException($"Cannot write chunk \"{directory.PathOf(file)}\": {e.Message}", e);
+            }
+
+            // A row whose every chunk is written is let go (its folder handle closed), so what is held
+            // is the rows in flight, not every row of the pyramid. A row with chunks kept from an
+            // earlier run never fills up here and is closed at the end.
+            if (Interlocked.Increment(ref chunkRow.Written) == _raster.TileCount(level).Columns && _rows.TryRemove((level, row), out _))
+            {
+                directory.Dispose();
             }
         }
         finally
@@ -100,9 +109,9 @@ public sealed class ZarrPyramidWriter : IRasterTileWriter, IDisposable
 
     public void Dispose()
     {
-        foreach (TileDirectory directory in _rows.Values)
+        foreach (ChunkRow row in _rows.Values)
         {
-            directory.Dispose();
+            row.Directory.Dispose();
         }
 
         _rows.Clear();
@@ -111,20 +120,31 @@ public sealed class ZarrPyramidWriter : IRasterTileWriter, IDisposable
     private static string LevelName(int level) => level.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The folder of one row of chunks, made the first time a chunk of the row comes.</summary>
-    private TileDirectory RowDirectory(int level, int row) => _rows.GetOrAdd((level, row), key =>
+    private ChunkRow RowDirectory(int level, int row) => _rows.GetOrAdd((level, row), key =>
     {
         string path = _raster.Channels == 1
             ? Path.Combine(Folder, LevelName(key.Level), key.Row.ToString(CultureInfo.InvariantCulture))
             : Path.Combine(Folder, LevelName(key.Level), "0", key.Row.ToString(CultureInfo.InvariantCulture));
         try
         {
-            return new TileDirectory(Directory.CreateDirectory(path).FullName);
+            return new ChunkRow(new TileDirectory(Directory.CreateDirectory(path).FullName));
         }
         catch (IOException e)
         {
             throw new TesseraException($"Cannot create the chunk folder \"{path}\": {e.Message}", e);
         }
     });
+
+    /// <summary>Rows of chunks open for writing (tests: rows let go once complete).</summary>
+    internal int OpenRows => _rows.Count;
+
+    /// <summary>A row of chunks being written: its folder, and how many of its chunks this run wrote.</summary>
+    private sealed class ChunkRow(TileDirectory directory)
+    {
+        public TileDirectory Directory { get; } = directory;
+
+        public int Written;
+    }
 
     /// <summary>Interleaved samples (y, x, c) to planes (c, y, x), as a chunk of a C-order (c, y, x) array holds them.</summary>
     private ReadOnlySpan<byte> ToPlanar(ReadOnlySpan<byte> samples, Span<byte> planar)
