@@ -163,7 +163,6 @@ internal static class SecondPass
             {
                 PairLink link = links[l];
                 if (link.Outcome == PairOutcome.LowCorrelation && group[link.First] == group[link.Second] &&
-                    !(anchored[link.First] && anchored[link.Second]) &&
                     Near(l, px[link.Second] - px[link.First], py[link.Second] - py[link.First]) is { } p)
                 {
                     Accept(l, p);
@@ -376,38 +375,21 @@ internal static class SecondPass
         return (Axis(p.CurvatureX), Axis(p.CurvatureY));
     }
 
-    /// <summary>Connected parts of the accepted links: each tile's group is the smallest cell of its part.</summary>
+    /// <summary>Connected parts of the accepted links (<see cref="TileGroups"/>): each tile's group is its part's root.</summary>
     private static void Groups(List<PairLink> links, bool[] present, int[] group)
     {
-        int n = present.Length;
-        var parent = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            parent[i] = i;
-        }
-
-        int Root(int i)
-        {
-            while (parent[i] != i)
-            {
-                i = parent[i] = parent[parent[i]];
-            }
-
-            return i;
-        }
-
+        var groups = new TileGroups(present.Length);
         foreach (PairLink link in links)
         {
             if (link.Measured)
             {
-                int a = Root(link.First), b = Root(link.Second);
-                parent[Math.Max(a, b)] = Math.Min(a, b);
+                groups.Join(link.First, link.Second);
             }
         }
 
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < present.Length; i++)
         {
-            group[i] = Root(i);
+            group[i] = groups.Root(i);
         }
     }
 
