@@ -74,8 +74,7 @@ internal static class PairJudgement
         // curvature; where the curvature is within the noise (a ridge) only coarsely, and where
         // both axes are, not at all (a chance match of smooth content). A pair below the bar keeps
         // its σ too: it may yet be the only link to a group of tiles (<see cref="WeakBridges"/>).
-        double r = Math.Min(m.Score, 0.97);
-        double noiseHere = scoreNoise * (1 - (r * r));
+        double noiseHere = NoiseAt(m.Score, scoreNoise);
         if (m.CurvatureX <= noiseHere && m.CurvatureY <= noiseHere)
         {
             return new PairLink(first, second, direction, dx, dy, m.Score, PairOutcome.LowCorrelation);
@@ -87,6 +86,17 @@ internal static class PairJudgement
         var (sx, sy) = west ? (across, along) : (along, across);
         PairOutcome outcome = significant ? PairOutcome.Measured : PairOutcome.LowCorrelation;
         return new PairLink(first, second, direction, dx, dy, m.Score, outcome, sx, sy);
+    }
+
+    /// <summary>
+    /// The score noise at a match of <paramref name="score"/>, given one shift's noise on pairs that do not
+    /// overlap: a sample correlation's spread shrinks with (1 − ρ²), ρ held below 0.97 so a near-perfect
+    /// match keeps some.
+    /// </summary>
+    public static double NoiseAt(double score, double noise)
+    {
+        double r = Math.Min(score, 0.97);
+        return noise * (1 - (r * r));
     }
 
     /// <summary>Whether an axis with uncertainty <paramref name="sigma"/> was located by its peak, not only along a ridge.</summary>

@@ -97,8 +97,9 @@ internal static class SecondPass
         var strips = new StripPool();
         var westFinder = new ThreadLocal<PeakFinder>(() => new PeakFinder(g.StripX, g.LengthX, g.NominalTx, g.Margin));
         var northFinder = new ThreadLocal<PeakFinder>(() => new PeakFinder(g.StripY, g.LengthY, g.NominalTy, g.Margin));
-        Bars west = NullBars(grid, g, header, codec, pool, strips, options, threads, PairDirection.West, westFinder, ct);
-        Bars north = NullBars(grid, g, header, codec, pool, strips, options, threads, PairDirection.North, northFinder, ct);
+        NullSample? sample = SampleNull(grid, g, header, codec, pool, strips, options, threads, ct);
+        Bars west = NullBars(sample, g, threads, PairDirection.West, westFinder, ct);
+        Bars north = NullBars(sample, g, threads, PairDirection.North, northFinder, ct);
         Dictionary<int, Peak[]> peaks = Measure(grid, g, header, codec, pool, strips, options, threads, links, refused, westFinder, northFinder, ct);
 
         int columns = grid.Columns;
@@ -366,8 +367,7 @@ internal static class SecondPass
     /// <summary>Each axis's σ (full-resolution px) from the score's noise over the peak's curvature, as the first pass takes it.</summary>
     private static (float Across, float Along) Sigmas(Peak p, double noise, int scale, int searchMargin)
     {
-        double r = Math.Min(p.Score, 0.97);
-        double noiseHere = noise * (1 - (r * r));
+        double noiseHere = PairJudgement.NoiseAt(p.Score, noise);
         double ridge = PairJudgement.RidgeSigma(searchMargin);
         float Axis(double curvature) => curvature <= noiseHere
             ? (float)ridge
@@ -450,14 +450,16 @@ internal static class SecondPass
         return result;
     }
 
+    /// <summary>The tiles the bars are learnt from, read once for both directions, and the pairs of them that do not overlap.</summary>
+    private sealed record NullSample(TileStrips[] Strips, (int First, int Second)[] Pairs);
+
     /// <summary>
-    /// The bars of one direction, from strips that do not overlap: the second best of 40 pairs' best
-    /// peaks in the whole window, and the highest of their best peaks within
-    /// boxes of ±<see cref="LocalRadius"/> px at random places in it (a smaller window's chance
-    /// maximum is lower); and one shift's score noise.
+    /// Up to <see cref="NullTiles"/> tiles spread over the grid, read once, and up to <see cref="NullPairs"/>
+    /// of their pairs that are not neighbours (so cannot overlap), chosen at random with a fixed seed.
+    /// Null where no such pair exists.
     /// </summary>
-    private static Bars NullBars(TileGrid grid, StripGeometry g, ImageHeader header, ITileCodec codec, PixelMemoryPool pool, StripPool strips,
-        RegistrationOptions options, int threads, PairDirection direction, ThreadLocal<PeakFinder> finder, CancellationToken ct)
+    private static NullSample? SampleNull(TileGrid grid, StripGeometry g, ImageHeader header, ITileCodec codec, PixelMemoryPool pool,
+        StripPool strips, RegistrationOptions options, int threads, CancellationToken ct)
     {
         int columns = grid.Columns, rows = grid.Rows;
         int[] present = Enumerable.Range(0, columns * rows).Where(i => grid[i % columns, i / columns] is not null).ToArray();
@@ -478,7 +480,7 @@ internal static class SecondPass
 
         if (choices.Count == 0)
         {
-            return new Bars(double.PositiveInfinity, double.PositiveInfinity, 0.05);
+            return null;
         }
 
         var sampled = new TileStrips[k];
@@ -489,7 +491,24 @@ internal static class SecondPass
         }, "tessera-second-null", ct);
 
         var random = new Random(18);
-        var picked = choices.OrderBy(_ => random.Next()).Take(NullPairs).ToArray();
+        return new NullSample(sampled, choices.OrderBy(_ => random.Next()).Take(NullPairs).ToArray());
+    }
+
+    /// <summary>
+    /// The bars of one direction, from the sample's strips that do not overlap: the second best of
+    /// the pairs' best peaks in the whole window, and the highest of their best peaks within
+    /// boxes of ±<see cref="LocalRadius"/> px at random places in it (a smaller window's chance
+    /// maximum is lower); and one shift's score noise. No bar can be beaten where there is no sample.
+    /// </summary>
+    private static Bars NullBars(NullSample? sample, StripGeometry g, int threads, PairDirection direction, ThreadLocal<PeakFinder> finder,
+        CancellationToken ct)
+    {
+        if (sample is null)
+        {
+            return new Bars(double.PositiveInfinity, double.PositiveInfinity, 0.05);
+        }
+
+        var (sampled, picked) = (sample.Strips, sample.Pairs);
         var found = new (Peak[] Peaks, double[] Noise)[picked.Length];
         WorkerThreads.For(picked.Length, threads, p =>
         {
