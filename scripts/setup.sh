@@ -166,6 +166,8 @@ if ! "${as_root[@]}" apt-get install -y "${packages[@]}"; then
         fail "apt-get could not install ${packages[*]} (its message is above)"
 fi
 # Installed is not the same as found (a TESSERA_CHROMIUM elsewhere, a library not where it looks).
+# The library list read at the start predates the install: read it again.
+libraries=$(ldconfig -p 2>/dev/null || true)
 mapfile -t still_missing < <(missing "${required[@]}")
 ((${#still_missing[@]} == 0)) ||
     fail "installed ${packages[*]}, but still not found: $(printf '%s\n' "${still_missing[@]}" | cut -d'|' -f1 | paste -sd';' | sed 's/;/; /g')"
