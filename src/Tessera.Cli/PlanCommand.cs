@@ -55,7 +55,9 @@ internal static class PlanCommand
             ? $"at most {FormatBytes(p.OutputBytes)} (the samples uncompressed; lossless compression makes it smaller by what the content allows)"
             : $"about {FormatBytes(p.OutputBytes)} (assuming the output compresses like the input)");
         Line("blocks (round 1)", string.Create(inv, $"{p.Blocks:N0}"));
-        Line("peak memory", string.Create(inv, $"about {FormatBytes(p.PeakMemoryBytes)} per process with {p.Threads} thread{(p.Threads == 1 ? "" : "s")}, whatever the grid size"));
+        MemoryEstimate m = p.PeakMemory;
+        Line("peak memory", string.Create(inv,
+            $"about {FormatBytes(m.TotalBytes)} per process with {p.Threads} thread{(p.Threads == 1 ? "" : "s")}: {FormatBytes(m.BaseBytes)} runtime and codecs, {FormatBytes(m.PixelBytes)} pixels (with the threads, not the grid), {FormatBytes(m.GridBytes)} with the grid's {p.TilesPresent:N0} tiles"));
         if (p.Shards.Count > 1 && !p.AllowsShards)
         {
             Line("shards", $"none: --layout {BuildOptions.LayoutName(p.Layout)} is one file indexed at the end, which one build writes whole");
@@ -101,6 +103,7 @@ internal static class PlanCommand
     {
         >= 1L << 40 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 40):F1} TiB"),
         >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F1} GiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F0} MiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F0} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:F0} KiB"),
     };
 }

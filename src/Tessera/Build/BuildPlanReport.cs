@@ -10,6 +10,20 @@ namespace Tessera.Build;
 public sealed record ShardWork(int Index, int Blocks, long Tiles, double Share);
 
 /// <summary>
+/// What one build process holds at most, by what it grows with: nothing (the runtime, codecs and
+/// their buffers), the threads (the pixels of the blocks at work and the tiles kept between them), and
+/// the grid (the tiles' names and bookkeeping; for an OME-TIFF, the offset and length of every tile it
+/// writes, which its directories need at the end).
+/// </summary>
+/// <param name="BaseBytes">The runtime, the codecs and the file cache of the handover level.</param>
+/// <param name="PixelBytes">The pixel buffers: blocks at work, decoded tiles kept between blocks, the last levels' tile.</param>
+/// <param name="GridBytes">What grows with the input grid and the output's tile count.</param>
+public sealed record MemoryEstimate(long BaseBytes, long PixelBytes, long GridBytes)
+{
+    public long TotalBytes => BaseBytes + PixelBytes + GridBytes;
+}
+
+/// <summary>
 /// What a build will do, worked out from file names and one tile header, without decoding: sizes,
 /// levels, tiles, how shards split the work, and the memory and disk it will need.
 /// </summary>
@@ -33,7 +47,7 @@ public sealed record BuildPlanReport(
     int Blocks,
     IReadOnlyList<ShardWork> Shards,
     int Threads,
-    long PeakMemoryBytes,
+    MemoryEstimate PeakMemory,
     long OutputBytes,
     string Output,
     PyramidLayout Layout,
@@ -47,6 +61,18 @@ public sealed record BuildPlanReport(
     /// 90 MiB fell 8–40 MiB short of the measured peaks with 1 and 2 threads.
     /// </summary>
     public const long BaseMemoryBytes = 130L << 20;
+
+    /// <summary>
+    /// Memory a build holds per input tile besides pixels (its name and the grid's listing, its
+    /// fingerprint, the plan's and the layout's entries, and the collector's slack over them): set
+    /// from the benchmark of 2026-12-03, where the peaks grew by 0.4 KB (Deep Zoom) to 1.5 KB
+    /// (OME layouts) a tile from 50×50 to 200×200 and this, with <see cref="BaseMemoryBytes"/> and
+    /// the pixels, stayed above every peak measured.
+    /// </summary>
+    public const long BytesPerInputTile = 768;
+
+    /// <summary>What an OME-TIFF writer keeps per tile it writes, every level: its offset (8 bytes) and length (4).</summary>
+    public const long BytesPerTiffTile = sizeof(long) + sizeof(uint);
 
     public static BuildPlanReport Describe(BuildRequest request, ITileCodec codec, int shards)
     {
@@ -68,7 +94,7 @@ public sealed record BuildPlanReport(
         long outputBytes = lossless is not null ? UncompressedBytes(lossless) : CompressedLikeInput(job, lowest);
         return new BuildPlanReport(job.Grid?.Columns ?? 0, job.Grid?.Rows ?? 0, job.TileCount, job.MissingCells.Count,
             job.First.Width, job.First.Height, job.OverlapX, job.OverlapY, job.Geometry, job.Geometry.TotalTileCount(lowest),
-            plan.Blocks.Count, work, job.Pyramid.Threads, PeakMemory(job), outputBytes,
+            plan.Blocks.Count, work, job.Pyramid.Threads, EstimateMemory(job, output), outputBytes,
             output.Location, job.Request.PyramidLayout, levels, lossless is not null, output.AllowsShards);
     }
 
@@ -100,15 +126,30 @@ public sealed record BuildPlanReport(
         return (long)(PyramidPixels(job.Geometry, lowest) * bytesPerPixel);
     }
 
+    private static MemoryEstimate EstimateMemory(PyramidBuild.Job job, IPyramidOutput output)
+    {
+        long gridBytes = job.TileCount * BytesPerInputTile;
+        if (output is OmeTiffOutput tiff)
+        {
+            for (int level = 0; level < tiff.Raster.LevelCount; level++)
+            {
+                var (columns, rows) = tiff.Raster.TileCount(level);
+                gridBytes += (long)columns * rows * BytesPerTiffTile;
+            }
+        }
+
+        return new MemoryEstimate(BaseMemoryBytes, PixelMemory(job), gridBytes);
+    }
+
     /// <summary>
-    /// What a build holds at most: each thread's block working set (see
+    /// The pixels a build holds at most: each thread's block working set (see
     /// <see cref="PyramidPlan.BlockWorkingBytes"/>) and the decoded tiles kept between blocks (the
     /// rows of them across one band that meet the block row below, and for each block at work a
-    /// column on either side, shared with its neighbours), plus <see cref="BaseMemoryBytes"/>. The
-    /// last levels stream through one block's windows, the same pooled arrays, and hand over at most
-    /// one tile. None of it depends on the grid's size.
+    /// column on either side, shared with its neighbours). The last levels stream through one
+    /// block's windows, the same pooled arrays, and hand over at most one tile. None of it depends
+    /// on the grid's size.
     /// </summary>
-    private static long PeakMemory(PyramidBuild.Job job)
+    private static long PixelMemory(PyramidBuild.Job job)
     {
         PyramidPlan plan = job.Plan;
         int bpp = job.PixelFormat.BytesPerPixel();
@@ -123,7 +164,7 @@ public sealed record BuildPlanReport(
         long tileBytes = (long)job.First.Width * job.First.Height * bpp;
         long blocks = (blocksAtOnce * plan.BlockWorkingBytes(bpp)) + (keptTiles * tileBytes);
         long lastTile = (long)plan.Geometry.TileSize * plan.Geometry.TileSize * bpp * 5 / 4;
-        return BaseMemoryBytes + blocks + lastTile;
+        return blocks + lastTile;
     }
 
     private static double PyramidPixels(DziGeometry geometry, int lowest)
