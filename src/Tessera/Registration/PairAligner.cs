@@ -49,6 +49,7 @@ internal sealed class PairAligner
     private readonly int _length;
     private readonly int _cropStart;
     private readonly IFft2D _fft;
+    private readonly IFft2D? _overlapFft;
     private readonly int _nominalTx;
     private readonly int _margin;
     private readonly RegistrationOptions _options;
@@ -82,7 +83,12 @@ internal sealed class PairAligner
         _fft = FftBackends.Create(nx, ny, options.Fft);
         _windowX = HannWindow.Create(width);
         _windowY = HannWindow.Create(Math.Min(ny, length));
-        _scratch = new ThreadLocal<Scratch>(() => new Scratch(width, length, nominalTx, _margin, _fft, refining));
+
+        // At full resolution the subpixel step reads the whole overlap along the strip, in a
+        // transform of its own: the search's crop of the middle missed texture that lies near one
+        // end (8×8 spots and integer sets: pairs 0.5–1.1 px off on patches that held mostly noise).
+        _overlapFft = refining ? FftBackends.Create(nx, Fft2D.CeilingPowerOfTwo(length), options.Fft) : null;
+        _scratch = new ThreadLocal<Scratch>(() => new Scratch(width, length, nominalTx, _margin, _fft, _overlapFft, refining));
     }
 
     /// <summary>The FFT in use (its name says which backend).</summary>
@@ -157,7 +163,7 @@ internal sealed class PairAligner
         // Refined here too where full resolution refines it: the climb there must start within
         // half a pixel, or it may settle on a neighbouring local maximum (8×8 photograph set:
         // median 0.33 → 2.1 px when it started from the whole-pixel shift).
-        var (fx, fy) = Refine(s, locTx, locTy);
+        var (fx, fy, _) = s.Crop.Refine(s.A, s.B, _width, _length, locTx, locTy, timings);
         return new StripMeasurement(false, locTx + fx, locTy + fy, best, curvatureX, curvatureY, competitor, edge, fx, fy, broadX, broadY);
     }
 
@@ -187,10 +193,15 @@ internal sealed class PairAligner
         double curvatureY = (2 * best) - Plain(s, bestTx, bestTy - 1) - Plain(s, bestTx, bestTy + 1);
         double broadX = Broad(s, best, bestTx, bestTy, 1, 0, plain: true), broadY = Broad(s, best, bestTx, bestTy, 0, 1, plain: true);
         timings?.Add(RegistrationStage.ClimbFull, start);
-        var (fx, fy) = Refine(s, bestTx, bestTy);
+
+        // The judgement reads how far the crop's step went from the whole pixel: that is what its
+        // bars were measured on (with the whole overlap's offsets the 5×5 illustration set lost a
+        // right link to two wrong ones that agreed). The position is the better estimate's.
+        SubpixelRest crop = s.Crop.Refine(s.A, s.B, _width, _length, bestTx, bestTy, timings);
+        SubpixelRest rest = s.Overlap is { } overlap ? Better(crop, overlap.Refine(s.A, s.B, _width, _length, bestTx, bestTy, timings)) : crop;
         return coarse with
         {
-            Tx = bestTx + fx, Ty = bestTy + fy, CurvatureX = curvatureX, CurvatureY = curvatureY, SubpixelX = fx, SubpixelY = fy,
+            Tx = bestTx + rest.X, Ty = bestTy + rest.Y, CurvatureX = curvatureX, CurvatureY = curvatureY, SubpixelX = crop.X, SubpixelY = crop.Y,
             BroadX = broadX, BroadY = broadY,
         };
     }
@@ -314,73 +325,6 @@ internal sealed class PairAligner
         }
 
         return competitor;
-    }
-
-    /// <summary>
-    /// The subpixel rest of the shift (within ±1.5 px of (tx, ty)) from the overlap alone: both
-    /// strips' overlap patches at the whole-pixel shift, Hann-windowed, their cross-power spectrum
-    /// upsampled. Correlating only what overlaps, with one window on both, leaves no pull towards the
-    /// strips' centres; the whole-strip correlation would have one.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (double X, double Y) Refine(Scratch s, int tx, int ty)
-    {
-        int w = _width, nx = _fft.Width, ny = _fft.Height;
-        int ax0 = Math.Max(0, tx), ax1 = Math.Min(w, w + tx);
-        int ay0 = Math.Max(0, ty), ay1 = Math.Min(_length, _length + ty);
-        int pw = Math.Min(ax1 - ax0, nx), ph = Math.Min(ay1 - ay0, ny);
-        if (pw < 4 || ph < 4)
-        {
-            return (0, 0);
-        }
-
-        RegistrationTimings? timings = _options.Timings;
-        long start = RegistrationTimings.Start(timings);
-        ay0 += ((ay1 - ay0) - ph) / 2;
-        ax0 += ((ax1 - ax0) - pw) / 2;
-        FftWorkspace ws = s.Fft;
-        Span<float> re = ws.Re, im = ws.Im;
-        int st = ws.Stride;
-        ws.Values.Clear();
-        float[] windowX = s.Window(pw), windowY = s.Window(ph);
-        for (int y = 0; y < ph; y++)
-        {
-            float wy = windowY[y];
-            ReadOnlySpan<float> a = s.A.AsSpan(((ay0 + y) * w) + ax0, pw), b = s.B.AsSpan(((ay0 + y - ty) * w) + ax0 - tx, pw);
-            int row = y * nx * st;
-            for (int x = 0; x < pw; x++)
-            {
-                float window = wy * windowX[x];
-                re[row + (x * st)] = window * a[x];
-                im[row + (x * st)] = window * b[x];
-            }
-        }
-
-        _fft.Forward(ws);
-        UpsampledPeak peak = s.Peak;
-        Span<float> peakRe = peak.Re, peakIm = peak.Im;
-        bool transposed = _fft.TransposedSpectrum;
-        for (int ky = 0; ky < UpsampledPeak.HalfRows(ny); ky++)
-        {
-            int nky = (ny - ky) & (ny - 1);
-            for (int kx = 0; kx < nx; kx++)
-            {
-                int nkx = (nx - kx) & (nx - 1);
-                int i = (transposed ? (kx * ny) + ky : (ky * nx) + kx) * st;
-                int j = (transposed ? (nkx * ny) + nky : (nky * nx) + nkx) * st;
-                float zr = re[i], zi = im[i], wr = re[j], wi = im[j];
-                float ar = 0.5f * (zr + wr), ai = 0.5f * (zi - wi);
-                float br = 0.5f * (zi + wi), bi = -0.5f * (zr - wr);
-                peakRe[(ky * nx) + kx] = (ar * br) + (ai * bi);
-                peakIm[(ky * nx) + kx] = (ai * br) - (ar * bi);
-            }
-        }
-
-        timings?.Add(RegistrationStage.RefineSpectrum, start);
-        start = RegistrationTimings.Start(timings);
-        var shift = peak.Find();
-        timings?.Add(RegistrationStage.Upsample, start);
-        return shift;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -520,35 +464,43 @@ internal sealed class PairAligner
         }
     }
 
+    private static SubpixelRest Better(SubpixelRest crop, SubpixelRest overlap) => overlap;
+
     private static double Score(Scratch s, int tx, int ty) => s.Scores.Score(tx, ty);
 
     private static double Plain(Scratch s, int tx, int ty) => s.Scores.Correlation(tx, ty);
 
-    private sealed class Scratch(int width, int length, int nominalTx, int margin, IFft2D fft, bool refining)
+    private sealed class Scratch
     {
-        public float[] A { get; } = new float[width * length];
-        public float[] B { get; } = new float[width * length];
-        public float[] Shaded { get; } = new float[width * length];
-        public StripWhitening Whitening { get; } = new(width, length, refining);
-        public FftWorkspace Fft { get; } = fft.CreateWorkspace();
-        public UpsampledPeak Peak { get; } = new(fft.Width, fft.Height);
-        public OverlapScores Scores { get; } = new(width, length, nominalTx, margin, tables: !refining);
+        public Scratch(int width, int length, int nominalTx, int margin, IFft2D fft, IFft2D? overlapFft, bool refining)
+        {
+            A = new float[width * length];
+            B = new float[width * length];
+            Shaded = new float[width * length];
+            Whitening = new StripWhitening(width, length, refining);
+            Fft = fft.CreateWorkspace();
+            Scores = new OverlapScores(width, length, nominalTx, margin, tables: !refining);
+            Crop = new SubpixelStep(fft, Fft, 1, 1);
+            Overlap = overlapFft is null ? null : new SubpixelStep(overlapFft, overlapFft.CreateWorkspace(), 0.25, 0.1);
+        }
+
+        public float[] A { get; }
+        public float[] B { get; }
+        public float[] Shaded { get; }
+        public StripWhitening Whitening { get; }
+        public FftWorkspace Fft { get; }
+        public OverlapScores Scores { get; }
         public List<(double Score, int Tx, int Ty)> Candidates { get; } = [];
         public List<int> WindowRows { get; } = [];
         public List<int> WindowColumns { get; } = [];
 
-        private readonly Dictionary<int, float[]> _windows = [];
+        /// <summary>The subpixel step on the middle of the overlap that the search's transform holds, Hann-windowed; it shares the search's arrays.</summary>
+        public SubpixelStep Crop { get; }
 
-        /// <summary>The Hann window of a patch side, made once per length.</summary>
-        public float[] Window(int length)
-        {
-            if (!_windows.TryGetValue(length, out float[]? window))
-            {
-                window = HannWindow.Create(length);
-                _windows[length] = window;
-            }
-
-            return window;
-        }
+        /// <summary>
+        /// The subpixel step on the whole overlap (full resolution only), under a flat-topped
+        /// window: tapers over a quarter of the patch across, a tenth along.
+        /// </summary>
+        public SubpixelStep? Overlap { get; }
     }
 }
