@@ -7,12 +7,13 @@ using Tessera.Registration;
 namespace Tessera.Bench;
 
 /// <summary>
-/// <c>pair-probe DIR [--overlap-x 80] [--overlap-y 60] [--scale 2] [--pair 0_0-0_1]</c>: each neighbour
+/// <c>pair-probe DIR [--overlap-x 80] [--overlap-y 60] [--scale 2] [--pair 0_0-0_1] [--offset 0,0]</c>: each neighbour
 /// pair of a jittered set (truth.tsv beside the tiles) at its true shift, on the full-resolution
 /// strips the refine reads, whitened and shading-matched as it does them. Prints, per pair, what
 /// each subpixel step finds there (the truth is whole, so all of it is error) with its patches'
 /// correlation, and what the aligner's own refine makes of it: which estimate a pair should take,
-/// and whether something measured on the pair says so.
+/// and whether something measured on the pair says so. With <c>--offset DX,DY</c> the steps start
+/// that far off the truth, as they do where the climb before them stopped a pixel short.
 /// </summary>
 internal static class PairProbeCommand
 {
@@ -25,6 +26,7 @@ internal static class PairProbeCommand
         string directory = args.Positional(0, "DIR");
         int overlapX = args.Int("overlap-x", 80, 0), overlapY = args.Int("overlap-y", 60, 0), scale = args.Int("scale", 2, 1);
         string only = args.String("pair", "");
+        int[] offset = args.String("offset", "0,0").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         args.EnsureAllUsed(1);
 
         TileGrid grid = GridScanner.Scan(directory, new LayoutOptions("{x}_{y}.jpg"));
@@ -43,7 +45,7 @@ internal static class PairProbeCommand
 
         var west = new Probe(full.StripX, full.LengthX, full.NominalTx, full.Margin, options);
         var north = new Probe(full.StripY, full.LengthY, full.NominalTy, full.Margin, options);
-        Console.WriteLine("pair\tdir\tncc\tcrop x\tcrop y\tcrop rho\t" + string.Join("\t", Windows.Select(w => $"{w.Name} x\t{w.Name} y\t{w.Name} rho")) + "\taligner x\taligner y");
+        Console.WriteLine("pair\tdir\tncc\tcrop x\tcrop y\tcrop rho\t" + string.Join("\t", Windows.Select(w => $"{w.Name} x\t{w.Name} y\t{w.Name} rho")) + "\taligner x\taligner y\taligner crop x\taligner crop y");
         for (int r = 0; r < grid.Rows; r++)
         {
             for (int c = 0; c < grid.Columns; c++)
@@ -62,8 +64,8 @@ internal static class PairProbeCommand
                     var (tx, ty) = full.Shift(direction, bx - ax, by - ay);
                     TileStrips a = Tile(fc, fr), b = Tile(c, r);
                     string line = direction == PairDirection.West
-                        ? west.Line(a.East!, b.West!, tx, ty)
-                        : north.Line(a.South!, b.North!, tx, ty);
+                        ? west.Line(a.East!, b.West!, tx, ty, offset[0], offset[1])
+                        : north.Line(a.South!, b.North!, tx, ty, offset[0], offset[1]);
                     Console.WriteLine($"{name}\t{(direction == PairDirection.West ? "h" : "v")}\t{line}");
                 }
             }
@@ -106,7 +108,8 @@ internal static class PairProbeCommand
             _scores = new OverlapScores(width, length, nominalTx, margin, tables: false);
         }
 
-        public string Line(byte[] a, byte[] b, int tx, int ty)
+        /// <summary>The steps started (ox, oy) px off the true shift (tx, ty), and the aligner's refine from the truth.</summary>
+        public string Line(byte[] a, byte[] b, int tx, int ty, int ox, int oy)
         {
             _whitening.Apply(a, _a);
             ShadingMatch.Apply(a, b, _width, _length, tx, ty, _shaded);
@@ -115,12 +118,12 @@ internal static class PairProbeCommand
             var fields = new List<string> { F(_scores.Correlation(tx, ty)) };
             foreach (SubpixelStep step in (IEnumerable<SubpixelStep>)[_crop, .. _whole])
             {
-                SubpixelRest rest = step.Refine(_a, _b, _width, _length, tx, ty, null);
-                fields.AddRange([F(rest.X), F(rest.Y), F(rest.Correlation)]);
+                SubpixelRest rest = step.Refine(_a, _b, _width, _length, tx + ox, ty + oy, null);
+                fields.AddRange([F(rest.X + ox), F(rest.Y + oy), F(rest.Correlation)]);
             }
 
             StripMeasurement m = _aligner.Polish(a, b, tx, ty, new StripMeasurement(false, tx, ty, 0.9, 1, 1, -1));
-            fields.AddRange([F(m.Tx - tx), F(m.Ty - ty)]);
+            fields.AddRange([F(m.Tx - tx), F(m.Ty - ty), F(m.SubpixelX), F(m.SubpixelY)]);
             return string.Join('\t', fields);
         }
 

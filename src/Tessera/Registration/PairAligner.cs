@@ -198,10 +198,10 @@ internal sealed class PairAligner
         // bars were measured on (with the whole overlap's offsets the 5×5 illustration set lost a
         // right link to two wrong ones that agreed). The position is the better estimate's.
         SubpixelRest crop = s.Crop.Refine(s.A, s.B, _width, _length, bestTx, bestTy, timings);
-        SubpixelRest rest = s.Overlap is { } overlap ? Better(crop, overlap.Refine(s.A, s.B, _width, _length, bestTx, bestTy, timings)) : crop;
+        var (x, y) = s.Overlap is { } overlap ? Centred(s, overlap, bestTx, bestTy) : (bestTx + crop.X, bestTy + crop.Y);
         return coarse with
         {
-            Tx = bestTx + rest.X, Ty = bestTy + rest.Y, CurvatureX = curvatureX, CurvatureY = curvatureY, SubpixelX = crop.X, SubpixelY = crop.Y,
+            Tx = x, Ty = y, CurvatureX = curvatureX, CurvatureY = curvatureY, SubpixelX = crop.X, SubpixelY = crop.Y,
             BroadX = broadX, BroadY = broadY,
         };
     }
@@ -464,7 +464,32 @@ internal sealed class PairAligner
         }
     }
 
-    private static SubpixelRest Better(SubpixelRest crop, SubpixelRest overlap) => overlap;
+    /// <summary>
+    /// The subpixel shift from <paramref name="step"/>, with the patches cut at the whole pixel
+    /// that lies nearest to what the step finds there. Cut a pixel off, the patch's edges hold
+    /// texture that the other patch holds a pixel further in, and the peak leans back towards the
+    /// cut (8×8 photograph, 0_0–1_0: 0.15 px off cut at the truth, 0.51 cut a pixel beside it,
+    /// where the climb had stopped), so a rest beyond a quarter pixel is measured again from the
+    /// neighbouring cut it points to, and the cut with the smaller rest is taken.
+    /// </summary>
+    private (double X, double Y) Centred(Scratch s, SubpixelStep step, int tx, int ty)
+    {
+        SubpixelRest rest = step.Refine(s.A, s.B, _width, _length, tx, ty, _options.Timings);
+        int otherTx = tx + Towards(rest.X), otherTy = ty + Towards(rest.Y);
+        if (otherTx != tx || otherTy != ty)
+        {
+            SubpixelRest other = step.Refine(s.A, s.B, _width, _length, otherTx, otherTy, _options.Timings);
+            if ((other.X * other.X) + (other.Y * other.Y) < (rest.X * rest.X) + (rest.Y * rest.Y))
+            {
+                return (otherTx + other.X, otherTy + other.Y);
+            }
+        }
+
+        return (tx + rest.X, ty + rest.Y);
+    }
+
+    /// <summary>The neighbouring whole pixel a rest points to, where it is over a quarter pixel; else none.</summary>
+    private static int Towards(double rest) => Math.Abs(rest) <= 0.25 ? 0 : Math.Sign(rest);
 
     private static double Score(Scratch s, int tx, int ty) => s.Scores.Score(tx, ty);
 
