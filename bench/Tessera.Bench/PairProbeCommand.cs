@@ -116,6 +116,14 @@ internal static class PairProbeCommand
             _whitening.Apply(_shaded, _b);
             _scores.Reset(_a, _b);
             var fields = new List<string> { F(_scores.Correlation(tx, ty)) };
+            if (Environment.GetEnvironmentVariable("PROBE_SURFACE") == "1")
+            {
+                for (int dy = -3; dy <= 3; dy++)
+                {
+                    Console.Error.WriteLine(string.Join(' ', Enumerable.Range(-3, 7).Select(dx => F(_scores.Correlation(tx + dx, ty + dy)))));
+                }
+            }
+
             foreach (SubpixelStep step in (IEnumerable<SubpixelStep>)[_crop, .. _whole])
             {
                 SubpixelRest rest = step.Refine(_a, _b, _width, _length, tx + ox, ty + oy, null);
