@@ -210,9 +210,22 @@ internal sealed class PairAligner
 
         // The judgement reads how far the crop's step went from the whole pixel: that is what its
         // bars were measured on (with the whole overlap's offsets the 5×5 illustration set lost a
-        // right link to two wrong ones that agreed). The position is the better estimate's.
+        // right link to two wrong ones that agreed). The position is the whole overlap's, where
+        // it refines the whole-pixel maximum: where it lies beyond a subpixel step's reach of it,
+        // there is no peak near that maximum for it to refine, and the crop's, which the judgement
+        // then weighs as such, is kept (5×5 photograph, 0_0–1_0: a chance match along a ridge that
+        // the whole overlap moved 2.1 px, out of the solve's reach to drop it, pulling 0_0 0.5 px).
         SubpixelRest crop = s.Crop.Refine(s.A, s.B, _width, _length, bestTx, bestTy, timings);
-        var (x, y) = s.Overlap is { } overlap ? Centred(s, overlap, bestTx, bestTy) : (bestTx + crop.X, bestTy + crop.Y);
+        var (x, y) = (bestTx + crop.X, bestTy + crop.Y);
+        if (s.Overlap is { } overlap)
+        {
+            var (wx, wy) = Centred(s, overlap, bestTx, bestTy, crop);
+            if (Math.Abs(wx - bestTx) < PairJudgement.SubpixelReach && Math.Abs(wy - bestTy) < PairJudgement.SubpixelReach)
+            {
+                (x, y) = (wx, wy);
+            }
+        }
+
         return coarse with
         {
             Tx = x, Ty = y, CurvatureX = curvatureX, CurvatureY = curvatureY, SubpixelX = crop.X, SubpixelY = crop.Y,
@@ -499,13 +512,15 @@ internal sealed class PairAligner
     /// that lies nearest to what the step finds there. Cut a pixel off the match, the patches'
     /// edges hold texture that the other patch holds a pixel further in, and the peak leans back
     /// towards the cut (8×8 photograph s5, 0_0–1_0: 0.15 px off cut at the truth, 0.51 cut a pixel
-    /// beside it, where the climb had stopped). So a rest over a quarter pixel is measured again
-    /// from the neighbouring cut it points to, and the cut with the smaller rest is taken.
+    /// beside it, where the climb had stopped; integer s5, 7_1–7_2: 0.11 and 0.77). So where this
+    /// step's rest or the crop's (<paramref name="crop"/>, Hann-windowed, which leans less) is over
+    /// a quarter pixel, the step is measured again from the neighbouring cut it points to, and the
+    /// cut with the smaller rest is taken.
     /// </summary>
-    private (double X, double Y) Centred(Scratch s, SubpixelStep step, int tx, int ty)
+    private (double X, double Y) Centred(Scratch s, SubpixelStep step, int tx, int ty, SubpixelRest crop)
     {
         SubpixelRest rest = step.Refine(s.A, s.B, _width, _length, tx, ty, _options.Timings);
-        int otherTx = tx + Towards(rest.X), otherTy = ty + Towards(rest.Y);
+        int otherTx = tx + Towards(Further(rest.X, crop.X)), otherTy = ty + Towards(Further(rest.Y, crop.Y));
         if (otherTx != tx || otherTy != ty)
         {
             SubpixelRest other = step.Refine(s.A, s.B, _width, _length, otherTx, otherTy, _options.Timings);
@@ -517,6 +532,9 @@ internal sealed class PairAligner
 
         return (tx + rest.X, ty + rest.Y);
     }
+
+    /// <summary>Of two rests on one axis, the one further from the whole pixel.</summary>
+    private static double Further(double a, double b) => Math.Abs(a) >= Math.Abs(b) ? a : b;
 
     /// <summary>The neighbouring whole pixel a rest points to, where it is over a quarter pixel; else none.</summary>
     private static int Towards(double rest) => Math.Abs(rest) <= 0.25 ? 0 : Math.Sign(rest);
