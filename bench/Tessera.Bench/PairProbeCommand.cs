@@ -7,13 +7,15 @@ using Tessera.Registration;
 namespace Tessera.Bench;
 
 /// <summary>
-/// <c>pair-probe DIR [--overlap-x 80] [--overlap-y 60] [--scale 2] [--pair 0_0-0_1] [--offset 0,0]</c>: each neighbour
+/// <c>pair-probe DIR [--overlap-x 80] [--overlap-y 60] [--scale 2] [--pair 0_0-0_1] [--offset 0,0] [--surface R]</c>: each neighbour
 /// pair of a jittered set (truth.tsv beside the tiles) at its true shift, on the full-resolution
 /// strips the refine reads, whitened and shading-matched as it does them. Prints, per pair, what
 /// each subpixel step finds there (the truth is whole, so all of it is error) with its patches'
 /// correlation, and what the aligner's own refine makes of it: which estimate a pair should take,
 /// and whether something measured on the pair says so. With <c>--offset DX,DY</c> the steps start
-/// that far off the truth, as they do where the climb before them stopped a pixel short.
+/// that far off the truth, as they do where the climb before them stopped a pixel short; with
+/// <c>--surface R</c> it prints the plain correlation within R px of the truth above each pair's
+/// line (an askew ridge shows there as a second local maximum).
 /// </summary>
 internal static class PairProbeCommand
 {
@@ -26,6 +28,7 @@ internal static class PairProbeCommand
         string directory = args.Positional(0, "DIR");
         int overlapX = args.Int("overlap-x", 80, 0), overlapY = args.Int("overlap-y", 60, 0), scale = args.Int("scale", 2, 1);
         string only = args.String("pair", "");
+        int surface = args.Int("surface", 0, 0);
         int[] offset = args.String("offset", "0,0").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         args.EnsureAllUsed(1);
 
@@ -64,8 +67,8 @@ internal static class PairProbeCommand
                     var (tx, ty) = full.Shift(direction, bx - ax, by - ay);
                     TileStrips a = Tile(fc, fr), b = Tile(c, r);
                     string line = direction == PairDirection.West
-                        ? west.Line(a.East!, b.West!, tx, ty, offset[0], offset[1])
-                        : north.Line(a.South!, b.North!, tx, ty, offset[0], offset[1]);
+                        ? west.Line(a.East!, b.West!, tx, ty, offset[0], offset[1], surface)
+                        : north.Line(a.South!, b.North!, tx, ty, offset[0], offset[1], surface);
                     Console.WriteLine($"{name}\t{(direction == PairDirection.West ? "h" : "v")}\t{line}");
                 }
             }
@@ -108,20 +111,18 @@ internal static class PairProbeCommand
             _scores = new OverlapScores(width, length, nominalTx, margin, tables: false);
         }
 
-        /// <summary>The steps started (ox, oy) px off the true shift (tx, ty), and the aligner's refine from the truth.</summary>
-        public string Line(byte[] a, byte[] b, int tx, int ty, int ox, int oy)
+        /// <summary>The steps cut (ox, oy) px off the true shift (tx, ty), and the aligner's refine from the truth.</summary>
+        /// <param name="surface">Also prints the plain correlation within this many px of the truth, a row per line starting with #.</param>
+        public string Line(byte[] a, byte[] b, int tx, int ty, int ox, int oy, int surface)
         {
             _whitening.Apply(a, _a);
             ShadingMatch.Apply(a, b, _width, _length, tx, ty, _shaded);
             _whitening.Apply(_shaded, _b);
             _scores.Reset(_a, _b);
             var fields = new List<string> { F(_scores.Correlation(tx, ty)) };
-            if (Environment.GetEnvironmentVariable("PROBE_SURFACE") == "1")
+            for (int dy = -surface; dy <= surface; dy++)
             {
-                for (int dy = -3; dy <= 3; dy++)
-                {
-                    Console.Error.WriteLine(string.Join(' ', Enumerable.Range(-3, 7).Select(dx => F(_scores.Correlation(tx + dx, ty + dy)))));
-                }
+                Console.WriteLine("#\t" + string.Join('\t', Enumerable.Range(-surface, (2 * surface) + 1).Select(dx => F(_scores.Correlation(tx + dx, ty + dy)))));
             }
 
             foreach (SubpixelStep step in (IEnumerable<SubpixelStep>)[_crop, .. _whole])
