@@ -15,10 +15,10 @@ namespace Tessera.Registration;
 /// gain and smooth shading. Phase correlation of the Hann-windowed A + iB in one complex FFT gives
 /// candidate peaks; every interpretation of each peak (the FFT's wrap-around makes t and t − N
 /// alike) inside the search window is scored by normalised cross-correlation on the overlap it
-/// implies and climbed to its local maximum. The best is refined on the overlap alone: both
-/// overlap patches windowed, their cross-power spectrum upsampled around the peak
-/// (<see cref="UpsampledPeak"/>). Whether the score means anything is judged later, against what
-/// strips that do not overlap score on the same tile set.
+/// implies and climbed to its local maximum. The best is refined on the overlap alone
+/// (<see cref="SubpixelStep"/>): at the decode scale on the middle of it that the search's
+/// transform holds, at full resolution on all of it, under a flat-topped window. Whether the score
+/// means anything is judged later, against what strips that do not overlap score on the same tile set.
 /// </remarks>
 internal sealed class PairAligner
 {
@@ -100,7 +100,9 @@ internal sealed class PairAligner
 
         // At full resolution the subpixel step reads the whole overlap along the strip, in a
         // transform of its own: the search's crop of the middle missed texture that lies near one
-        // end (8×8 spots and integer sets: pairs 0.5–1.1 px off on patches that held mostly noise).
+        // end (8×8 spots s5, each pair at its true shift: the crop's step off by over 0.5 px on 6
+        // textured pairs, up to 1.6 px, on patches that held mostly noise; the whole overlap's
+        // within 0.15 px on every one).
         _overlapFft = refining ? FftBackends.Create(nx, Fft2D.CeilingPowerOfTwo(length), options.Fft) : null;
         _scratch = new ThreadLocal<Scratch>(() => new Scratch(width, length, nominalTx, _margin, _fft, _overlapFft, refining));
     }
@@ -209,12 +211,13 @@ internal sealed class PairAligner
         timings?.Add(RegistrationStage.ClimbFull, start);
 
         // The judgement reads how far the crop's step went from the whole pixel: that is what its
-        // bars were measured on (with the whole overlap's offsets the 5×5 illustration set lost a
-        // right link to two wrong ones that agreed). The position is the whole overlap's, where
-        // it refines the whole-pixel maximum: where it lies beyond a subpixel step's reach of it,
-        // there is no peak near that maximum for it to refine, and the crop's, which the judgement
-        // then weighs as such, is kept (5×5 photograph, 0_0–1_0: a chance match along a ridge that
-        // the whole overlap moved 2.1 px, out of the solve's reach to drop it, pulling 0_0 0.5 px).
+        // bars were measured on (with the whole overlap's offsets there, the 5×5 illustration set
+        // of RegistrationAccuracyTests ends with tiles 16.9 px off). The position is the whole
+        // overlap's where it refines the whole-pixel maximum; where it lies beyond a subpixel
+        // step's reach of it, there is no peak near that maximum for it to refine, and the crop's,
+        // which the judgement then weighs as such, is kept (5×5 photograph, 0_0–1_0: a chance match
+        // along a ridge that the whole overlap moved 2.1 px, out of the solve's reach to drop it,
+        // pulled 0_0 0.5 px off).
         SubpixelRest crop = s.Crop.Refine(s.A, s.B, _width, _length, bestTx, bestTy, timings);
         var (x, y) = (bestTx + crop.X, bestTy + crop.Y);
         if (s.Overlap is { } overlap)
@@ -274,7 +277,8 @@ internal sealed class PairAligner
             // At full resolution the far ring of the reach is looked at only where the near one
             // stopped the climb: on a ridge that runs askew to the grid, a shift two pixels along
             // it can beat every nearest neighbour (8×8 illustration s5, 5_7–6_7: stopped at
-            // (−2, −1) from the truth, 0.963 against 0.986 there, and measured 1.6 px off).
+            // (−2, −1) from the truth, 0.963 against 0.986 there, and measured 1.6 px off). A
+            // step there counts as two, so the climb goes no further than it did.
             if (nextTx == tx && nextTy == ty && plain && _refining)
             {
                 foreach (var (dx, dy) in Reach.AsSpan(8))
@@ -285,6 +289,8 @@ internal sealed class PairAligner
                         (best, nextTx, nextTy) = (c, tx + dx, ty + dy);
                     }
                 }
+
+                step++;
             }
 
             if (nextTx == tx && nextTy == ty)
@@ -554,7 +560,7 @@ internal sealed class PairAligner
             Fft = fft.CreateWorkspace();
             Scores = new OverlapScores(width, length, nominalTx, margin, tables: !refining);
             Crop = new SubpixelStep(fft, Fft, 1, 1);
-Overlap = overlapFft is null ? null : new SubpixelStep(overlapFft, overlapFft.CreateWorkspace(), OverlapTaperAcross, OverlapTaperAlong);
+            Overlap = overlapFft is null ? null : new SubpixelStep(overlapFft, overlapFft.CreateWorkspace(), OverlapTaperAcross, OverlapTaperAlong);
         }
 
         public float[] A { get; }
