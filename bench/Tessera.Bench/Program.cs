@@ -22,6 +22,7 @@ internal static class Program
           tessera-bench solve [--across 600] [--down 600] [--seed 5]
           tessera-bench ome-write DIR OUT_DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--tile-size 512]
           tessera-bench register DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--scale S]
+          tessera-bench pair-probe DIR [--overlap-x 80] [--overlap-y 60] [--scale 2] [--pair 0_0-0_1] [--offset 0,0] [--surface R]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
         """;
 
@@ -73,6 +74,9 @@ internal static class Program
                     break;
                 case "register":
                     RegisterCommand.Run(arguments);
+                    break;
+                case "pair-probe":
+                    PairProbeCommand.Run(arguments);
                     break;
                 case "compose":
                     ComposeCommand.Run(arguments);

@@ -19,7 +19,7 @@ public sealed class SubpixelBiasTests(ITestOutputHelper output)
     /// A photograph-like texture: random cosines whose amplitude falls with frequency (up to 0.35
     /// cycles per pixel), around mid grey, sampled at any real position.
     /// </summary>
-    private static Func<double, double, double> Texture(int seed)
+    internal static Func<double, double, double> Texture(int seed)
     {
         var random = new Random(seed);
         var waves = new (double Fx, double Fy, double Phase, double Amplitude)[80];

@@ -27,7 +27,7 @@ internal static class PairJudgement
     /// on that axis, and a broad fall of the score there (<see cref="StripMeasurement.BroadX"/>)
     /// does not locate it (8×8 illustration set: 4_7–5_7, a ridge 3.9 px off along its length).
     /// </summary>
-    private const double SubpixelReach = 1.0;
+    public const double SubpixelReach = 1.0;
 
     /// <summary>
     /// The uncertainty of an axis along a ridge, as a fraction of the search margin: a pair whose

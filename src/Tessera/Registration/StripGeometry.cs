@@ -56,9 +56,9 @@ internal sealed class StripGeometry
     public (double Dx, double Dy) NorthOffset(double tx, double ty) => (Scale * ty, Scale * (tx + Height - StripY));
 
     /// <summary>
-    /// The middle part of a full-resolution strip that refining a shift reads: the subpixel step
-    /// correlates at most twice the strip's FFT width along it (<see cref="PairAligner"/>), which may
-    /// lie up to the search margin off the middle. Both tiles' strips start at the same row of their
+    /// The middle part of a full-resolution strip that refining a shift reads: twice the strip's
+    /// FFT width along it (what the search's transform holds, <see cref="PairAligner"/>), which may
+    /// lie up to the search margin off the middle; the whole-overlap subpixel step reads all of it. Both tiles' strips start at the same row of their
     /// tile, so a shift between them is the same as between the whole strips.
     /// </summary>
     private (int Start, int Length) Middle(int length, int stripWidth)

@@ -47,6 +47,9 @@ internal sealed class UpsampledPeak
     /// <summary>Imaginary parts, laid out as <see cref="Re"/>.</summary>
     public Span<float> Im => _im;
 
+    /// <summary>The correlation at the peak the last <see cref="Find"/> found (its finest grid's best point).</summary>
+    public double Height { get; private set; }
+
     /// <summary>
     /// The shift (within ±1 px of the origin) where the correlation peaks: grids of 9 × 9 points
     /// at 1/4, 1/32 and 1/256 px, each centred on the best point of the one before, then a
@@ -79,6 +82,7 @@ internal sealed class UpsampledPeak
 
             cx += (bx - (Points / 2) + fx) * spacing;
             cy += (by - (Points / 2) + fy) * spacing;
+            Height = _surface[best];
         }
 
         return (Math.Clamp(cx, -1.5, 1.5), Math.Clamp(cy, -1.5, 1.5));
