@@ -131,7 +131,7 @@ internal static class PairProbeCommand
                 fields.AddRange([F(rest.X + ox), F(rest.Y + oy), F(rest.Correlation)]);
             }
 
-            StripMeasurement m = _aligner.Polish(a, b, tx, ty, new StripMeasurement(false, tx, ty, 0.9, 1, 1, -1));
+            StripMeasurement m = _aligner.Polish(a, b, tx, ty, new StripMeasurement(false, tx, ty, 0.9, 1, 1, -1), scoreNoise: null);
             fields.AddRange([F(m.Tx - tx), F(m.Ty - ty), F(m.SubpixelX), F(m.SubpixelY)]);
             return string.Join('\t', fields);
         }

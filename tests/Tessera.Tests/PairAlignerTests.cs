@@ -61,11 +61,18 @@ public sealed class PairAlignerTests(ITestOutputHelper output)
         byte[] a = Strip(Texture, width, length, 0, 0);
         byte[] b = Strip(Texture, width, length, 20, 2);
         var aligner = new PairAligner(width, length, 24, 24, new RegistrationOptions());
-        StripMeasurement m = aligner.Align(a, b);
+
+        // A score noise between the two curvatures makes the peak a ridge along the strip only:
+        // the judgement reads the fall along it, and only that one is measured.
+        StripMeasurement sharp = aligner.Align(a, b);
+        double noiseHere = Math.Sqrt(sharp.CurvatureX * sharp.CurvatureY);
+        StripMeasurement m = aligner.Align(a, b, scoreNoise: noiseHere / (1 - (sharp.Score * sharp.Score)));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"found ({m.Tx:F3}, {m.Ty:F3}) score {m.Score:F3}, curvature ({m.CurvatureX:F4}, {m.CurvatureY:F4}), broad ({m.BroadX:F4}, {m.BroadY:F4})"));
         Assert.Equal(20, m.Tx, 0.1);
         Assert.True(m.CurvatureX > 10 * m.CurvatureY, "not a ridge along the strip");
         Assert.True(m.BroadY >= 3 * m.CurvatureY, "the score's fall along the ridge over a few pixels was not measured");
+        Assert.True(double.IsNaN(m.BroadX), "the fall across a sharp peak was measured, which the judgement does not read");
+        Assert.True(double.IsNaN(sharp.BroadX) && double.IsNaN(sharp.BroadY), "falls measured where no score noise said any is read");
     }
 }

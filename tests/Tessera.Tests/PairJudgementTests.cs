@@ -78,4 +78,76 @@ public sealed class PairJudgementTests
         PairLink link = Ridge(8 * NoiseAtPeak, subpixelAlong);
         Assert.Equal(PairJudgement.RidgeSigma(48), link.SigmaY, 3);
     }
+
+    [Fact]
+    public void The_judgement_depends_on_no_broad_fall_that_ReadsBroad_leaves_out()
+    {
+        // Over sharp peaks, ridges on either axis or both, subpixel steps short of and at their reach,
+        // clear and ambiguous pairs and pairs at the window's edge: the link is the same whatever an
+        // axis's broad fall is, or NaN (not measured), wherever ReadsBroad says it is not read. The
+        // aligner skips measuring it there, so the registration's output must not change.
+        int read = 0, mattered = 0;
+        foreach (double score in (ReadOnlySpan<double>)[0.3, 0.9])
+        {
+            foreach (double competitor in (ReadOnlySpan<double>)[-1, 0.8 * score, 0.9 * score])
+            {
+                foreach (bool edge in (ReadOnlySpan<bool>)[false, true])
+                {
+                    foreach (double cx in Curvatures)
+                    {
+                        foreach (double cy in Curvatures)
+                        {
+                            foreach (double sx in Subpixels)
+                            {
+                                foreach (double sy in Subpixels)
+                                {
+                                    var m = new StripMeasurement(false, Geometry.NominalTx + sx, sy, score, cx, cy, competitor, edge, sx, sy);
+                                    var (readX, readY) = PairJudgement.ReadsBroad(m, Noise.Noise);
+                                    read += (readX ? 1 : 0) + (readY ? 1 : 0);
+                                    mattered += Check(m, readX, readY);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        // Not vacuous: the broad fall is read, and changes the link, on some of these.
+        Assert.True(read > 0 && mattered > 0, $"{read} axes read, {mattered} links changed by the broad fall");
+    }
+
+    [Fact]
+    public void A_peak_sharp_on_both_axes_reads_no_broad_fall()
+    {
+        var m = new StripMeasurement(false, Geometry.NominalTx, 0, 0.9, 0.1, 0.1, -1, false, 0.1, -0.1);
+        Assert.Equal((false, false), PairJudgement.ReadsBroad(m, Noise.Noise));
+    }
+
+    // One-pixel curvatures about the noise at scores 0.3 and 0.9 (0.0455 and 0.0095), subpixel steps about the reach (1.0).
+    private static readonly double[] Curvatures = [0, 0.005, 0.02, 0.1];
+    private static readonly double[] Subpixels = [0, 0.4, -1.0, 1.2];
+    private static readonly double[] Falls = [0.001, 0.02, 0.5];
+
+    /// <summary>Asserts that <paramref name="m"/>'s link does not change with the falls not read; returns how many falls read changed it.</summary>
+    private static int Check(StripMeasurement m, bool readX, bool readY)
+    {
+        int changed = 0;
+        PairLink? first = null;
+        foreach (double bx in Falls)
+        {
+            foreach (double by in Falls)
+            {
+                PairLink measured = Link(m with { BroadX = bx, BroadY = by });
+                PairLink skipped = Link(m with { BroadX = readX ? bx : double.NaN, BroadY = readY ? by : double.NaN });
+                Assert.True(measured == skipped, $"{m}: {measured} with every fall measured, {skipped} with those not read left out");
+                changed += first is { } f && f != measured ? 1 : 0;
+                first ??= measured;
+            }
+        }
+
+        return changed;
+    }
+
+    private static PairLink Link(StripMeasurement m) => PairJudgement.Judge(0, 1, PairDirection.West, m, Noise, Noise.Noise, Geometry, 48);
 }

@@ -78,7 +78,7 @@ public sealed class SubpixelBiasTests(ITestOutputHelper output)
             // The first tile's strip ends at its border (the strip's last column); the second's begins there.
             byte[] a = Strip(texture, 0, 0, Width - 1, vignetting);
             byte[] b = Strip(texture, tx, ty, 0, vignetting);
-            StripMeasurement m = aligner.Polish(a, b, wholeX, wholeY, coarse);
+            StripMeasurement m = aligner.Polish(a, b, wholeX, wholeY, coarse, scoreNoise: null);
             double ex = m.Tx - tx, ey = m.Ty - ty;
             (sx, sxx, sy, syy) = (sx + ex, sxx + (ex * ex), sy + ey, syy + (ey * ey));
         }

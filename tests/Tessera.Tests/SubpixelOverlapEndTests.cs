@@ -71,7 +71,7 @@ public sealed class SubpixelOverlapEndTests(ITestOutputHelper output)
             // textured rows are the overlap's first ones.
             byte[] a = Strip(texture, width, length, 0, 0, random);
             byte[] b = Strip(texture, width, length, tx, ty, random);
-            StripMeasurement m = aligner.Polish(a, b, wholeX, wholeY, coarse);
+            StripMeasurement m = aligner.Polish(a, b, wholeX, wholeY, coarse, scoreNoise: null);
             double ex = m.Tx - tx, ey = m.Ty - ty;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {seed}: shift ({tx}, {ty}) error ({ex:+0.000;-0.000}, {ey:+0.000;-0.000}) px"));
             (sumX, sumY, worst) = (sumX + ex, sumY + ey, Math.Max(worst, Math.Max(Math.Abs(ex), Math.Abs(ey))));

@@ -65,6 +65,28 @@ internal sealed class ReducedTile
     {
         int width = transposed ? stripLength : stripWidth, height = transposed ? stripWidth : stripLength;
         float[] values = ArrayPool<float>.Shared.Rent(width * height);
+        if (!field.HasField)
+        {
+            // Without a field a sample depends on its grey level alone: one table of the 256, not a
+            // test and a call per sample (perf, 30×30 periodic bench grid: 4 % of register's processor time).
+            Span<float> levels = stackalloc float[256];
+            for (int v = 0; v < levels.Length; v++)
+            {
+                levels[v] = v <= options.Black || v >= options.Saturated ? float.NaN : field.Correct((byte)v, 0, 0);
+            }
+
+            for (int y = 0; y < height; y++)
+            {
+                Span<float> target = values.AsSpan(y * width, width);
+                for (int x = 0; x < width; x++)
+                {
+                    target[x] = levels[transposed ? strip[(x * stripWidth) + y] : strip[(y * stripWidth) + x]];
+                }
+            }
+
+            return new ReducedTile(values, width, height, field.Scale);
+        }
+
         for (int y = 0; y < height; y++)
         {
             Span<float> target = values.AsSpan(y * width, width);

@@ -210,14 +210,40 @@ internal sealed class OverlapScores
         return table[(y1 * stride) + x1] - table[(y0 * stride) + x1] - table[(y1 * stride) + x0] + table[(y0 * stride) + x0];
     }
 
-    /// <summary>Summed-area tables of the values and their squares: entry (x, y) holds the sum over columns [0, x) and rows [0, y).</summary>
+    /// <summary>
+    /// Summed-area tables of the values and their squares: entry (x, y) holds the sum over columns
+    /// [0, x) and rows [0, y). Two rows at a time: each row's running sum waits on its last addition,
+    /// so one row alone left the processor idle between them (this was 5 % of <c>tessera register</c>'s
+    /// processor time on the 30×30 periodic bench grid); every entry is the same sum either way.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SummedArea(float[] values, double[] sums, double[] squares)
     {
-        int w = _width, stride = w + 1;
+        int w = _width, stride = w + 1, y = 0;
         Array.Clear(sums, 0, stride);
         Array.Clear(squares, 0, stride);
-        for (int y = 0; y < _length; y++)
+        for (; y + 1 < _length; y += 2)
+        {
+            ReadOnlySpan<float> first = values.AsSpan(y * w, w), second = values.AsSpan((y + 1) * w, w);
+            int above = y * stride, here = above + stride, below = here + stride;
+            (sums[here], squares[here], sums[below], squares[below]) = (0, 0, 0, 0);
+            double s = 0, ss = 0, t = 0, tt = 0;
+            for (int x = 0; x < w; x++)
+            {
+                double u = first[x], v = second[x];
+                s += u;
+                ss += u * u;
+                t += v;
+                tt += v * v;
+                double sum = sums[above + x + 1] + s, square = squares[above + x + 1] + ss;
+                sums[here + x + 1] = sum;
+                squares[here + x + 1] = square;
+                sums[below + x + 1] = sum + t;
+                squares[below + x + 1] = square + tt;
+            }
+        }
+
+        for (; y < _length; y++)
         {
             ReadOnlySpan<float> row = values.AsSpan(y * w, w);
             int above = y * stride, here = above + stride;

@@ -115,8 +115,13 @@ internal sealed class PairAligner
     /// come close enough to make the pair ambiguous (<see cref="PairJudgement.ClearlySignificant"/>).
     /// Infinite (every peak checked) where nothing is known of the noise yet.
     /// </param>
+    /// <param name="scoreNoise">
+    /// The score noise the judgement will weigh this measurement against, for the axes whose broad
+    /// fall it reads (<see cref="PairJudgement.ReadsBroad"/>); null where no σ is drawn from this
+    /// measurement (the null distribution, or a shift that full resolution polishes): no broad fall is measured.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public StripMeasurement Align(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, double clearlySignificant = double.PositiveInfinity)
+    public StripMeasurement Align(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, double clearlySignificant = double.PositiveInfinity, double? scoreNoise = null)
     {
         Scratch s = _scratch.Value!;
         RegistrationTimings? timings = _options.Timings;
@@ -167,7 +172,6 @@ internal sealed class PairAligner
         double competitor = Competitor(s, best, bestTx, bestTy);
         double curvatureX = (2 * best) - Score(s, bestTx - 1, bestTy) - Score(s, bestTx + 1, bestTy);
         double curvatureY = (2 * best) - Score(s, bestTx, bestTy - 1) - Score(s, bestTx, bestTy + 1);
-        double broadX = Broad(s, best, bestTx, bestTy, 1, 0, plain: false), broadY = Broad(s, best, bestTx, bestTy, 0, 1, plain: false);
         timings?.Add(RegistrationStage.Judge, start);
         bool edge = Math.Abs(bestTx - _nominalTx) >= _margin || Math.Abs(bestTy) >= _margin;
 
@@ -180,7 +184,11 @@ internal sealed class PairAligner
         // half a pixel, or it may settle on a neighbouring local maximum (8×8 photograph set:
         // median 0.33 → 2.1 px when it started from the whole-pixel shift).
         var (fx, fy, _) = s.Crop.Refine(s.A, s.B, _width, _length, locTx, locTy, timings);
-        return new StripMeasurement(false, locTx + fx, locTy + fy, best, curvatureX, curvatureY, competitor, edge, fx, fy, broadX, broadY);
+        var m = new StripMeasurement(false, locTx + fx, locTy + fy, best, curvatureX, curvatureY, competitor, edge, fx, fy);
+        start = RegistrationTimings.Start(timings);
+        m = WithBroad(s, m, scoreNoise, best, bestTx, bestTy, plain: false);
+        timings?.Add(RegistrationStage.Judge, start);
+        return m;
     }
 
     /// <summary>
@@ -188,7 +196,8 @@ internal sealed class PairAligner
     /// from (tx, ty) to its local maximum and refines it as <see cref="Align"/> does. Significance
     /// and competitors stay the coarse measurement's; the curvature and position are these.
     /// </summary>
-    public StripMeasurement Polish(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int tx, int ty, StripMeasurement coarse)
+    /// <param name="scoreNoise">The score noise the judgement will weigh the result against (<see cref="Align"/>).</param>
+    public StripMeasurement Polish(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int tx, int ty, StripMeasurement coarse, double? scoreNoise)
     {
         Scratch s = _scratch.Value!;
         RegistrationTimings? timings = _options.Timings;
@@ -207,7 +216,6 @@ internal sealed class PairAligner
         var (best, bestTx, bestTy) = Climb(s, tx, ty, PolishSteps, plain: true);
         double curvatureX = (2 * best) - Plain(s, bestTx - 1, bestTy) - Plain(s, bestTx + 1, bestTy);
         double curvatureY = (2 * best) - Plain(s, bestTx, bestTy - 1) - Plain(s, bestTx, bestTy + 1);
-        double broadX = Broad(s, best, bestTx, bestTy, 1, 0, plain: true), broadY = Broad(s, best, bestTx, bestTy, 0, 1, plain: true);
         timings?.Add(RegistrationStage.ClimbFull, start);
 
         // The judgement reads how far the crop's step went from the whole pixel: that is what its
@@ -229,10 +237,28 @@ internal sealed class PairAligner
             }
         }
 
-        return coarse with
+        StripMeasurement m = coarse with
         {
             Tx = x, Ty = y, CurvatureX = curvatureX, CurvatureY = curvatureY, SubpixelX = crop.X, SubpixelY = crop.Y,
-            BroadX = broadX, BroadY = broadY,
+        };
+        start = RegistrationTimings.Start(timings);
+        m = WithBroad(s, m, scoreNoise, best, bestTx, bestTy, plain: true);
+        timings?.Add(RegistrationStage.ClimbFull, start);
+        return m;
+    }
+
+    /// <summary>
+    /// <paramref name="m"/> with the broad fall of the axes the judgement reads at <paramref name="scoreNoise"/>,
+    /// NaN on the others (so that a σ drawn from one not measured shows): the best score <paramref name="best"/>
+    /// at (tx, ty), of the scaled score or of the plain correlation.
+    /// </summary>
+    private static StripMeasurement WithBroad(Scratch s, StripMeasurement m, double? scoreNoise, double best, int tx, int ty, bool plain)
+    {
+        var (x, y) = scoreNoise is { } noise ? PairJudgement.ReadsBroad(m, noise) : (false, false);
+        return m with
+        {
+            BroadX = x ? Broad(s, best, tx, ty, 1, 0, plain) : double.NaN,
+            BroadY = y ? Broad(s, best, tx, ty, 0, 1, plain) : double.NaN,
         };
     }
 

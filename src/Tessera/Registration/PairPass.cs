@@ -143,7 +143,10 @@ internal sealed class PairPass
         {
             NullModel noise = west ? _sample.West : _sample.North;
             double clear = PairJudgement.ClearlySignificant(noise);
-            StripMeasurement m = west ? _westAligner.Align(a.East!, b.West!, clear) : _northAligner.Align(a.South!, b.North!, clear);
+
+            // The broad fall is measured where the pair is last measured: here, or in the polish.
+            double? coarseNoise = full is null ? noise.Noise : null;
+            StripMeasurement m = west ? _westAligner.Align(a.East!, b.West!, clear, coarseNoise) : _northAligner.Align(a.South!, b.North!, clear, coarseNoise);
             var (dx, dy) = west ? geometry.WestOffset(m.Tx, m.Ty) : geometry.NorthOffset(m.Tx, m.Ty);
             if (m.Blank || full is null)
             {
@@ -154,8 +157,9 @@ internal sealed class PairPass
                 // The decode scale finds the shift; full resolution places it, without the bias
                 // that sampling both tiles at different phases of a reduced grid leaves.
                 var (tx, ty) = full.Shift(direction, dx, dy);
-                m = west ? _westFull!.Polish(a.Full!.East!, b.Full!.West!, tx, ty, m) : _northFull!.Polish(a.Full!.South!, b.Full!.North!, tx, ty, m);
-                link = PairJudgement.Judge(first, second, direction, m, noise, noise.Noise / geometry.Scale, full, _options.SearchMargin);
+                double fullNoise = noise.Noise / geometry.Scale;
+                m = west ? _westFull!.Polish(a.Full!.East!, b.Full!.West!, tx, ty, m, fullNoise) : _northFull!.Polish(a.Full!.South!, b.Full!.North!, tx, ty, m, fullNoise);
+                link = PairJudgement.Judge(first, second, direction, m, noise, fullNoise, full, _options.SearchMargin);
                 (dx, dy) = west ? full.WestOffset(m.Tx, m.Ty) : full.NorthOffset(m.Tx, m.Ty);
             }
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Tessera.Registration;
 
 /// <summary>
@@ -32,15 +34,24 @@ internal static class ShadingMatch
             return;
         }
 
+        // The plane's term of each column once, not a division per pixel.
+        double[] columns = ArrayPool<double>.Shared.Rent(width);
+        for (int u = 0; u < width; u++)
+        {
+            columns[u] = pu * (u - cu) / su;
+        }
+
         for (int v = 0; v < length; v++)
         {
             double rowValue = p0 + (pv * (v - cv) / sv);
             int row = v * width;
             for (int u = 0; u < width; u++)
             {
-                target[row + u] = (float)((rowValue + (pu * (u - cu) / su)) * b[row + u]);
+                target[row + u] = (float)((rowValue + columns[u]) * b[row + u]);
             }
         }
+
+        ArrayPool<double>.Shared.Return(columns);
     }
 
     /// <summary>The normal equations of A ≈ (p0 + pu·x + pv·y)·B over the overlap (x, y centred and scaled to ±1), solved; false where the plane is no plausible shading.</summary>

@@ -14,10 +14,10 @@ namespace Tessera.Registration;
 /// <param name="AtWindowEdge">The best shift lies on the search window's edge: the window, not the images, stopped the score rising.</param>
 /// <param name="SubpixelX">How far across the subpixel peak lies from the whole-pixel maximum of the correlation it refines (decoded px).</param>
 /// <param name="SubpixelY">The same along.</param>
-/// <param name="BroadX">How the score falls across over wider steps than <paramref name="CurvatureX"/>'s one pixel: the largest (2·S(t) − S(t−k) − S(t+k)) / k for k of 2, 4 and 8.</param>
+/// <param name="BroadX">How the score falls across over wider steps than <paramref name="CurvatureX"/>'s one pixel: the largest (2·S(t) − S(t−k) − S(t+k)) / k for k of 2, 4 and 8; NaN where it was not measured, as the judgement does not read it (<see cref="PairJudgement.ReadsBroad"/>).</param>
 /// <param name="BroadY">The same along.</param>
 internal readonly record struct StripMeasurement(bool Blank, double Tx, double Ty, double Score, double CurvatureX, double CurvatureY, double Competitor,
-    bool AtWindowEdge = false, double SubpixelX = 0, double SubpixelY = 0, double BroadX = 0, double BroadY = 0)
+    bool AtWindowEdge = false, double SubpixelX = 0, double SubpixelY = 0, double BroadX = double.NaN, double BroadY = double.NaN)
 {
     public static StripMeasurement BlankStrip(int nominalTx) => new(true, nominalTx, 0, 0, 0, 0, -1);
 }

@@ -218,15 +218,7 @@ internal sealed class StripWhitening
             staged.Clear();
         }
 
-        for (int k = 0; k < count; k++)
-        {
-            ReadOnlySpan<float> row = input.Slice((y0 + k) * w, w);
-            for (int x = 0; x < w; x++)
-            {
-                staged[(x * lanes) + k] = row[x];
-            }
-        }
-
+        LaneTranspose.Stage(input[(y0 * w)..], w, w, count, staged);
         Span<Vector<float>> line = MemoryMarshal.Cast<float, Vector<float>>(staged);
         Span<Vector<float>> once = MemoryMarshal.Cast<float, Vector<float>>(_once.AsSpan(0, w * lanes));
         Span<Vector<float>> twice = MemoryMarshal.Cast<float, Vector<float>>(_twice.AsSpan(0, w * lanes));
@@ -240,23 +232,10 @@ internal sealed class StripWhitening
             BoxLine(once, twice, 2);
         }
 
-        Unstage(MemoryMarshal.Cast<Vector<float>, float>(twice), _fine, y0, count);
+        LaneTranspose.Unstage(MemoryMarshal.Cast<Vector<float>, float>(twice), w, count, _fine.AsSpan(y0 * w), w);
         BoxLine(line, once, CoarseRadius);
         BoxLine(once, twice, CoarseRadius);
-        Unstage(MemoryMarshal.Cast<Vector<float>, float>(twice), _coarse, y0, count);
-    }
-
-    private void Unstage(ReadOnlySpan<float> staged, float[] target, int y0, int count)
-    {
-        int w = _width, lanes = Vector<float>.Count;
-        for (int k = 0; k < count; k++)
-        {
-            Span<float> row = target.AsSpan((y0 + k) * w, w);
-            for (int x = 0; x < w; x++)
-            {
-                row[x] = staged[(x * lanes) + k];
-            }
-        }
+        LaneTranspose.Unstage(MemoryMarshal.Cast<Vector<float>, float>(twice), w, count, _coarse.AsSpan(y0 * w), w);
     }
 
     /// <summary>

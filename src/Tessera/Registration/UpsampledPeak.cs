@@ -123,11 +123,13 @@ internal sealed class UpsampledPeak
         {
             ReadOnlySpan<float> re = _re.AsSpan(ky * nx, nx), im = _im.AsSpan(ky * nx, nx);
             float weight = ky == 0 ? 1 : 2;
-            for (int j = 0; j < Points; j++)
+            // The points in threes (Points is 9).
+            for (int j = 0; j < Points; j += 3)
             {
-                var (sr, si) = ComplexDot(re, im, _x.Re.AsSpan(j * nx, nx), _x.Im.AsSpan(j * nx, nx));
-                _tRe[(j * ny) + ky] = weight * sr;
-                _tIm[(j * ny) + ky] = weight * si;
+                var (d0, d1, d2) = ComplexDots(re, im, _x.Re.AsSpan(j * nx), _x.Im.AsSpan(j * nx), nx);
+                Put(j, ky, weight, d0);
+                Put(j + 1, ky, weight, d1);
+                Put(j + 2, ky, weight, d2);
             }
         }
 
@@ -142,8 +144,61 @@ internal sealed class UpsampledPeak
         }
     }
 
+    private void Put(int point, int ky, float weight, (float Re, float Im) dot)
+    {
+        _tRe[(point * _ny) + ky] = weight * dot.Re;
+        _tIm[(point * _ny) + ky] = weight * dot.Im;
+    }
+
     /// <summary>The rows ky = 0 … ny/2 − 1 that, with their mirror images, make up the spectrum (all of it where ny is 1).</summary>
     public static int HalfRows(int ny) => ny > 1 ? ny / 2 : 1;
+
+    /// <summary>
+    /// <see cref="ComplexDot"/> of (re, im) with three rows of factors at once (rows <paramref name="n"/>
+    /// apart in <paramref name="er"/> and <paramref name="ei"/>): each row's sums run in the very
+    /// order they do alone, while the spectrum is read once and the three sums' additions overlap
+    /// instead of each waiting on the last (this loop was the largest single part of register's
+    /// processor time, 6–8 % on the 30×30 periodic bench grid).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static ((float, float), (float, float), (float, float)) ComplexDots(ReadOnlySpan<float> re, ReadOnlySpan<float> im, ReadOnlySpan<float> er, ReadOnlySpan<float> ei, int n)
+    {
+        int v = Vector<float>.Count, k = 0;
+        ReadOnlySpan<float> c0 = er[..n], c1 = er.Slice(n, n), c2 = er.Slice(2 * n, n);
+        ReadOnlySpan<float> d0 = ei[..n], d1 = ei.Slice(n, n), d2 = ei.Slice(2 * n, n);
+        Vector<float> r0 = default, i0 = default, r1 = default, i1 = default, r2 = default, i2 = default;
+        for (; k <= n - v; k += v)
+        {
+            Vector<float> a = new(re[k..]), b = new(im[k..]);
+            Vector<float> c = new(c0[k..]), d = new(d0[k..]);
+            r0 += (a * c) - (b * d);
+            i0 += (a * d) + (b * c);
+            c = new(c1[k..]);
+            d = new(d1[k..]);
+            r1 += (a * c) - (b * d);
+            i1 += (a * d) + (b * c);
+            c = new(c2[k..]);
+            d = new(d2[k..]);
+            r2 += (a * c) - (b * d);
+            i2 += (a * d) + (b * c);
+        }
+
+        return (Tail(re, im, c0, d0, k, Vector.Sum(r0), Vector.Sum(i0)), Tail(re, im, c1, d1, k, Vector.Sum(r1), Vector.Sum(i1)),
+            Tail(re, im, c2, d2, k, Vector.Sum(r2), Vector.Sum(i2)));
+    }
+
+    /// <summary>The scalar rest of a <see cref="ComplexDot"/> from index <paramref name="k"/>, added to the vectors' sums (r, i).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float Re, float Im) Tail(ReadOnlySpan<float> re, ReadOnlySpan<float> im, ReadOnlySpan<float> er, ReadOnlySpan<float> ei, int k, float r, float i)
+    {
+        for (; k < re.Length; k++)
+        {
+            r += (re[k] * er[k]) - (im[k] * ei[k]);
+            i += (re[k] * ei[k]) + (im[k] * er[k]);
+        }
+
+        return (r, i);
+    }
 
     /// <summary>Σ (re + i·im)(er + i·ei), vector by vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -158,13 +213,6 @@ internal sealed class UpsampledPeak
             si += (a * d) + (b * c);
         }
 
-        float r = Vector.Sum(sr), i = Vector.Sum(si);
-        for (; k < n; k++)
-        {
-            r += (re[k] * er[k]) - (im[k] * ei[k]);
-            i += (re[k] * ei[k]) + (im[k] * er[k]);
-        }
-
-        return (r, i);
+        return Tail(re, im, er, ei, k, Vector.Sum(sr), Vector.Sum(si));
     }
 }
