@@ -22,6 +22,7 @@ internal static class Program
           tessera-bench solve [--across 600] [--down 600] [--seed 5]
           tessera-bench ome-write DIR OUT_DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--tile-size 512]
           tessera-bench register DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--scale S]
+          tessera-bench register-memory DIR --output FILE [--overlap-x 80] [--overlap-y 60] [--threads N]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
         """;
 
@@ -73,6 +74,9 @@ internal static class Program
                     break;
                 case "register":
                     RegisterCommand.Run(arguments);
+                    break;
+                case "register-memory":
+                    RegisterMemoryCommand.Run(arguments);
                     break;
                 case "compose":
                     ComposeCommand.Run(arguments);

@@ -59,14 +59,14 @@ public static class GainBalance
     /// few samples), solved in one least-squares system; <paramref name="pair"/> says which tiles
     /// pair <c>p</c> joins, and how they lie.
     /// </summary>
-    internal static GainMeasurement Solve(string[] paths, PairRatio?[] results, Func<int, GainPair> pair, int scale, FlatField? flatField,
+    internal static GainMeasurement Solve(IReadOnlyList<string> paths, PairRatio?[] results, Func<int, GainPair> pair, int scale, FlatField? flatField,
         GainBalanceOptions options)
     {
         var links = Links(results, pair, options, out int withoutSignal, out int inconsistent);
         double sideBias = options.SideBias ?? 1;
-        var (logGains, biases, stats) = GainSolver.Solve(paths.Length, links, 1 / (options.GainSpread * options.GainSpread),
+        var (logGains, biases, stats) = GainSolver.Solve(paths.Count, links, 1 / (options.GainSpread * options.GainSpread),
             options.SideBias is null ? 0 : 2, 1 / (sideBias * sideBias));
-        var gains = new double[paths.Length];
+        var gains = new double[paths.Count];
         for (int i = 0; i < gains.Length; i++)
         {
             gains[i] = Math.Clamp(Math.Exp(logGains[i]), TileGains.MinGain, TileGains.MaxGain);

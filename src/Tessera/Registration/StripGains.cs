@@ -95,14 +95,9 @@ internal sealed class StripGains
         int threads, CancellationToken ct)
     {
         var index = new int[present.Length];
-        var paths = new string[placements.Count];
         for (int i = 0, n = 0; i < present.Length; i++)
         {
-            index[i] = present[i] ? n : -1;
-            if (present[i])
-            {
-                paths[n++] = grid[i % _columns, i / _columns]!;
-            }
+            index[i] = present[i] ? n++ : -1;
         }
 
         int measuredPairs = 0;
@@ -135,7 +130,7 @@ internal sealed class StripGains
         }
 
         Remeasure(moved, results, pairs, placements, codec, threads, ct);
-        GainMeasurement measured = GainBalance.Solve(paths, results, k => pairs[k], _g.Scale, _sampling.FlatField, _sampling.Options);
+        GainMeasurement measured = GainBalance.Solve(grid.Files(), results, k => pairs[k], _g.Scale, _sampling.FlatField, _sampling.Options);
         return measured with { Reread = moved.Count };
     }
 
