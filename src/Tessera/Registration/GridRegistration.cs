@@ -46,10 +46,6 @@ public static class GridRegistration
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         StripGains? stripGains = gains is null ? null : new StripGains(geometry, gains, columns, rows, Math.Min(overlapX, overlapY));
         progress?.Start(((long)(columns - 1) * rows) + ((long)columns * (rows - 1)));
-
-        // What the caller's scan of the folder left (a path string per file, promoted while the
-        // listing grew) would otherwise stand beside the whole pass, until the first full collection.
-        StageMemory.Release();
         var (links, missingPairs, westNoise, northNoise) = PairPass.Measure(grid, geometry, header, codec, options, threads, stripGains, progress, ct);
         StageMemory.Release();
 
