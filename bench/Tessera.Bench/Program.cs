@@ -23,6 +23,7 @@ internal static class Program
           tessera-bench ome-write DIR OUT_DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--tile-size 512]
           tessera-bench register DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--scale S]
           tessera-bench pair-probe DIR [--overlap-x 80] [--overlap-y 60] [--scale 2] [--pair 0_0-0_1] [--offset 0,0] [--surface R]
+          tessera-bench register-memory DIR --output FILE [--overlap-x 80] [--overlap-y 60] [--threads N]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
         """;
 
@@ -77,6 +78,9 @@ internal static class Program
                     break;
                 case "pair-probe":
                     PairProbeCommand.Run(arguments);
+                    break;
+                case "register-memory":
+                    RegisterMemoryCommand.Run(arguments);
                     break;
                 case "compose":
                     ComposeCommand.Run(arguments);

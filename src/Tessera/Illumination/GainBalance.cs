@@ -59,14 +59,14 @@ public static class GainBalance
     /// few samples), solved in one least-squares system; <paramref name="pair"/> says which tiles
     /// pair <c>p</c> joins, and how they lie.
     /// </summary>
-    internal static GainMeasurement Solve(string[] paths, PairRatio?[] results, Func<int, GainPair> pair, int scale, FlatField? flatField,
+    internal static GainMeasurement Solve(IReadOnlyList<string> paths, ReadOnlySpan<PairRatio?> results, Func<int, GainPair> pair, int scale, FlatField? flatField,
         GainBalanceOptions options)
     {
         var links = Links(results, pair, options, out int withoutSignal, out int inconsistent);
         double sideBias = options.SideBias ?? 1;
-        var (logGains, biases, stats) = GainSolver.Solve(paths.Length, links, 1 / (options.GainSpread * options.GainSpread),
+        var (logGains, biases, stats) = GainSolver.Solve(paths.Count, links, 1 / (options.GainSpread * options.GainSpread),
             options.SideBias is null ? 0 : 2, 1 / (sideBias * sideBias));
-        var gains = new double[paths.Length];
+        var gains = new double[paths.Count];
         for (int i = 0; i < gains.Length; i++)
         {
             gains[i] = Math.Clamp(Math.Exp(logGains[i]), TileGains.MinGain, TileGains.MaxGain);
@@ -245,7 +245,7 @@ public static class GainBalance
     /// The pairs that count, each weighted by the inverse of its ratio's variance: its samples'
     /// spread squared over their number, but never less than the error floor squared.
     /// </summary>
-    private static GainLink[] Links(PairRatio?[] results, Func<int, GainPair> pair, GainBalanceOptions options,
+    private static GainLink[] Links(ReadOnlySpan<PairRatio?> results, Func<int, GainPair> pair, GainBalanceOptions options,
         out int withoutSignal, out int inconsistent)
     {
         withoutSignal = inconsistent = 0;
@@ -282,7 +282,7 @@ public static class GainBalance
     }
 
     /// <summary>The spread beyond which a pair's two tiles do not show the same pixels: a multiple of the median spread, at most the options' maximum.</summary>
-    private static double SpreadLimit(PairRatio?[] results, GainBalanceOptions options)
+    private static double SpreadLimit(ReadOnlySpan<PairRatio?> results, GainBalanceOptions options)
     {
         int count = 0;
         foreach (PairRatio? result in results)

@@ -15,10 +15,10 @@ public sealed class TileGains
     /// <summary>The smallest and largest gain accepted: beyond these a tile is not mis-exposed but something else.</summary>
     public const double MinGain = 0.1, MaxGain = 10;
 
-    private readonly string[] _paths;
+    private readonly IReadOnlyList<string> _paths;
     private readonly double[] _gains;
 
-    /// <param name="paths">Each tile's file, in the order of the tiles' ids in the build.</param>
+    /// <param name="paths">Each tile's file, in the order of the tiles' ids in the build; held, not copied (a registration gives a view of its grid, which holds the names compactly and makes a path only when it is read), so it must not change.</param>
     /// <param name="gains">Each tile's gain, within <see cref="MinGain"/>–<see cref="MaxGain"/>.</param>
     /// <param name="measuredAfter">The correction applied to the tiles before the gains were measured (a flat-field's description), or "none".</param>
     public TileGains(IReadOnlyList<string> paths, IReadOnlyList<double> gains, string measuredAfter)
@@ -28,7 +28,7 @@ public sealed class TileGains
             throw new ArgumentException($"{paths.Count} tiles but {gains.Count} gains.", nameof(gains));
         }
 
-        _paths = [.. paths];
+        _paths = paths;
         _gains = new double[gains.Count];
         for (int i = 0; i < _gains.Length; i++)
         {
@@ -75,7 +75,7 @@ public sealed class TileGains
     public TileGains InOrderOf(IReadOnlyList<string> paths, string source)
     {
         var byPath = new Dictionary<string, double>(StringComparer.Ordinal);
-        for (int i = 0; i < _paths.Length; i++)
+        for (int i = 0; i < _paths.Count; i++)
         {
             byPath[Path.GetFullPath(_paths[i])] = _gains[i];
         }

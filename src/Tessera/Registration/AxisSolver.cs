@@ -10,9 +10,9 @@ namespace Tessera.Registration;
 /// across the whole grid that only a coarse level sees.
 /// </summary>
 /// <remarks>
-/// Both axes and every round of dropped links share one solver, given each solve's weights: its
-/// matrix, multigrid levels and vectors are made once, where a solver per solve left all of them
-/// behind as garbage every round.
+/// Both axes and every round of dropped links share one solver, given each solve's weights
+/// (<see cref="SetWeights"/>): its matrix, multigrid levels and vectors are made once, where a
+/// solver per solve left all of them behind as garbage every round.
 /// </remarks>
 internal sealed class AxisSolver
 {
@@ -28,9 +28,6 @@ internal sealed class AxisSolver
     private readonly LaplacianSolver _solver;
     private readonly double[] _b;
 
-    /// <summary>The weights the solver was made with, until its first solve; after that a solve always gives it its own.</summary>
-    private double[]? _madeWith;
-
     /// <param name="weights">One per link (positive): those of the first solve.</param>
     public AxisSolver(List<PairLink> links, double[] weights, int tiles)
     {
@@ -44,28 +41,28 @@ internal sealed class AxisSolver
 
         _solver = new LaplacianSolver(pulls, laplacian);
         _b = new double[tiles];
-        _madeWith = weights;
     }
 
-    /// <summary>Positions <paramref name="p"/> on one axis from each link's offset <paramref name="d"/> and weight <paramref name="w"/>, and the model grid's <paramref name="prior"/>.</summary>
-    public void Solve(List<PairLink> links, double[] w, double[] d, double[] prior, double[] p)
-    {
-        if (!ReferenceEquals(w, _madeWith))
-        {
-            _solver.SetWeights(w);
-        }
+    /// <summary>New weights for the next solve, one per link in the constructor's order, each still positive.</summary>
+    public void SetWeights(double[] weights) => _solver.SetWeights(weights);
 
-        _madeWith = null;
+    /// <summary>
+    /// Positions <paramref name="p"/> on one axis from each link's offset and the weights last given,
+    /// <paramref name="w"/>, and the model grid's <paramref name="prior"/>.
+    /// </summary>
+    public void Solve(List<PairLink> links, double[] w, Func<PairLink, double> offset, Func<int, double> prior, double[] p)
+    {
         for (int i = 0; i < _b.Length; i++)
         {
-            _b[i] = PriorWeight * prior[i];
+            _b[i] = PriorWeight * prior(i);
         }
 
         for (int l = 0; l < links.Count; l++)
         {
-            int i = links[l].First, j = links[l].Second;
-            _b[j] += w[l] * d[l];
-            _b[i] -= w[l] * d[l];
+            PairLink link = links[l];
+            double d = offset(link);
+            _b[link.Second] += w[l] * d;
+            _b[link.First] -= w[l] * d;
         }
 
         _solver.Solve(_b, p, Tolerance, MaxIterations);

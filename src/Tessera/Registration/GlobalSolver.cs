@@ -24,31 +24,34 @@ internal static class GlobalSolver
         var (sx, sy) = (model(PairDirection.West).Dx, model(PairDirection.North).Dy);
         var (shearX, shearY) = (model(PairDirection.North).Dx, model(PairDirection.West).Dy);
         int n = present.Length;
-        var priorX = new double[n];
-        var priorY = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            int c = i % columns, r = i / columns;
-            priorX[i] = (c * sx) + (r * shearX);
-            priorY[i] = (r * sy) + (c * shearY);
-        }
+        double PriorX(int i) => (i % columns * sx) + (i / columns * shearX);
+        double PriorY(int i) => (i / columns * sy) + (i % columns * shearY);
 
-        var wx = new double[links.Count];
-        var wy = new double[links.Count];
-        var dx = new double[links.Count];
-        var dy = new double[links.Count];
-        for (int l = 0; l < links.Count; l++)
-        {
-            SetLink(links[l], l);
-        }
+        // Each axis of each link: the measurement weighted by 1/σ², or the model's offset by
+        // 1/repeatability². Made from the link whenever it is needed, so that a link's outcome is
+        // all there is to update when a round drops it.
+        (double W, double D) TermX(PairLink link) => link.Measured && float.IsFinite(link.SigmaX)
+            ? (Weight(link.SigmaX), link.Dx) : (ModelWeight(link.Direction), model(link.Direction).Dx);
+        (double W, double D) TermY(PairLink link) => link.Measured && float.IsFinite(link.SigmaY)
+            ? (Weight(link.SigmaY), link.Dy) : (ModelWeight(link.Direction), model(link.Direction).Dy);
+        double ModelWeight(PairDirection d) => 1 / Math.Pow(Math.Max(1, modelSigma(d)), 2);
 
-        SpanningTreeStart(present, links, wx, wy, dx, dy, priorX, priorY, x, y);
+        SpanningTreeStart(present, links, TermX, TermY, PriorX, PriorY, x, y);
 
-        // One solver for both axes and every round: each solve gives it its axis's weights, and the
-        // matrix, multigrid levels and vectors are rewritten where they are. The axes are solved one
-        // after the other, so that only one system's storage is alive: about 330 bytes a tile,
-        // 120 MB at 600×600.
-        var solver = new AxisSolver(links, wx, n);
+        // The start's adjacency and queue are garbage now (with the queue's growth, about 110 bytes
+        // a tile allocated on a 120×100 grid): given back before the solver's matrix and levels are
+        // made, not left beside them.
+        StageMemory.Release();
+
+        // One solver for both axes and every round, and one array of weights, each axis's written
+        // into it before its solve: the matrix, multigrid levels and vectors are rewritten where
+        // they are. The axes are solved one after the other, so that only one system's storage is
+        // alive. (Both axes' weights and offsets and the model grid, kept as arrays, cost 80 bytes
+        // a tile that the links and the grid give as they are read.)
+        var w = new double[links.Count];
+        FillWeights(w, links, TermX);
+        var solver = new AxisSolver(links, w, n);
+        bool fresh = true;
         var excess = new double[links.Count];
         for (int round = 0; round < MaxRounds; round++)
         {
@@ -67,31 +70,31 @@ internal static class GlobalSolver
             }
 
             SolveDrops.Drop(links, excess, Math.Max(maxResidual, 0.5 * worst), columns, n);
-            for (int l = 0; l < links.Count; l++)
-            {
-                if (links[l].Outcome == PairOutcome.RemovedBySolve)
-                {
-                    SetLink(links[l], l);
-                }
-            }
         }
 
         BothAxes();
 
         void BothAxes()
         {
-            solver.Solve(links, wx, dx, priorX, x);
-            solver.Solve(links, wy, dy, priorY, y);
-        }
+            if (!fresh)
+            {
+                FillWeights(w, links, TermX);
+                solver.SetWeights(w);
+            }
 
-        // Each axis: the measurement weighted by 1/σ², or the model's offset by 1/repeatability².
-        void SetLink(PairLink link, int l)
+            fresh = false;
+            solver.Solve(links, w, l => TermX(l).D, PriorX, x);
+            FillWeights(w, links, TermY);
+            solver.SetWeights(w);
+            solver.Solve(links, w, l => TermY(l).D, PriorY, y);
+        }
+    }
+
+    private static void FillWeights(double[] w, List<PairLink> links, Func<PairLink, (double W, double D)> term)
+    {
+        for (int l = 0; l < links.Count; l++)
         {
-            var (mx, my) = model(link.Direction);
-            double modelWeight = 1 / Math.Pow(Math.Max(1, modelSigma(link.Direction)), 2);
-            bool measured = link.Measured;
-            (wx[l], dx[l]) = measured && float.IsFinite(link.SigmaX) ? (Weight(link.SigmaX), link.Dx) : (modelWeight, mx);
-            (wy[l], dy[l]) = measured && float.IsFinite(link.SigmaY) ? (Weight(link.SigmaY), link.Dy) : (modelWeight, my);
+            w[l] = term(links[l]).W;
         }
     }
 
@@ -114,8 +117,8 @@ internal static class GlobalSolver
     }
 
     /// <summary>Start values: positions integrated along a maximum spanning tree of the link weights (Prim), per connected part.</summary>
-    private static void SpanningTreeStart(bool[] present, List<PairLink> links, double[] wx, double[] wy, double[] dx, double[] dy,
-        double[] priorX, double[] priorY, double[] x, double[] y)
+    private static void SpanningTreeStart(bool[] present, List<PairLink> links, Func<PairLink, (double W, double D)> termX,
+        Func<PairLink, (double W, double D)> termY, Func<int, double> priorX, Func<int, double> priorY, double[] x, double[] y)
     {
         int n = present.Length;
         // Each tile's links, by rows (CSR): two ints per link, where a list per tile cost an object and an array each.
@@ -149,8 +152,8 @@ internal static class GlobalSolver
             }
 
             done[root] = true;
-            x[root] = priorX[root];
-            y[root] = priorY[root];
+            x[root] = priorX(root);
+            y[root] = priorY(root);
             Enqueue(root);
             while (queue.TryDequeue(out var item, out _))
             {
@@ -162,8 +165,8 @@ internal static class GlobalSolver
                 }
 
                 double sign = to == link.Second ? 1 : -1;
-                x[to] = x[item.From] + (sign * dx[item.Link]);
-                y[to] = y[item.From] + (sign * dy[item.Link]);
+                x[to] = x[item.From] + (sign * termX(link).D);
+                y[to] = y[item.From] + (sign * termY(link).D);
                 done[to] = true;
                 Enqueue(to);
             }
@@ -173,8 +176,8 @@ internal static class GlobalSolver
         {
             if (!present[i])
             {
-                x[i] = priorX[i];
-                y[i] = priorY[i];
+                x[i] = priorX(i);
+                y[i] = priorY(i);
             }
         }
 
@@ -182,7 +185,8 @@ internal static class GlobalSolver
         {
             for (int k = start[tile]; k < start[tile + 1]; k++)
             {
-                queue.Enqueue((adjacent[k], tile), -Math.Min(wx[adjacent[k]], wy[adjacent[k]]));
+                PairLink link = links[adjacent[k]];
+                queue.Enqueue((adjacent[k], tile), -Math.Min(termX(link).W, termY(link).W));
             }
         }
     }

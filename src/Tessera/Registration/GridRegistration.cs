@@ -74,7 +74,7 @@ public static class GridRegistration
         options.Timings?.Add(RegistrationStage.Solve, start);
         StageMemory.Release();
 
-        List<TilePlacement> placements = Placements(grid, present, x, y);
+        var placements = new SolvedPlacements(grid, present, x, y);
         start = RegistrationTimings.Start(options.Timings);
         GainMeasurement? measuredGains = stripGains?.Solve(grid, present, x, y, placements, codec, threads, ct);
         options.Timings?.Add(RegistrationStage.Gains, start);
@@ -96,30 +96,5 @@ public static class GridRegistration
         }
 
         return 1;
-    }
-
-    private static List<TilePlacement> Placements(TileGrid grid, bool[] present, double[] x, double[] y)
-    {
-        double minX = double.PositiveInfinity, minY = double.PositiveInfinity;
-        for (int i = 0; i < present.Length; i++)
-        {
-            if (present[i])
-            {
-                minX = Math.Min(minX, x[i]);
-                minY = Math.Min(minY, y[i]);
-            }
-        }
-
-        var placements = new List<TilePlacement>(grid.PresentCount);
-        for (int i = 0; i < present.Length; i++)
-        {
-            if (present[i])
-            {
-                int c = i % grid.Columns, r = i / grid.Columns;
-                placements.Add(new TilePlacement(grid[c, r]!, x[i] - minX, y[i] - minY, c, r));
-            }
-        }
-
-        return placements;
     }
 }

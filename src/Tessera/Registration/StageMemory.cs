@@ -13,14 +13,19 @@ namespace Tessera.Registration;
 /// arrays stood beside the next one's (300×300: the resident size rose from 161 to 252 MiB in the
 /// last two seconds, the live heap by 32 MB): the peak grew with the grid by garbage. One full,
 /// compacting collection between stages costs a few tens of milliseconds on a heap of this size,
-/// against stages of seconds to minutes.
+/// against stages of seconds to minutes. What an object waiting for its finalizer reaches survives
+/// that collection (the pass's thread-local scratch is finalizable): measured at 40×40, the pass's
+/// heap stayed live through it (19.1 of the 20.6 MiB it held mid-pass) and stood beside the solve.
+/// So the finalizers run, and a second collection takes what they let go (0.9 MiB stays).
 /// </remarks>
 internal static class StageMemory
 {
-    /// <summary>Collects everything no longer reachable, large objects included, and returns the freed memory to the system.</summary>
+    /// <summary>Collects everything no longer reachable, large objects and what finalizers let go included, and returns the freed memory to the system.</summary>
     public static void Release()
     {
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 }

@@ -90,19 +90,15 @@ internal sealed class StripGains
     /// The gains of the present tiles, row-major (the placements' order). A pair the global solve
     /// put more than <see cref="MovedBy"/> px from where it was measured compared the wrong pixels:
     /// its two tiles are read again (at the decode scale) and it is measured at its solved place.
+    /// Once: the measured ratios are gathered at the front of the pass's own array.
     /// </summary>
     public GainMeasurement Solve(TileGrid grid, bool[] present, double[] x, double[] y, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
         int threads, CancellationToken ct)
     {
         var index = new int[present.Length];
-        var paths = new string[placements.Count];
         for (int i = 0, n = 0; i < present.Length; i++)
         {
-            index[i] = present[i] ? n : -1;
-            if (present[i])
-            {
-                paths[n++] = grid[i % _columns, i / _columns]!;
-            }
+            index[i] = present[i] ? n++ : -1;
         }
 
         int measuredPairs = 0;
@@ -111,10 +107,9 @@ internal sealed class StripGains
             measuredPairs += m ? 1 : 0;
         }
 
-        // Arrays of the exact size, as many as pairs were measured: a list grown by doubling, then
-        // copied to an array, left twice the pairs' size behind as garbage.
-        var results = new PairRatio?[measuredPairs];
-        var pairs = new GainPair[measuredPairs];
+        // The measured pairs' ratios moved to the front of the pass's array, each remembering its
+        // pair: copies of the ratios and of their pairs cost 48 bytes a pair, beside the pass's own.
+        var pairOf = new int[measuredPairs];
         var moved = new List<int>();
         int q = 0;
         for (int p = 0; p < _ratios.Length; p++)
@@ -130,17 +125,24 @@ internal sealed class StripGains
                 moved.Add(q);
             }
 
-            (results[q], pairs[q]) = (_ratios[p], new GainPair(index[first], index[second], p % 2, 1));
+            (_ratios[q], pairOf[q]) = (_ratios[p], p);
             q++;
         }
 
-        Remeasure(moved, results, pairs, placements, codec, threads, ct);
-        GainMeasurement measured = GainBalance.Solve(paths, results, k => pairs[k], _g.Scale, _sampling.FlatField, _sampling.Options);
+        GainPair Pair(int k)
+        {
+            int p = pairOf[k], second = p / 2, first = p % 2 == 0 ? second - 1 : second - _columns;
+            return new GainPair(index[first], index[second], p % 2, 1);
+        }
+
+        Span<PairRatio?> results = _ratios.AsSpan(0, measuredPairs);
+        Remeasure(moved, results, Pair, placements, codec, threads, ct);
+        GainMeasurement measured = GainBalance.Solve(grid.Files(), results, Pair, _g.Scale, _sampling.FlatField, _sampling.Options);
         return measured with { Reread = moved.Count };
     }
 
     /// <summary>The pairs the solve moved, each measured on its two tiles read again, at their solved places.</summary>
-    private void Remeasure(List<int> moved, PairRatio?[] results, GainPair[] pairs, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
+    private void Remeasure(List<int> moved, Span<PairRatio?> results, Func<int, GainPair> pairs, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
         int threads, CancellationToken ct)
     {
         if (moved.Count == 0)
@@ -154,7 +156,7 @@ internal sealed class StripGains
         var again = new PairRatio?[moved.Count];
         WorkerThreads.For(moved.Count, threads, k =>
         {
-            GainPair pair = pairs[moved[k]];
+            GainPair pair = pairs(moved[k]);
             ReducedTile a = ReducedTile.Read(mosaic.PathOf(pair.First), mosaic.RectOf(pair.First), codec, _field, _sampling.Options, pool);
             try
             {
