@@ -165,7 +165,7 @@ internal sealed class PairAligner
         timings?.Add(RegistrationStage.Candidates, start);
         start = RegistrationTimings.Start(timings);
         double competitor = Competitor(s, best, bestTx, bestTy);
-        var (curvatureX, curvatureY) = Curvatures(s, best, bestTx, bestTy, plain: false);
+        var (curvatureX, curvatureY, curvatureXY) = Curvatures(s, best, bestTx, bestTy, plain: false);
         double broadX = Broad(s, best, bestTx, bestTy, 1, 0, plain: false), broadY = Broad(s, best, bestTx, bestTy, 0, 1, plain: false);
         timings?.Add(RegistrationStage.Judge, start);
         bool edge = Math.Abs(bestTx - _nominalTx) >= _margin || Math.Abs(bestTy) >= _margin;
@@ -179,7 +179,7 @@ internal sealed class PairAligner
         // half a pixel, or it may settle on a neighbouring local maximum (8×8 photograph set:
         // median 0.33 → 2.1 px when it started from the whole-pixel shift).
         var (fx, fy, _) = s.Crop.Refine(s.A, s.B, _width, _length, locTx, locTy, timings);
-        return new StripMeasurement(false, locTx + fx, locTy + fy, best, curvatureX, curvatureY, competitor, edge, fx, fy, broadX, broadY);
+        return new StripMeasurement(false, locTx + fx, locTy + fy, best, curvatureX, curvatureY, competitor, edge, fx, fy, broadX, broadY, curvatureXY);
     }
 
     /// <summary>
@@ -204,7 +204,7 @@ internal sealed class PairAligner
         // larger ones by a pixel or more where it is broad (8×8 photograph set, this change alone:
         // median 0.33 → 0.25 px, worst tile 18.3 → 13.8 px).
         var (best, bestTx, bestTy) = Climb(s, tx, ty, PolishSteps, plain: true);
-        var (curvatureX, curvatureY) = Curvatures(s, best, bestTx, bestTy, plain: true);
+        var (curvatureX, curvatureY, curvatureXY) = Curvatures(s, best, bestTx, bestTy, plain: true);
         double broadX = Broad(s, best, bestTx, bestTy, 1, 0, plain: true), broadY = Broad(s, best, bestTx, bestTy, 0, 1, plain: true);
         timings?.Add(RegistrationStage.ClimbFull, start);
 
@@ -230,7 +230,7 @@ internal sealed class PairAligner
         return coarse with
         {
             Tx = x, Ty = y, CurvatureX = curvatureX, CurvatureY = curvatureY, SubpixelX = crop.X, SubpixelY = crop.Y,
-            BroadX = broadX, BroadY = broadY,
+            BroadX = broadX, BroadY = broadY, CurvatureXY = curvatureXY,
         };
     }
 
@@ -303,29 +303,19 @@ internal sealed class PairAligner
     }
 
     /// <summary>
-    /// How much the score drops one pixel either side of the peak across and along, each with the
-    /// other axis free to follow the peak: the curvature on the axis less what a ridge askew to the
-    /// grid gives back (a − b²/c for the quadratic −½(a·x² + 2b·xy + c·y²) fitted to the nearest
-    /// eight scores; b from the two diagonals). On an axis-aligned peak b is 0 and these are the
-    /// plain one-pixel curvatures. A ridge at a slant falls steeply along both axes yet hardly at all
-    /// along itself, and the axes' own curvatures took it for a peak (8×8 illustration s6, 5_7–6_7:
-    /// a ridge sloping about −0.3 px in y a pixel in x, scored 0.92 at 10 px from the truth, where it
-    /// scores 0.80, with σ (0.85, 0.63) px; it outweighed the right link beside it in the solve).
+    /// How much the score drops one pixel either side of the peak across and along, and the cross
+    /// term b of the quadratic −½(a·x² + 2b·xy + c·y²) through the nearest eight scores: along
+    /// (1, 1) the score falls by a + 2b + c, along (1, −1) by a − 2b + c. b is 0 where a diagonal
+    /// lies outside the strips.
     /// </summary>
-    private static (double X, double Y) Curvatures(Scratch s, double best, int tx, int ty, bool plain)
+    private static (double X, double Y, double XY) Curvatures(Scratch s, double best, int tx, int ty, bool plain)
     {
         double At(int dx, int dy) => plain ? Plain(s, tx + dx, ty + dy) : Score(s, tx + dx, ty + dy);
         double a = (2 * best) - At(-1, 0) - At(1, 0);
         double c = (2 * best) - At(0, -1) - At(0, 1);
         double rising = At(1, 1), risingBack = At(-1, -1), falling = At(1, -1), fallingBack = At(-1, 1);
-        if (a <= 0 || c <= 0 || Math.Min(Math.Min(rising, risingBack), Math.Min(falling, fallingBack)) <= -1)
-        {
-            return (a, c);
-        }
-
-        // Along (1, 1) the curvature is a + 2b + c, along (1, −1) a − 2b + c.
-        double b = ((fallingBack + falling) - (rising + risingBack)) / 4;
-        return (Math.Max(0, a - (b * b / c)), Math.Max(0, c - (b * b / a)));
+        bool inside = Math.Min(Math.Min(rising, risingBack), Math.Min(falling, fallingBack)) > -1;
+        return (a, c, inside ? ((fallingBack + falling) - (rising + risingBack)) / 4 : 0);
     }
 
     /// <summary>
