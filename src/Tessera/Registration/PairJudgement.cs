@@ -81,9 +81,9 @@ internal static class PairJudgement
         }
 
         double disagreement = Disagreement(m);
-        var (curvatureAcross, curvatureAlong) = Freed(m);
-        float across = Sigma(curvatureAcross, m.BroadX, m.SubpixelX, noiseHere, g.Scale, searchMargin, disagreement);
-        float along = Sigma(curvatureAlong, m.BroadY, m.SubpixelY, noiseHere, g.Scale, searchMargin, disagreement);
+        float ownAcross = Sigma(m.CurvatureX, m.BroadX, m.SubpixelX, noiseHere, g.Scale, searchMargin, disagreement);
+        float ownAlong = Sigma(m.CurvatureY, m.BroadY, m.SubpixelY, noiseHere, g.Scale, searchMargin, disagreement);
+        var (across, along) = Slanted(m, ownAcross, ownAlong, searchMargin);
         var (sx, sy) = west ? (across, along) : (along, across);
         PairOutcome outcome = significant ? PairOutcome.Measured : PairOutcome.LowCorrelation;
         return new PairLink(first, second, direction, dx, dy, m.Score, outcome, sx, sy);
@@ -107,19 +107,28 @@ internal static class PairJudgement
     public static double RidgeSigma(int searchMargin) => (float)(RidgeFraction * searchMargin);
 
     /// <summary>
-    /// The peak's curvature on each axis with the other left free to follow it: a − b²/c across and
-    /// c − b²/a along (the inverse of the peak's 2×2 curvature, per axis). An axis's own curvature
-    /// says how sure it is only where the peak runs with the axes; a ridge at a slant falls steeply
-    /// along both axes and hardly at all along itself, so each axis is as unsure as the ridge is
-    /// long (8×8 illustration s6, 5_7–6_7: a ridge sloping about −0.3 px in y a pixel in x, scored
-    /// 0.93 at 10 px from the truth, where it scores 0.80, with σ (0.85, 0.63) px from the axes
-    /// alone; the solve kept it and dropped the right link beside it). Whether the pair is located
-    /// at all is still asked of the axes' own curvatures: a slanted ridge locates one direction.
+    /// Each axis's σ where the peak runs at a slant to the axes: its own, and what the other axis's
+    /// uncertainty moves it by along the slant. With the score near the peak −½(a·x² + 2b·xy + c·y²),
+    /// the best x for a given y lies at −(b/a)·y, so an uncertainty σy along moves the match by
+    /// (b/a)·σy across, and σx by (b/c) along. An axis's own curvature says how sure it is only where
+    /// the peak runs with the axes (b = 0); a ridge at a slant falls steeply along both axes yet
+    /// hardly at all along itself (8×8 illustration s6, 5_7–6_7: a ridge sloping about −0.3 px in y
+    /// a pixel in x, scored 0.93 at 10 px from the truth, where it scores 0.80, with σ (0.85, 0.63)
+    /// px from the axes alone; the solve kept it and dropped the right link beside it). Whether the
+    /// pair is located at all is still asked of the axes' own curvatures: a slanted ridge locates
+    /// the direction across it.
     /// </summary>
-    private static (double Across, double Along) Freed(StripMeasurement m)
+    private static (float Across, float Along) Slanted(StripMeasurement m, float across, float along, int searchMargin)
     {
-        double a = m.CurvatureX, c = m.CurvatureY, b2 = m.CurvatureXY * m.CurvatureXY;
-        return a <= 0 || c <= 0 ? (a, c) : (Math.Max(0, a - (b2 / c)), Math.Max(0, c - (b2 / a)));
+        double a = m.CurvatureX, c = m.CurvatureY, b = m.CurvatureXY, ridge = RidgeFraction * searchMargin;
+        if (b == 0 || a <= 0 || c <= 0)
+        {
+            return (across, along);
+        }
+
+        double slantedAcross = Math.Sqrt((across * across) + Math.Pow(b / a * along, 2));
+        double slantedAlong = Math.Sqrt((along * along) + Math.Pow(b / c * across, 2));
+        return ((float)Math.Min(slantedAcross, ridge), (float)Math.Min(slantedAlong, ridge));
     }
 
     /// <summary>
