@@ -50,26 +50,28 @@ internal static class LoopClosure
             }
 
             ReadOnlySpan<int> loop = [top, right, bottom, left];
-            Blame(links, loop, blame, cut, l => links[l].Dx, l => links[l].SigmaX);
-            Blame(links, loop, blame, cut, l => links[l].Dy, l => links[l].SigmaY);
+            Blame(links, loop, blame, cut, x: true);
+            Blame(links, loop, blame, cut, x: false);
         }
 
         return SolveDrops.Drop(links, blame, cut, columns, tiles);
     }
 
-    /// <summary>One axis of one cell: top + right − bottom − left, against the four σ added in quadrature.</summary>
-    private static void Blame(List<PairLink> links, ReadOnlySpan<int> loop, double[] blame, double cut, Func<int, double> offset, Func<int, float> sigma)
+    /// <summary>One axis (<paramref name="x"/> or y) of one cell: top + right − bottom − left, against the four σ added in quadrature.</summary>
+    private static void Blame(List<PairLink> links, ReadOnlySpan<int> loop, double[] blame, double cut, bool x)
     {
-        double misfit = offset(loop[0]) + offset(loop[1]) - offset(loop[2]) - offset(loop[3]);
+        double Offset(int l) => x ? links[l].Dx : links[l].Dy;
+        float Sigma(int l) => x ? links[l].SigmaX : links[l].SigmaY;
+        double misfit = Offset(loop[0]) + Offset(loop[1]) - Offset(loop[2]) - Offset(loop[3]);
         double variance = 0;
         foreach (int l in loop)
         {
-            if (!float.IsFinite(sigma(l)))
+            if (!float.IsFinite(Sigma(l)))
             {
                 return;
             }
 
-            variance += Math.Pow(Math.Max(sigma(l), 0.01), 2);
+            variance += Math.Pow(Math.Max(Sigma(l), 0.01), 2);
         }
 
         double beyond = Math.Abs(misfit) - (3 * Math.Sqrt(variance));
@@ -80,7 +82,7 @@ internal static class LoopClosure
 
         foreach (int l in loop)
         {
-            blame[l] = Math.Max(blame[l], beyond * Math.Pow(Math.Max(sigma(l), 0.01), 2) / variance);
+            blame[l] = Math.Max(blame[l], beyond * Math.Pow(Math.Max(Sigma(l), 0.01), 2) / variance);
         }
     }
 }
