@@ -35,6 +35,24 @@ public sealed class PairJudgementTests
         Assert.True(link.SigmaX >= 0.8 && link.SigmaY >= 0.8, $"σ ({link.SigmaX:F2}, {link.SigmaY:F2})");
     }
 
+    private static PairLink Slanted(double curvatureXY) =>
+        PairJudgement.Judge(0, 1, PairDirection.West,
+            new StripMeasurement(false, Geometry.NominalTx, 0, 0.9, 0.026, 0.2, -1, CurvatureXY: curvatureXY),
+            Noise, Noise.Noise, Geometry, 48);
+
+    [Fact]
+    public void A_peak_at_a_slant_to_the_axes_is_as_unsure_on_each_as_the_slant_carries_the_other()
+    {
+        // The curvatures of 8×8 illustration s6, 5_7–6_7 (a ridge sloping −0.3 px in y a pixel in
+        // x): the best x for a given y moves by b/a = 2 px a pixel, so σx takes in 2 σy.
+        PairLink straight = Slanted(0), slanted = Slanted(0.052);
+        Assert.Equal(PairOutcome.Measured, slanted.Outcome);
+        double expectedX = Math.Sqrt((straight.SigmaX * straight.SigmaX) + Math.Pow(2 * straight.SigmaY, 2));
+        double expectedY = Math.Sqrt((straight.SigmaY * straight.SigmaY) + Math.Pow(0.26 * straight.SigmaX, 2));
+        Assert.Equal(expectedX, slanted.SigmaX, 0.001);
+        Assert.Equal(expectedY, slanted.SigmaY, 0.001);
+    }
+
     // Score 0.9 against a score noise of 0.05: the noise at the peak is 0.05 · (1 − 0.9²) = 0.0095.
     private const double NoiseAtPeak = 0.05 * (1 - (0.9 * 0.9));
 

@@ -7,7 +7,8 @@ namespace Tessera.Registration;
 /// solved by multigrid-preconditioned conjugate gradients from a maximum-spanning-tree start. A link or axis without a
 /// measurement carries the stage model's offset, weighted by the model's repeatability. Measured
 /// links the solution disagrees with by more than their uncertainty allows are dropped and the
-/// system solved again, worst first.
+/// system solved again, worst first; then links around a grid cell whose loop does not close
+/// (<see cref="LoopClosure"/>).
 /// </summary>
 internal static class GlobalSolver
 {
@@ -64,12 +65,19 @@ internal static class GlobalSolver
                 worst = Math.Max(worst, excess[l]);
             }
 
+            // Once the solution misses no link by more than it allows, the cells' loops are asked:
+            // a misfit the solve shared out among a loop's links can still be beyond the loop's σ.
             if (worst <= maxResidual)
             {
-                return;
+                if (LoopClosure.Drop(links, columns, n, maxResidual) == 0)
+                {
+                    return;
+                }
             }
-
-            SolveDrops.Drop(links, excess, Math.Max(maxResidual, 0.5 * worst), columns, n);
+            else
+            {
+                SolveDrops.Drop(links, excess, Math.Max(maxResidual, 0.5 * worst), columns, n);
+            }
         }
 
         BothAxes();

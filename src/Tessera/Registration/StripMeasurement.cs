@@ -16,8 +16,10 @@ namespace Tessera.Registration;
 /// <param name="SubpixelY">The same along.</param>
 /// <param name="BroadX">How the score falls across over wider steps than <paramref name="CurvatureX"/>'s one pixel: the largest (2·S(t) − S(t−k) − S(t+k)) / k for k of 2, 4 and 8; NaN where it was not measured, as the judgement does not read it (<see cref="PairJudgement.ReadsBroad"/>).</param>
 /// <param name="BroadY">The same along.</param>
+/// <param name="CurvatureXY">The peak's cross term: a quarter of how much more the score drops along (1, 1) than along (1, −1), one pixel either side; 0 where the peak runs with the axes.</param>
 internal readonly record struct StripMeasurement(bool Blank, double Tx, double Ty, double Score, double CurvatureX, double CurvatureY, double Competitor,
-    bool AtWindowEdge = false, double SubpixelX = 0, double SubpixelY = 0, double BroadX = double.NaN, double BroadY = double.NaN)
+    bool AtWindowEdge = false, double SubpixelX = 0, double SubpixelY = 0, double BroadX = double.NaN, double BroadY = double.NaN,
+    double CurvatureXY = 0)
 {
     public static StripMeasurement BlankStrip(int nominalTx) => new(true, nominalTx, 0, 0, 0, 0, -1);
 }
