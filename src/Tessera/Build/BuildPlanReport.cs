@@ -71,9 +71,6 @@ public sealed record BuildPlanReport(
     /// </summary>
     public const long BytesPerInputTile = 768;
 
-    /// <summary>What an OME-TIFF writer keeps per tile it writes, every level: its offset (8 bytes) and length (4).</summary>
-    public const long BytesPerTiffTile = sizeof(long) + sizeof(uint);
-
     public static BuildPlanReport Describe(BuildRequest request, ITileCodec codec, int shards)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
@@ -129,16 +126,8 @@ public sealed record BuildPlanReport(
     private static MemoryEstimate EstimateMemory(PyramidBuild.Job job, IPyramidOutput output)
     {
         long gridBytes = job.TileCount * BytesPerInputTile;
-        if (output is OmeTiffOutput tiff)
-        {
-            for (int level = 0; level < tiff.Raster.LevelCount; level++)
-            {
-                var (columns, rows) = tiff.Raster.TileCount(level);
-                gridBytes += (long)columns * rows * BytesPerTiffTile;
-            }
-        }
-
-        return new MemoryEstimate(BaseMemoryBytes, PixelMemory(job), gridBytes);
+        long indexBytes = output is OmeTiffOutput tiff ? BigTiffPyramidWriter.IndexBytes(tiff.Raster) : 0;
+        return new MemoryEstimate(BaseMemoryBytes, PixelMemory(job), gridBytes + indexBytes);
     }
 
     /// <summary>

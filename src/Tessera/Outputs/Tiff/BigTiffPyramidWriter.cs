@@ -29,6 +29,22 @@ public sealed class BigTiffPyramidWriter : IRasterTileWriter, IDisposable
     private readonly uint[][] _lengths;
     private long _end = HeaderBytes;
 
+    /// <summary>
+    /// What a writer of <paramref name="raster"/> holds until it completes, whatever it has written:
+    /// the offset and length of every tile of every level, which its directories list at the end.
+    /// </summary>
+    public static long IndexBytes(RasterPyramid raster)
+    {
+        long tiles = 0;
+        for (int level = 0; level < raster.LevelCount; level++)
+        {
+            var (columns, rows) = raster.TileCount(level);
+            tiles += (long)columns * rows;
+        }
+
+        return tiles * (sizeof(long) + sizeof(uint));
+    }
+
     /// <param name="path">The file to create (replaced if it exists).</param>
     /// <param name="compression">Deflate and LZW tiles are compressed here, with the horizontal predictor; JPEG tiles come encoded (<see cref="WriteCompressedTile"/>).</param>
     /// <param name="description">The first directory's ImageDescription (OME-XML).</param>
