@@ -15,7 +15,7 @@ internal static class LoopClosure
 {
     /// <summary>
     /// Drops (<see cref="SolveDrops"/>) a link in each cell whose four measured links miss closing by
-    /// more than 3 of the loop's σ plus <paramref name="cut"/> on an axis all four locate; returns
+    /// more than 3 of the loop's σ plus <paramref name="cut"/> on an axis all four measure (a finite σ, a ridge's included); returns
     /// how many it dropped. Each link is blamed for the part of the misfit beyond those 3 σ that a
     /// least-squares fit of the loop would give it, in proportion to its variance.
     /// </summary>
