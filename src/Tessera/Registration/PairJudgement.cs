@@ -139,8 +139,8 @@ internal static class PairJudgement
     public static double RidgeSigma(int searchMargin) => (float)(RidgeFraction * searchMargin);
 
     /// <summary>
-    /// Whether a pair's σ, slant included, locates some axis to within <see cref="LocatedSigma"/>:
-    /// one that locates neither says less than any measured link beside it and is not one.
+    /// Whether a pair's σ, slant included, locates some axis to within <see cref="LocatedSigma"/>;
+    /// a pair that locates neither is not counted as measured.
     /// </summary>
     private static bool LocatesAnAxis(float across, float along) => Math.Min(across, along) <= LocatedSigma;
 
