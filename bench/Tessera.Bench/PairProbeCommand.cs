@@ -128,7 +128,8 @@ internal static class PairProbeCommand
             foreach (SubpixelStep step in (IEnumerable<SubpixelStep>)[_crop, .. _whole])
             {
                 SubpixelRest rest = step.Refine(_a, _b, _width, _length, tx + ox, ty + oy, null);
-                fields.AddRange([F(rest.X + ox), F(rest.Y + oy), F(rest.Correlation)]);
+                double correlation = step.LastCorrelation(_a, _b, _width, _length, tx + ox, ty + oy);
+                fields.AddRange([F(rest.X + ox), F(rest.Y + oy), F(correlation)]);
             }
 
             StripMeasurement m = _aligner.Polish(a, b, tx, ty, new StripMeasurement(false, tx, ty, 0.9, 1, 1, -1), scoreNoise: null);

@@ -53,6 +53,25 @@ public sealed class PairJudgementTests
         Assert.Equal(expectedY, slanted.SigmaY, 0.001);
     }
 
+    private static PairLink SlantedRidge(double curvatureXY) =>
+        PairJudgement.Judge(0, 1, PairDirection.West,
+            new StripMeasurement(false, Geometry.NominalTx, 0, 0.9, 0.0102, 0.005, -1, BroadY: 0.001, CurvatureXY: curvatureXY),
+            Noise, Noise.Noise, Geometry, 48);
+
+    [Fact]
+    public void A_peak_whose_slant_leaves_no_axis_located_within_two_pixels_is_not_a_measurement()
+    {
+        // As 8×8 photograph s7, 4_2–5_2 (11 px off): x located to 0.93 px by its own curvature, y a
+        // ridge, and a slant of about half a pixel across a pixel along that carries y's 12 px into
+        // x. The same peak without the slant is measured; with it, it is not, yet keeps its σ.
+        PairLink straight = SlantedRidge(0), slanted = SlantedRidge(0.0048);
+        Assert.Equal(PairOutcome.Measured, straight.Outcome);
+        Assert.InRange(straight.SigmaX, 0.9, 0.96);
+        Assert.Equal(PairOutcome.LowCorrelation, slanted.Outcome);
+        Assert.InRange(slanted.SigmaX, 5.5, 6);
+        Assert.Equal(PairJudgement.RidgeSigma(48), slanted.SigmaY, 3);
+    }
+
     // Score 0.9 against a score noise of 0.05: the noise at the peak is 0.05 · (1 − 0.9²) = 0.0095.
     private const double NoiseAtPeak = 0.05 * (1 - (0.9 * 0.9));
 

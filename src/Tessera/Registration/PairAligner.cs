@@ -95,8 +95,8 @@ internal sealed class PairAligner
         ny = Math.Max(Math.Min(ny, 2 * nx), Math.Min(64, ny));
         _cropStart = Math.Max(0, (length - ny) / 2);
         _fft = FftBackends.Create(nx, ny, options.Fft);
-        _windowX = HannWindow.Create(width);
-        _windowY = HannWindow.Create(Math.Min(ny, length));
+        _windowX = TukeyWindow.Hann(width);
+        _windowY = TukeyWindow.Hann(Math.Min(ny, length));
 
         // At full resolution the subpixel step reads the whole overlap along the strip, in a
         // transform of its own: the search's crop of the middle missed texture that lies near one
@@ -182,7 +182,7 @@ internal sealed class PairAligner
         // Refined here too where full resolution refines it: the climb there must start within
         // half a pixel, or it may settle on a neighbouring local maximum (8×8 photograph set:
         // median 0.33 → 2.1 px when it started from the whole-pixel shift).
-        var (fx, fy, _) = s.Crop.Refine(s.A, s.B, _width, _length, locTx, locTy, timings);
+        var (fx, fy) = s.Crop.Refine(s.A, s.B, _width, _length, locTx, locTy, timings);
         var m = new StripMeasurement(false, locTx + fx, locTy + fy, best, curvatureX, curvatureY, competitor, edge, fx, fy, CurvatureXY: curvatureXY);
         start = RegistrationTimings.Start(timings);
         m = WithBroad(s, m, scoreNoise, best, bestTx, bestTy, plain: false);

@@ -39,6 +39,16 @@ internal static class PairJudgement
     private const double RidgeFraction = 0.25;
 
     /// <summary>
+    /// The σ (px) within which a pair must locate one axis to count as measured. A peak whose own
+    /// curvatures locate an axis to a pixel can still, at a slant, leave both axes unsure by
+    /// several (8×8 photograph s6, 6_4–6_5: σ (1.05, 12) from the axes, (2.83, 12) with the slant,
+    /// 16 px off; s7, 4_2–5_2: 0.93 → 5.75, 11 px off): the solve then keeps it as a weak link
+    /// within its 3 σ. Refused, it may still join a group of tiles that has no other link
+    /// (<see cref="WeakBridges"/>).
+    /// </summary>
+    private const double LocatedSigma = 2;
+
+    /// <summary>
     /// A best score from which a pair's remaining correlation peaks need not be checked: a distinct
     /// match that made it ambiguous would have to score within <see cref="AmbiguousRatio"/> of it,
     /// that is 3 σ above the best that any of the tile set's non-overlapping pairs scored. Where
@@ -87,7 +97,7 @@ internal static class PairJudgement
         float ownAlong = Sigma(m.CurvatureY, m.BroadY, m.SubpixelY, noiseHere, g.Scale, searchMargin, disagreement);
         var (across, along) = Slanted(m, ownAcross, ownAlong, searchMargin);
         var (sx, sy) = west ? (across, along) : (along, across);
-        PairOutcome outcome = significant ? PairOutcome.Measured : PairOutcome.LowCorrelation;
+        PairOutcome outcome = significant && LocatesAnAxis(across, along) ? PairOutcome.Measured : PairOutcome.LowCorrelation;
         return new PairLink(first, second, direction, dx, dy, m.Score, outcome, sx, sy);
     }
 
@@ -127,6 +137,12 @@ internal static class PairJudgement
 
     /// <summary>The uncertainty given an axis measured only along a ridge, px.</summary>
     public static double RidgeSigma(int searchMargin) => (float)(RidgeFraction * searchMargin);
+
+    /// <summary>
+    /// Whether a pair's σ, slant included, locates some axis to within <see cref="LocatedSigma"/>;
+    /// a pair that locates neither is not counted as measured.
+    /// </summary>
+    private static bool LocatesAnAxis(float across, float along) => Math.Min(across, along) <= LocatedSigma;
 
     private static bool Ambiguous(StripMeasurement m) => m.Competitor >= AmbiguousRatio * m.Score;
 

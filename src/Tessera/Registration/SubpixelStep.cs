@@ -32,30 +32,24 @@ internal sealed class SubpixelStep
 
     /// <summary>
     /// The rest of shift (tx, ty) between whitened strips <paramref name="a"/> and <paramref name="b"/>
-    /// (<paramref name="width"/> × <paramref name="length"/>, B(u, v) = A(u + tx, v + ty)), and how well
-    /// the windowed patches agree there; none where the overlap is under 4 px either way.
+    /// (<paramref name="width"/> × <paramref name="length"/>, B(u, v) = A(u + tx, v + ty)); none where
+    /// the overlap is under 4 px either way.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SubpixelRest Refine(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int width, int length, int tx, int ty, RegistrationTimings? timings)
     {
-        int nx = _fft.Width, ny = _fft.Height;
-        int ax0 = Math.Max(0, tx), ax1 = Math.Min(width, width + tx);
-        int ay0 = Math.Max(0, ty), ay1 = Math.Min(length, length + ty);
-        int pw = Math.Min(ax1 - ax0, nx), ph = Math.Min(ay1 - ay0, ny);
-        if (pw < 4 || ph < 4)
+        if (Patch(width, length, tx, ty) is not (int ax0, int ay0, int pw, int ph))
         {
             return default;
         }
 
+        int nx = _fft.Width, ny = _fft.Height;
         long start = RegistrationTimings.Start(timings);
-        ay0 += ((ay1 - ay0) - ph) / 2;
-        ax0 += ((ax1 - ax0) - pw) / 2;
         FftWorkspace ws = _workspace;
         Span<float> re = ws.Re, im = ws.Im;
         int st = ws.Stride;
         ws.Values.Clear();
         float[] windowX = Window(pw, _taperAcross), windowY = Window(ph, _taperAlong);
-        double energyA = 0, energyB = 0;
         for (int y = 0; y < ph; y++)
         {
             float wy = windowY[y];
@@ -64,11 +58,8 @@ internal sealed class SubpixelStep
             for (int x = 0; x < pw; x++)
             {
                 float window = wy * windowX[x];
-                float va = window * pa[x], vb = window * pb[x];
-                re[row + (x * st)] = va;
-                im[row + (x * st)] = vb;
-                energyA += va * va;
-                energyB += vb * vb;
+                re[row + (x * st)] = window * pa[x];
+                im[row + (x * st)] = window * pb[x];
             }
         }
 
@@ -97,10 +88,55 @@ internal sealed class SubpixelStep
         start = RegistrationTimings.Start(timings);
         var (x0, y0) = _peak.Find();
         timings?.Add(RegistrationStage.Upsample, start);
+        return new SubpixelRest(x0, y0);
+    }
+
+    /// <summary>
+    /// How well the windowed patches agree at the rest the last <see cref="Refine"/> found, given the
+    /// same strips and shift: their normalised correlation there. Only diagnostics ask (pair-probe),
+    /// so the patches' energies are summed here, not on every refine.
+    /// </summary>
+    public double LastCorrelation(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int width, int length, int tx, int ty)
+    {
+        if (Patch(width, length, tx, ty) is not (int ax0, int ay0, int pw, int ph))
+        {
+            return 0;
+        }
+
+        float[] windowX = Window(pw, _taperAcross), windowY = Window(ph, _taperAlong);
+        double energyA = 0, energyB = 0;
+        for (int y = 0; y < ph; y++)
+        {
+            ReadOnlySpan<float> pa = a.Slice(((ay0 + y) * width) + ax0, pw), pb = b.Slice(((ay0 + y - ty) * width) + ax0 - tx, pw);
+            for (int x = 0; x < pw; x++)
+            {
+                float window = windowY[y] * windowX[x];
+                float va = window * pa[x], vb = window * pb[x];
+                energyA += va * va;
+                energyB += vb * vb;
+            }
+        }
 
         // The upsampled surface is the patches' correlation times the transform's size (Parseval).
-        double norm = (double)nx * ny * Math.Sqrt(energyA * energyB);
-        return new SubpixelRest(x0, y0, norm > 0 ? _peak.Height / norm : 0);
+        double norm = (double)_fft.Width * _fft.Height * Math.Sqrt(energyA * energyB);
+        return norm > 0 ? _peak.Height / norm : 0;
+    }
+
+    /// <summary>
+    /// The patch of the overlap at shift (tx, ty) that the transform holds, from its middle: A's first
+    /// column and row, and its size; none where it is under 4 px either way.
+    /// </summary>
+    private (int X, int Y, int Width, int Height)? Patch(int width, int length, int tx, int ty)
+    {
+        int ax0 = Math.Max(0, tx), ax1 = Math.Min(width, width + tx);
+        int ay0 = Math.Max(0, ty), ay1 = Math.Min(length, length + ty);
+        int pw = Math.Min(ax1 - ax0, _fft.Width), ph = Math.Min(ay1 - ay0, _fft.Height);
+        if (pw < 4 || ph < 4)
+        {
+            return null;
+        }
+
+        return (ax0 + (((ax1 - ax0) - pw) / 2), ay0 + (((ay1 - ay0) - ph) / 2), pw, ph);
     }
 
     /// <summary>The window of a patch side, made once per length.</summary>

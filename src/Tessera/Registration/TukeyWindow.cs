@@ -20,4 +20,11 @@ internal static class TukeyWindow
 
         return w;
     }
+
+    /// <summary>
+    /// The Hann window (all of the length tapered), 0 at both ends and 1 in the middle: multiplying a
+    /// strip by it before the FFT removes the jump the transform's wrap-around sees between opposite
+    /// edges, which would otherwise correlate as a false peak at zero shift.
+    /// </summary>
+    public static float[] Hann(int length) => Create(length, 1);
 }
