@@ -8,7 +8,7 @@ For each set it sorts the pairs into
   (a) measured, right match: error statistics per direction and axis (a mean is a bias; the
       error over sigma says whether sigma is honest; split by the parity of the true offset, since
       the shift is found on tiles decoded at 1/2 scale),
-  (b) wrong match accepted: used by the solve (measured or bridged) and off by more than 1 px
+  (b) wrong match accepted: used by the solve (measured, bridged or confirmed) and off by more than 1 px
       (and 3 sigma) on an axis it claims to locate,
   (c) true match rejected: not used, yet its measurement lies within 1 px of the truth,
   (d) the solve: how far the solution misses the truth on pairs whose measurement is right, and
@@ -23,7 +23,7 @@ import statistics
 from truth import read_tessera, read_truth, tile_name
 
 REPORT = "TileConfiguration.registered.report.txt"
-USED = ("measured", "bridged")
+USED = ("measured", "bridged", "confirmed")  # the outcomes the solve uses (the report's names)
 RIDGE = 11.9  # PairJudgement: an axis with sigma at 1/4 of the 48-px search margin is not located
 
 
