@@ -1,4 +1,5 @@
 using Tessera.Codecs;
+using Tessera.Illumination;
 using Tessera.Imaging;
 using Tessera.Layout;
 using Tessera.Registration;
@@ -85,24 +86,76 @@ public sealed class PassBandsTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(wideByRows.MissingPairs, wide.MissingPairs);
     }
 
+    [Fact]
+    public void Gains_measured_in_bands_are_those_measured_row_by_row_and_solve_alike_when_asked_twice()
+    {
+        StripGains banded = MeasureGains(Band, out TileGrid grid, out JitteredTileSet set);
+        StripGains byRows = MeasureGains(Wide / 2, out _, out _);
+
+        // The tiles where they truly are, but every fifth 3 px off: the pairs it touches are read
+        // again and measured there, the rest keep the ratio the pass measured.
+        var present = new bool[grid.Columns * grid.Rows];
+        var x = new double[present.Length];
+        var y = new double[present.Length];
+        for (int i = 0; i < present.Length; i++)
+        {
+            present[i] = grid[i % grid.Columns, i / grid.Columns] is not null;
+            var (tx, ty) = set.Truth[(i % grid.Columns, i / grid.Columns)];
+            (x[i], y[i]) = (tx + (i % 5 == 0 ? 3 : 0), ty);
+        }
+
+        var placements = new SolvedPlacements(grid, present, x, y);
+        ITileCodec codec = TileCodecs.Create(CodecChoice.Auto, out _);
+        GainMeasurement first = banded.Solve(grid, present, x, y, placements, codec, 2, CancellationToken.None);
+        GainMeasurement again = banded.Solve(grid, present, x, y, placements, codec, 2, CancellationToken.None);
+        GainMeasurement rows = byRows.Solve(grid, present, x, y, placements, codec, 2, CancellationToken.None);
+        output.WriteLine($"{first.Pairs} pairs, {first.Reread} read again, {first.Used} used");
+
+        Assert.True(first.Reread > 0 && first.Reread < first.Pairs, $"{first.Reread} of {first.Pairs} pairs read again: the test shows nothing");
+        foreach (GainMeasurement other in (GainMeasurement[])[again, rows])
+        {
+            Assert.Equal((first.Pairs, first.Used, first.Reread, first.Gains.Count), (other.Pairs, other.Used, other.Reread, other.Gains.Count));
+            for (int t = 0; t < first.Gains.Count; t++)
+            {
+                Assert.Equal(first.Gains.GainOf(t), other.Gains.GainOf(t));
+            }
+        }
+    }
+
+    private StripGains MeasureGains(int bandWidth, out TileGrid grid, out JitteredTileSet set)
+    {
+        string tiles = _dir.Combine("gains");
+        set = JitteredTileSet.Write(tiles, Options(Wide / 2));
+        grid = GridScanner.Scan(tiles, new LayoutOptions("{x}_{y}.jpg"));
+        StripGains gains = null!;
+        Measure(tiles, bandWidth, geometry => gains = new StripGains(geometry, new GainSampling(null, new GainBalanceOptions()), Wide / 2, Down, 56));
+        return gains;
+    }
+
+    private static JitteredTileSetOptions Options(int across) => new()
+    {
+        Across = across, Down = Down, TileWidth = 192, TileHeight = 160, OverlapX = 64, OverlapY = 56, Jitter = 12, Seed = 5, Missing = [(2, 1)],
+    };
+
     private MeasuredPairs Measure(int across, int bandWidth)
     {
         string tiles = _dir.Combine($"tiles-{across}");
         if (!Directory.Exists(tiles))
         {
-            JitteredTileSet.Write(tiles, new JitteredTileSetOptions
-            {
-                Across = across, Down = Down, TileWidth = 192, TileHeight = 160, OverlapX = 64, OverlapY = 56, Jitter = 12, Seed = 5,
-                Missing = [(2, 1)],
-            });
+            JitteredTileSet.Write(tiles, Options(across));
         }
 
+        return Measure(tiles, bandWidth, _ => null);
+    }
+
+    private static MeasuredPairs Measure(string tiles, int bandWidth, Func<StripGeometry, StripGains?> gains)
+    {
         TileGrid grid = GridScanner.Scan(tiles, new LayoutOptions("{x}_{y}.jpg"));
         var input = new TileInputCodec(TileCodecs.Create(CodecChoice.Auto, out _), files: grid.Files());
         ImageHeader header = input.ReadHeader(grid.FirstTile);
         ITileCodec codec = input.ForGrid(grid.FirstTile, header);
         var options = new RegistrationOptions { Threads = 2 };
         var geometry = new StripGeometry(header.Width, header.Height, 64, 56, GridRegistration.ChooseScale(56, options.MinScaledOverlap), options.SearchMargin);
-        return PairPass.Measure(grid, geometry, header, codec, options, options.Threads, gains: null, progress: null, CancellationToken.None, bandWidth);
+        return PairPass.Measure(grid, geometry, header, codec, options, options.Threads, gains(geometry), progress: null, CancellationToken.None, bandWidth);
     }
 }

@@ -90,7 +90,8 @@ internal sealed class StripGains
     /// The gains of the present tiles, row-major (the placements' order). A pair the global solve
     /// put more than <see cref="MovedBy"/> px from where it was measured compared the wrong pixels:
     /// its two tiles are read again (at the decode scale) and it is measured at its solved place.
-    /// Once: the measured ratios are gathered at the front of the pass's own array.
+    /// The measured ratios stay where the pass put them (a copy of them and their pairs cost 48
+    /// bytes a pair), and are left as they are: the solve can be asked again.
     /// </summary>
     public GainMeasurement Solve(TileGrid grid, bool[] present, double[] x, double[] y, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
         int threads, CancellationToken ct)
@@ -107,12 +108,11 @@ internal sealed class StripGains
             measuredPairs += m ? 1 : 0;
         }
 
-        // The measured pairs' ratios moved to the front of the pass's array, each remembering its
-        // pair: copies of the ratios and of their pairs cost 48 bytes a pair, beside the pass's own.
+        // Measured pair k is pair pairOf[k] of the pass's arrays; moved lists, in order, the k whose
+        // ratio is measured again.
         var pairOf = new int[measuredPairs];
         var moved = new List<int>();
-        int q = 0;
-        for (int p = 0; p < _ratios.Length; p++)
+        for (int p = 0, k = 0; p < _ratios.Length; p++)
         {
             if (!_measured[p])
             {
@@ -122,11 +122,10 @@ internal sealed class StripGains
             int second = p / 2, first = p % 2 == 0 ? second - 1 : second - _columns;
             if (Math.Abs(x[second] - x[first] - _dx[p]) > MovedBy || Math.Abs(y[second] - y[first] - _dy[p]) > MovedBy)
             {
-                moved.Add(q);
+                moved.Add(k);
             }
 
-            (_ratios[q], pairOf[q]) = (_ratios[p], p);
-            q++;
+            pairOf[k++] = p;
         }
 
         GainPair Pair(int k)
@@ -135,25 +134,25 @@ internal sealed class StripGains
             return new GainPair(index[first], index[second], p % 2, 1);
         }
 
-        Span<PairRatio?> results = _ratios.AsSpan(0, measuredPairs);
-        Remeasure(moved, results, Pair, placements, codec, threads, ct);
-        GainMeasurement measured = GainBalance.Solve(grid.Files(), results, Pair, _g.Scale, _sampling.FlatField, _sampling.Options);
+        PairRatio?[] again = Remeasure(moved, Pair, placements, codec, threads, ct);
+        PairRatio? Ratio(int k) => moved.BinarySearch(k) is int j and >= 0 ? again[j] : _ratios[pairOf[k]];
+        GainMeasurement measured = GainBalance.Solve(grid.Files(), measuredPairs, Ratio, Pair, _g.Scale, _sampling.FlatField, _sampling.Options);
         return measured with { Reread = moved.Count };
     }
 
-    /// <summary>The pairs the solve moved, each measured on its two tiles read again, at their solved places.</summary>
-    private void Remeasure(List<int> moved, Span<PairRatio?> results, Func<int, GainPair> pairs, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
+    /// <summary>The ratios of the pairs the solve moved, in their order, each measured on its two tiles read again, at their solved places.</summary>
+    private PairRatio?[] Remeasure(List<int> moved, Func<int, GainPair> pairs, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
         int threads, CancellationToken ct)
     {
+        var again = new PairRatio?[moved.Count];
         if (moved.Count == 0)
         {
-            return;
+            return again;
         }
 
         var (width, height) = _g.Full is { } full ? (full.Width, full.Height) : (_g.Width, _g.Height);
         var mosaic = PlacedMosaic.FromPlacements(placements, _ => (width, height));
         var pool = new PixelMemoryPool(maxFreeArrays: 2 * threads);
-        var again = new PairRatio?[moved.Count];
         WorkerThreads.For(moved.Count, threads, k =>
         {
             GainPair pair = pairs(moved[k]);
@@ -169,9 +168,6 @@ internal sealed class StripGains
                 a.Release();
             }
         }, "tessera-gains", ct);
-        for (int k = 0; k < moved.Count; k++)
-        {
-            results[moved[k]] = again[k];
-        }
+        return again;
     }
 }
