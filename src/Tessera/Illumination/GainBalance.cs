@@ -46,7 +46,7 @@ public static class GainBalance
             paths[i] = mosaic.PathOf(i);
         }
 
-        return Solve(paths, results, p =>
+        return Solve(paths, results.Length, p => results[p], p =>
         {
             var (first, second) = pairs[p];
             var (direction, sign) = pairs.Orientation(mosaic, p);
@@ -55,14 +55,15 @@ public static class GainBalance
     }
 
     /// <summary>
-    /// The gains of <paramref name="paths"/> from each pair's measured ratio (null where it had too
-    /// few samples), solved in one least-squares system; <paramref name="pair"/> says which tiles
-    /// pair <c>p</c> joins, and how they lie.
+    /// The gains of <paramref name="paths"/> from the measured ratio of each of <paramref name="pairs"/>
+    /// pairs (<paramref name="ratio"/>; null where it had too few samples), solved in one
+    /// least-squares system; <paramref name="pair"/> says which tiles pair <c>p</c> joins, and how
+    /// they lie. Both are asked by index, so that a caller keeps its ratios where it has them.
     /// </summary>
-    internal static GainMeasurement Solve(IReadOnlyList<string> paths, ReadOnlySpan<PairRatio?> results, Func<int, GainPair> pair, int scale, FlatField? flatField,
-        GainBalanceOptions options)
+    internal static GainMeasurement Solve(IReadOnlyList<string> paths, int pairs, Func<int, PairRatio?> ratio, Func<int, GainPair> pair, int scale,
+        FlatField? flatField, GainBalanceOptions options)
     {
-        var links = Links(results, pair, options, out int withoutSignal, out int inconsistent);
+        var links = Links(pairs, ratio, pair, options, out int withoutSignal, out int inconsistent);
         double sideBias = options.SideBias ?? 1;
         var (logGains, biases, stats) = GainSolver.Solve(paths.Count, links, 1 / (options.GainSpread * options.GainSpread),
             options.SideBias is null ? 0 : 2, 1 / (sideBias * sideBias));
@@ -72,7 +73,7 @@ public static class GainBalance
             gains[i] = Math.Clamp(Math.Exp(logGains[i]), TileGains.MinGain, TileGains.MaxGain);
         }
 
-        return new GainMeasurement(new TileGains(paths, gains, flatField?.Describe() ?? "none"), scale, results.Length, links.Length,
+        return new GainMeasurement(new TileGains(paths, gains, flatField?.Describe() ?? "none"), scale, pairs, links.Length,
             withoutSignal, inconsistent, 100 * Residual(links, logGains, biases), stats) { SideBiases = biases };
     }
 
@@ -245,24 +246,24 @@ public static class GainBalance
     /// The pairs that count, each weighted by the inverse of its ratio's variance: its samples'
     /// spread squared over their number, but never less than the error floor squared.
     /// </summary>
-    private static GainLink[] Links(ReadOnlySpan<PairRatio?> results, Func<int, GainPair> pair, GainBalanceOptions options,
+    private static GainLink[] Links(int pairs, Func<int, PairRatio?> ratio, Func<int, GainPair> pair, GainBalanceOptions options,
         out int withoutSignal, out int inconsistent)
     {
         withoutSignal = inconsistent = 0;
         double floor = options.PairErrorFloor * options.PairErrorFloor;
-        double limit = SpreadLimit(results, options);
+        double limit = SpreadLimit(pairs, ratio, options);
         int used = 0;
-        foreach (PairRatio? result in results)
+        for (int p = 0; p < pairs; p++)
         {
-            used += result is { } r && r.Spread <= limit ? 1 : 0;
+            used += ratio(p) is { } r && r.Spread <= limit ? 1 : 0;
         }
 
         // Exactly as many as are used: at 600×600 a list and its copy held 46 MB of links at once.
         var links = new GainLink[used];
         used = 0;
-        for (int p = 0; p < results.Length; p++)
+        for (int p = 0; p < pairs; p++)
         {
-            if (results[p] is not { } r)
+            if (ratio(p) is not { } r)
             {
                 withoutSignal++;
             }
@@ -282,12 +283,12 @@ public static class GainBalance
     }
 
     /// <summary>The spread beyond which a pair's two tiles do not show the same pixels: a multiple of the median spread, at most the options' maximum.</summary>
-    private static double SpreadLimit(ReadOnlySpan<PairRatio?> results, GainBalanceOptions options)
+    private static double SpreadLimit(int pairs, Func<int, PairRatio?> ratio, GainBalanceOptions options)
     {
         int count = 0;
-        foreach (PairRatio? result in results)
+        for (int p = 0; p < pairs; p++)
         {
-            count += result is null ? 0 : 1;
+            count += ratio(p) is null ? 0 : 1;
         }
 
         if (count == 0)
@@ -297,9 +298,9 @@ public static class GainBalance
 
         var spreads = new double[count];
         count = 0;
-        foreach (PairRatio? result in results)
+        for (int p = 0; p < pairs; p++)
         {
-            if (result is { } r)
+            if (ratio(p) is { } r)
             {
                 spreads[count++] = r.Spread;
             }

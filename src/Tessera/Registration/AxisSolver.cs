@@ -10,8 +10,8 @@ namespace Tessera.Registration;
 /// across the whole grid that only a coarse level sees.
 /// </summary>
 /// <remarks>
-/// Both axes and every round of dropped links share one solver, given each solve's weights
-/// (<see cref="SetWeights"/>): its matrix, multigrid levels and vectors are made once, where a
+/// Both axes and every round of dropped links share one solver: its matrix, multigrid levels and
+/// vectors are made at the first solve and rewritten in place for each solve's weights, where a
 /// solver per solve left all of them behind as garbage every round.
 /// </remarks>
 internal sealed class AxisSolver
@@ -25,46 +25,65 @@ internal sealed class AxisSolver
     /// <summary>The multigrid takes a few dozen iterations at any grid size; this only bounds a pathological case.</summary>
     private const int MaxIterations = 1000;
 
-    private readonly LaplacianSolver _solver;
+    private readonly List<PairLink> _links;
+    private readonly double[] _weights;
     private readonly double[] _b;
+    private LaplacianSolver? _solver;
 
-    /// <param name="weights">One per link (positive): those of the first solve.</param>
-    public AxisSolver(List<PairLink> links, double[] weights, int tiles)
+    /// <param name="links">The links of every solve, in this order; their outcomes may change between solves, not their number.</param>
+    public AxisSolver(List<PairLink> links, int tiles)
     {
-        var pulls = new double[tiles];
-        Array.Fill(pulls, PriorWeight);
-        var laplacian = new LaplacianLink[links.Count];
-        for (int l = 0; l < links.Count; l++)
-        {
-            laplacian[l] = new LaplacianLink(links[l].First, links[l].Second, weights[l]);
-        }
-
-        _solver = new LaplacianSolver(pulls, laplacian);
+        _links = links;
+        _weights = new double[links.Count];
         _b = new double[tiles];
     }
 
-    /// <summary>New weights for the next solve, one per link in the constructor's order, each still positive.</summary>
-    public void SetWeights(double[] weights) => _solver.SetWeights(weights);
-
     /// <summary>
-    /// Positions <paramref name="p"/> on one axis from each link's offset and the weights last given,
-    /// <paramref name="w"/>, and the model grid's <paramref name="prior"/>.
+    /// Positions <paramref name="p"/> on one axis from each link's <paramref name="term"/> (its
+    /// weight, positive, and its offset, as the link reads now) and the model grid's <paramref name="prior"/>.
     /// </summary>
-    public void Solve(List<PairLink> links, double[] w, Func<PairLink, double> offset, Func<int, double> prior, double[] p)
+    public void Solve(Func<PairLink, (double W, double D)> term, Func<int, double> prior, double[] p)
     {
+        for (int l = 0; l < _links.Count; l++)
+        {
+            _weights[l] = term(_links[l]).W;
+        }
+
+        if (_solver is null)
+        {
+            _solver = Build(_weights);
+        }
+        else
+        {
+            _solver.SetWeights(_weights);
+        }
+
         for (int i = 0; i < _b.Length; i++)
         {
             _b[i] = PriorWeight * prior(i);
         }
 
-        for (int l = 0; l < links.Count; l++)
+        for (int l = 0; l < _links.Count; l++)
         {
-            PairLink link = links[l];
-            double d = offset(link);
-            _b[link.Second] += w[l] * d;
-            _b[link.First] -= w[l] * d;
+            PairLink link = _links[l];
+            double d = term(link).D;
+            _b[link.Second] += _weights[l] * d;
+            _b[link.First] -= _weights[l] * d;
         }
 
         _solver.Solve(_b, p, Tolerance, MaxIterations);
+    }
+
+    private LaplacianSolver Build(double[] weights)
+    {
+        var pulls = new double[_b.Length];
+        Array.Fill(pulls, PriorWeight);
+        var laplacian = new LaplacianLink[_links.Count];
+        for (int l = 0; l < _links.Count; l++)
+        {
+            laplacian[l] = new LaplacianLink(_links[l].First, _links[l].Second, weights[l]);
+        }
+
+        return new LaplacianSolver(pulls, laplacian);
     }
 }

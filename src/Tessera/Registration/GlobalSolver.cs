@@ -44,15 +44,12 @@ internal static class GlobalSolver
         // made, not left beside them.
         StageMemory.Release();
 
-        // One solver for both axes and every round, and one array of weights, each axis's written
-        // into it before its solve: the matrix, multigrid levels and vectors are rewritten where
-        // they are. The axes are solved one after the other, so that only one system's storage is
-        // alive. (Both axes' weights and offsets and the model grid, kept as arrays, cost 80 bytes
-        // a tile that the links and the grid give as they are read.)
-        var w = new double[links.Count];
-        FillWeights(w, links, TermX);
-        var solver = new AxisSolver(links, w, n);
-        bool fresh = true;
+        // One solver for both axes and every round: the matrix, multigrid levels and vectors are
+        // rewritten where they are, for the weights each solve reads from the links. The axes are
+        // solved one after the other, so that only one system's storage is alive. (Both axes'
+        // weights and offsets and the model grid, kept as arrays, cost 80 bytes a tile that the
+        // links and the grid give as they are read.)
+        var solver = new AxisSolver(links, n);
         var excess = new double[links.Count];
         for (int round = 0; round < MaxRounds; round++)
         {
@@ -84,25 +81,8 @@ internal static class GlobalSolver
 
         void BothAxes()
         {
-            if (!fresh)
-            {
-                FillWeights(w, links, TermX);
-                solver.SetWeights(w);
-            }
-
-            fresh = false;
-            solver.Solve(links, w, l => TermX(l).D, PriorX, x);
-            FillWeights(w, links, TermY);
-            solver.SetWeights(w);
-            solver.Solve(links, w, l => TermY(l).D, PriorY, y);
-        }
-    }
-
-    private static void FillWeights(double[] w, List<PairLink> links, Func<PairLink, (double W, double D)> term)
-    {
-        for (int l = 0; l < links.Count; l++)
-        {
-            w[l] = term(links[l]).W;
+            solver.Solve(TermX, PriorX, x);
+            solver.Solve(TermY, PriorY, y);
         }
     }
 

@@ -22,9 +22,10 @@ public sealed record RegistrationResult(IReadOnlyList<TilePlacement> Placements,
 /// global least-squares solve.
 /// </summary>
 /// <remarks>
-/// Tiles are read in row-major order at reduced scale (JPEG DCT scaling where the codec offers it),
-/// and only their four edge strips are kept, each only until the pair that needs it is aligned:
-/// memory is about a row of strips plus a few numbers per tile and link, whatever the grid's size.
+/// Tiles are read in bands of columns, each band row by row (<see cref="PassBands"/>), at reduced
+/// scale (JPEG DCT scaling where the codec offers it), and only their four edge strips are kept,
+/// each only until the pair that needs it is aligned: the strips held are about a band's row,
+/// whatever the grid's width; beside them a few numbers per tile and link, which grow with the grid.
 /// </remarks>
 public static class GridRegistration
 {

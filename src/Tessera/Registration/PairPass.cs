@@ -7,11 +7,11 @@ using Tessera.Layout;
 namespace Tessera.Registration;
 
 /// <summary>
-/// The pass over the tiles: every tile decoded once, every west and north neighbour pair aligned
-/// on their facing strips. What the pass holds — the strips of about a row of tiles, the decoded
-/// tiles in flight, the buffers that pool both, and a few numbers per cell to know when a pair is
-/// ready — belongs to this object and is let go when <see cref="Measure"/> returns, before the
-/// solve, the gains and the report allocate theirs.
+/// The pass over the tiles: every tile decoded once (a band's edge column twice, <see cref="PassBands"/>),
+/// every west and north neighbour pair aligned on their facing strips. What the pass holds — the
+/// strips of about a band's row of tiles, the decoded tiles in flight, the buffers that pool both,
+/// and a few numbers per read to know when a pair is ready — belongs to this object and is let go
+/// when <see cref="Measure"/> returns, before the solve, the gains and the report allocate theirs.
 /// </summary>
 internal sealed class PairPass
 {
@@ -30,10 +30,12 @@ internal sealed class PairPass
     private readonly PairAligner? _northFull;
     private readonly PixelMemoryPool _pool;
     private readonly StripPool _strips = new();
+    private readonly PassBands _bands;
 
-    // Per cell: its strips while any is still needed, the edges whose strip is not yet given back,
-    // where its links go in the list, and how many of each of its pairs' two tiles are decoded.
-    // A few bytes a cell: at 600×600 a nullable link per pair and cell held 46 MB to the end.
+    // Per slot of the bands (each read of a cell): its strips while any is still needed, the edges
+    // whose strip is not yet given back, and how many of each of its pairs' two tiles are decoded;
+    // per cell, where its links go in the list. A few bytes a cell: at 600×600 a nullable link per
+    // pair and cell held 46 MB to the end.
     private readonly TileStrips?[] _tiles;
     private readonly int[] _edgesLeft;
     private readonly int[] _firstLink;
@@ -44,9 +46,10 @@ internal sealed class PairPass
     private readonly List<PairLink> _links;
     private readonly int _missingPairs;
     private NullSample _sample = null!;
+    private int _tilesRead;
 
     private PairPass(TileGrid grid, StripGeometry geometry, ImageHeader header, ITileCodec codec, RegistrationOptions options, int threads,
-        StripGains? gains, WorkProgress? progress)
+        StripGains? gains, WorkProgress? progress, int bandWidth)
     {
         (_grid, _geometry, _header, _codec, _options, _gains, _progress) = (grid, geometry, header, codec, options, gains, progress);
         (_columns, _rows) = (grid.Columns, grid.Rows);
@@ -60,11 +63,12 @@ internal sealed class PairPass
 
         _pool = new PixelMemoryPool(maxFreeArrays: 3 * threads);
         int count = _columns * _rows;
-        _tiles = new TileStrips?[count];
-        _edgesLeft = new int[count];
+        _bands = new PassBands(_columns, _rows, bandWidth);
+        _tiles = new TileStrips?[_bands.Count];
+        _edgesLeft = new int[_bands.Count];
         Array.Fill(_edgesLeft, 4);
-        _westDecoded = new int[count];
-        _northDecoded = new int[count];
+        _westDecoded = new int[_bands.Count];
+        _northDecoded = new int[_bands.Count];
         _firstLink = new int[count];
         int links = 0;
         for (int i = 0; i < count; i++)
@@ -80,10 +84,11 @@ internal sealed class PairPass
 
     /// <summary>Learns the significance bar, then measures every pair; the links in row-major order of the second tile, each west pair before its north one.</summary>
     /// <param name="gains">Also measures the pairs' gain ratios on the same strips; null measures none.</param>
+    /// <param name="bandWidth">Columns of the grid a band of the pass owns (<see cref="PassBands"/>).</param>
     public static MeasuredPairs Measure(TileGrid grid, StripGeometry geometry, ImageHeader header, ITileCodec codec, RegistrationOptions options,
-        int threads, StripGains? gains, WorkProgress? progress, CancellationToken ct)
+        int threads, StripGains? gains, WorkProgress? progress, CancellationToken ct, int bandWidth = PassBands.DefaultWidth)
     {
-        var pass = new PairPass(grid, geometry, header, codec, options, threads, gains, progress);
+        var pass = new PairPass(grid, geometry, header, codec, options, threads, gains, progress, bandWidth);
         return pass.Run(threads, ct);
     }
 
@@ -93,12 +98,12 @@ internal sealed class PairPass
         _sample = NullDistribution.Measure(_grid, _geometry, _header, _codec, _pool, _strips, _westAligner, _northAligner, _options, threads, ct);
         _options.Timings?.Add(RegistrationStage.NullDistribution, start);
 
-        // Tiles are decoded in row-major order by whichever thread is free, and each pair is aligned
-        // by the thread that decodes the later of its two tiles: no thread waits for a row to end.
-        // A strip is given back once its pair is aligned, so what is alive is about a row of south
-        // strips and the tiles in flight.
-        WorkerThreads.For(_tiles.Length, threads, Decode, "tessera-register", ct);
-        return new MeasuredPairs(_links, _missingPairs, _sample.West, _sample.North);
+        // Tiles are decoded band by band, each band row by row, by whichever thread is free, and each
+        // pair is aligned by the thread that decodes the later of its two tiles: no thread waits for
+        // a row or a band to end. A strip is given back once its pair is aligned, so what is alive is
+        // about a band's row of south strips and the tiles in flight.
+        WorkerThreads.For(_bands.Count, threads, Decode, "tessera-register", ct);
+        return new MeasuredPairs(_links, _missingPairs, _sample.West, _sample.North) { StripsMade = _strips.Made, TilesRead = _tilesRead };
     }
 
     // A pair is measured where both its cells hold a tile; its link goes where the row-by-row pass
@@ -121,25 +126,28 @@ internal sealed class PairPass
         CollectionsMarshal.AsSpan(_links)[at] = found;
     }
 
-    // Every tile gives back each of its four strips once: when the pair across that edge is
-    // aligned, or at once on the grid's border; after the fourth the tile is let go of.
-    private void GiveBack(int tile, Edge edge)
+    // Every read of a tile gives back each of its four strips once: when the pair across that edge
+    // is aligned, or at once where no pair of this read needs it (the grid's border, a band's edge,
+    // all but the east strip of a repeated column); after the fourth the read is let go of.
+    private void GiveBack(int slot, Edge edge)
     {
-        Volatile.Read(ref _tiles[tile])?.Give(edge, _strips);
-        if (Interlocked.Decrement(ref _edgesLeft[tile]) == 0)
+        Volatile.Read(ref _tiles[slot])?.Give(edge, _strips);
+        if (Interlocked.Decrement(ref _edgesLeft[slot]) == 0)
         {
-            Volatile.Write(ref _tiles[tile], null);
+            Volatile.Write(ref _tiles[slot], null);
         }
     }
 
-    // Pair (first, second), both decoded now; null where a tile is missing.
-    private PairLink? Align(int first, int second, PairDirection direction)
+    // The pair of slots (from, to), both decoded now, which is the pair of grid cells (second's
+    // west or north neighbour, second); null where a tile is missing.
+    private PairLink? Align(int from, int to, int second, PairDirection direction)
     {
         bool west = direction == PairDirection.West;
+        int first = west ? second - 1 : second - _columns;
         PairLink? link = null;
         StripGeometry geometry = _geometry;
         StripGeometry? full = geometry.Full;
-        if (Volatile.Read(ref _tiles[first]) is { } a && Volatile.Read(ref _tiles[second]) is { } b)
+        if (Volatile.Read(ref _tiles[from]) is { } a && Volatile.Read(ref _tiles[to]) is { } b)
         {
             NullModel noise = west ? _sample.West : _sample.North;
             double clear = PairJudgement.ClearlySignificant(noise);
@@ -171,45 +179,52 @@ internal sealed class PairPass
             }
         }
 
-        GiveBack(first, west ? Edge.East : Edge.South);
-        GiveBack(second, west ? Edge.West : Edge.North);
+        GiveBack(from, west ? Edge.East : Edge.South);
+        GiveBack(to, west ? Edge.West : Edge.North);
         _progress?.Advance();
         return link;
     }
 
-    private void Decode(int i)
+    private void Decode(int slot)
     {
-        int c = i % _columns, r = i / _columns;
-        Volatile.Write(ref _tiles[i], _grid[c, r] is { } path
-            ? _sample.Take(i) ?? TileStrips.Read(path, _codec, _geometry, _header, _pool, _strips, _options.Timings)
-            : null);
-        foreach (var (border, edge) in (ReadOnlySpan<(bool, Edge)>)[(c == 0, Edge.West), (c == _columns - 1, Edge.East), (r == 0, Edge.North), (r == _rows - 1, Edge.South)])
+        PassSlot s = _bands[slot];
+        int cell = s.Cell, c = cell % _columns, r = s.Row;
+        string? path = _grid[c, r];
+        if (path is not null)
         {
-            if (border)
+            Interlocked.Increment(ref _tilesRead);
+        }
+
+        Volatile.Write(ref _tiles[slot], path is null ? null
+            : _sample.Take(cell) ?? TileStrips.Read(path, _codec, _geometry, _header, _pool, _strips, _options.Timings));
+        bool lastOfRow = s.Column == s.Across - 1, below = !s.Repeat && r + 1 < _rows, above = !s.Repeat && r > 0;
+        foreach (var (unpaired, edge) in (ReadOnlySpan<(bool, Edge)>)[(s.Column == 0, Edge.West), (lastOfRow, Edge.East), (!above, Edge.North), (!below, Edge.South)])
+        {
+            if (unpaired)
             {
-                GiveBack(i, edge);
+                GiveBack(slot, edge);
             }
         }
 
         // Each pair counts its decoded tiles; the thread that makes it two aligns it.
-        if (c > 0 && Interlocked.Increment(ref _westDecoded[i]) == 2)
+        if (s.Column > 0 && Interlocked.Increment(ref _westDecoded[slot]) == 2)
         {
-            Store(i, PairDirection.West, Align(i - 1, i, PairDirection.West));
+            Store(cell, PairDirection.West, Align(slot - 1, slot, cell, PairDirection.West));
         }
 
-        if (c + 1 < _columns && Interlocked.Increment(ref _westDecoded[i + 1]) == 2)
+        if (!lastOfRow && Interlocked.Increment(ref _westDecoded[slot + 1]) == 2)
         {
-            Store(i + 1, PairDirection.West, Align(i, i + 1, PairDirection.West));
+            Store(cell + 1, PairDirection.West, Align(slot, slot + 1, cell + 1, PairDirection.West));
         }
 
-        if (r > 0 && Interlocked.Increment(ref _northDecoded[i]) == 2)
+        if (above && Interlocked.Increment(ref _northDecoded[slot]) == 2)
         {
-            Store(i, PairDirection.North, Align(i - _columns, i, PairDirection.North));
+            Store(cell, PairDirection.North, Align(slot - s.Across, slot, cell, PairDirection.North));
         }
 
-        if (r + 1 < _rows && Interlocked.Increment(ref _northDecoded[i + _columns]) == 2)
+        if (below && Interlocked.Increment(ref _northDecoded[slot + s.Across]) == 2)
         {
-            Store(i + _columns, PairDirection.North, Align(i, i + _columns, PairDirection.North));
+            Store(cell + _columns, PairDirection.North, Align(slot, slot + s.Across, cell + _columns, PairDirection.North));
         }
     }
 }

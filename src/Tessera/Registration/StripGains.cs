@@ -24,9 +24,15 @@ internal sealed class StripGains
     /// <summary>How far (px) the solve may move a pair from where its ratio was measured before the ratio no longer stands.</summary>
     private const double MovedBy = 1;
 
-    // Two pairs per cell (its west one at 2i, its north one at 2i + 1): the ratio, and the offset it was measured at.
-    private readonly PairRatio?[] _ratios;
-    private readonly bool[] _measured;
+    /// <summary>What <see cref="_samples"/> holds for a pair not measured, and for one measured without a ratio.</summary>
+    private const int NotMeasured = -2, WithoutRatio = -1;
+
+    // Two pairs per cell (its west one at 2i, its north one at 2i + 1): the ratio in its parts, and
+    // the offset it was measured at. As parts, 28 bytes a pair where a nullable ratio and a flag
+    // for whether it was measured took 41.
+    private readonly double[] _logRatio;
+    private readonly double[] _spread;
+    private readonly int[] _samples;
     private readonly float[] _dx;
     private readonly float[] _dy;
 
@@ -45,8 +51,10 @@ internal sealed class StripGains
         }
 
         int pairs = 2 * columns * rows;
-        _ratios = new PairRatio?[pairs];
-        _measured = new bool[pairs];
+        _logRatio = new double[pairs];
+        _spread = new double[pairs];
+        _samples = new int[pairs];
+        Array.Fill(_samples, NotMeasured);
         _dx = new float[pairs];
         _dy = new float[pairs];
     }
@@ -76,8 +84,9 @@ internal sealed class StripGains
             PixelRect rb = west
                 ? new PixelRect(ox, oy + (s * _g.StartX), s * across, s * along)
                 : new PixelRect(ox + (s * _g.StartY), oy, s * along, s * across);
-            _ratios[p] = GainBalance.Ratio(first, ra, next, rb, _sampling.Options, _step);
-            (_dx[p], _dy[p], _measured[p]) = ((float)dx, (float)dy, true);
+            PairRatio? ratio = GainBalance.Ratio(first, ra, next, rb, _sampling.Options, _step);
+            (_logRatio[p], _spread[p], _samples[p]) = ratio is { } r ? (r.LogRatio, r.Spread, r.Samples) : (0, 0, WithoutRatio);
+            (_dx[p], _dy[p]) = ((float)dx, (float)dy);
         }
         finally
         {
@@ -90,7 +99,8 @@ internal sealed class StripGains
     /// The gains of the present tiles, row-major (the placements' order). A pair the global solve
     /// put more than <see cref="MovedBy"/> px from where it was measured compared the wrong pixels:
     /// its two tiles are read again (at the decode scale) and it is measured at its solved place.
-    /// Once: the measured ratios are gathered at the front of the pass's own array.
+    /// The measured ratios stay where the pass put them (a copy of them and their pairs cost 48
+    /// bytes a pair), and are left as they are: the solve can be asked again.
     /// </summary>
     public GainMeasurement Solve(TileGrid grid, bool[] present, double[] x, double[] y, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
         int threads, CancellationToken ct)
@@ -102,19 +112,18 @@ internal sealed class StripGains
         }
 
         int measuredPairs = 0;
-        foreach (bool m in _measured)
+        foreach (int samples in _samples)
         {
-            measuredPairs += m ? 1 : 0;
+            measuredPairs += samples != NotMeasured ? 1 : 0;
         }
 
-        // The measured pairs' ratios moved to the front of the pass's array, each remembering its
-        // pair: copies of the ratios and of their pairs cost 48 bytes a pair, beside the pass's own.
+        // Measured pair k is pair pairOf[k] of the pass's arrays; moved lists, in order, the k whose
+        // ratio is measured again.
         var pairOf = new int[measuredPairs];
         var moved = new List<int>();
-        int q = 0;
-        for (int p = 0; p < _ratios.Length; p++)
+        for (int p = 0, k = 0; p < _samples.Length; p++)
         {
-            if (!_measured[p])
+            if (_samples[p] == NotMeasured)
             {
                 continue;
             }
@@ -122,11 +131,10 @@ internal sealed class StripGains
             int second = p / 2, first = p % 2 == 0 ? second - 1 : second - _columns;
             if (Math.Abs(x[second] - x[first] - _dx[p]) > MovedBy || Math.Abs(y[second] - y[first] - _dy[p]) > MovedBy)
             {
-                moved.Add(q);
+                moved.Add(k);
             }
 
-            (_ratios[q], pairOf[q]) = (_ratios[p], p);
-            q++;
+            pairOf[k++] = p;
         }
 
         GainPair Pair(int k)
@@ -135,25 +143,27 @@ internal sealed class StripGains
             return new GainPair(index[first], index[second], p % 2, 1);
         }
 
-        Span<PairRatio?> results = _ratios.AsSpan(0, measuredPairs);
-        Remeasure(moved, results, Pair, placements, codec, threads, ct);
-        GainMeasurement measured = GainBalance.Solve(grid.Files(), results, Pair, _g.Scale, _sampling.FlatField, _sampling.Options);
+        PairRatio?[] again = Remeasure(moved, Pair, placements, codec, threads, ct);
+        PairRatio? Ratio(int k) => moved.BinarySearch(k) is int j and >= 0 ? again[j] : Measured(pairOf[k]);
+        GainMeasurement measured = GainBalance.Solve(grid.Files(), measuredPairs, Ratio, Pair, _g.Scale, _sampling.FlatField, _sampling.Options);
         return measured with { Reread = moved.Count };
     }
 
-    /// <summary>The pairs the solve moved, each measured on its two tiles read again, at their solved places.</summary>
-    private void Remeasure(List<int> moved, Span<PairRatio?> results, Func<int, GainPair> pairs, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
+    private PairRatio? Measured(int p) => _samples[p] >= 0 ? new PairRatio(_logRatio[p], _samples[p], _spread[p]) : null;
+
+    /// <summary>The ratios of the pairs the solve moved, in their order, each measured on its two tiles read again, at their solved places.</summary>
+    private PairRatio?[] Remeasure(List<int> moved, Func<int, GainPair> pairs, IReadOnlyList<TilePlacement> placements, ITileCodec codec,
         int threads, CancellationToken ct)
     {
+        var again = new PairRatio?[moved.Count];
         if (moved.Count == 0)
         {
-            return;
+            return again;
         }
 
         var (width, height) = _g.Full is { } full ? (full.Width, full.Height) : (_g.Width, _g.Height);
         var mosaic = PlacedMosaic.FromPlacements(placements, _ => (width, height));
         var pool = new PixelMemoryPool(maxFreeArrays: 2 * threads);
-        var again = new PairRatio?[moved.Count];
         WorkerThreads.For(moved.Count, threads, k =>
         {
             GainPair pair = pairs(moved[k]);
@@ -169,9 +179,6 @@ internal sealed class StripGains
                 a.Release();
             }
         }, "tessera-gains", ct);
-        for (int k = 0; k < moved.Count; k++)
-        {
-            results[moved[k]] = again[k];
-        }
+        return again;
     }
 }
