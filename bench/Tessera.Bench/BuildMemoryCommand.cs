@@ -8,13 +8,15 @@ using Tessera.Pyramid;
 namespace Tessera.Bench;
 
 /// <summary>
-/// <c>build-memory DIR OUT [--overlap-x 80] [--overlap-y 60] [--layout dz|ome-tiff|ome-zarr]</c>: says
-/// what a build holds per input tile, stage by stage. First the grid's reading alone, as the build
-/// does it: the scan, then the input fingerprint, each with the bytes it allocated and the live heap
-/// after it (a full collection's survivors: what the build keeps). Then the whole build of OUT in this
-/// process (the CLI's defaults for the layout), with the largest resident size and GC commitment
-/// sampled before it counts its tiles (the grid read, nothing decoded), while it writes them, and while it completes the output. Run on two
-/// grid sizes; the differences divided by the tiles added are the bytes a tile costs.
+/// <c>build-memory DIR OUT [--overlap-x 80] [--overlap-y 60] [--layout dz|ome-tiff|ome-zarr] [--read-only yes]</c>:
+/// says what a build holds per input tile, stage by stage. First the grid's reading alone, as the
+/// build does it: the scan, then the input fingerprint, each with the bytes it allocated and the live
+/// heap after it (a full collection's survivors: what the build keeps). Then (not with
+/// <c>--read-only yes</c>) the whole build of OUT in this process, with the CLI's defaults for the
+/// layout: the bytes it allocated, its pixel pool's peak, and by stage (before it counts its tiles,
+/// while it writes them, after the last) the largest resident size, managed heap (garbage included)
+/// and malloc arenas sampled, and the live heap at each quarter of the tiles. Run on two grid sizes,
+/// the differences divided by the tiles added are the bytes a tile costs.
 /// </summary>
 /// <remarks>Run with <c>DOTNET_gcConcurrent=0</c>, as the CLI's runtime configuration has it, for peaks that compare.</remarks>
 internal static class BuildMemoryCommand
@@ -26,6 +28,7 @@ internal static class BuildMemoryCommand
         string directory = args.Positional(0, "DIR"), output = args.Positional(1, "OUT");
         int overlapX = args.Int("overlap-x", 80, 0), overlapY = args.Int("overlap-y", 60, 0);
         string layoutName = args.String("layout", "dz");
+        bool readOnly = args.String("read-only", "no") == "yes";
         args.EnsureAllUsed(2);
         PyramidLayout layout = layoutName switch
         {
@@ -49,6 +52,11 @@ internal static class BuildMemoryCommand
         Console.WriteLine(Row("scan: kept (the grid)", live1 - live0));
         Console.WriteLine(Row("fingerprint: allocated", allocated2 - allocated1));
         Console.WriteLine(Row("fingerprint: kept", live2 - live1));
+        if (readOnly)
+        {
+            return;
+        }
+
         grid = null!;
         fingerprint = null!;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
