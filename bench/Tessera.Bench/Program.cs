@@ -25,6 +25,7 @@ internal static class Program
           tessera-bench pair-probe DIR [--overlap-x 80] [--overlap-y 60] [--scale 2] [--pair 0_0-0_1] [--offset 0,0] [--surface R]
           tessera-bench register-memory DIR --output FILE [--overlap-x 80] [--overlap-y 60] [--threads N]
           tessera-bench compose DIR [--blend seam] [--overlap-x 80] [--overlap-y 60] [--block 4096] [--rounds 3]
+          tessera-bench build-memory DIR OUT [--overlap-x 80] [--overlap-y 60] [--layout dz|ome-tiff|ome-zarr] [--read-only yes]
         """;
 
     private static int Main(string[] args)
@@ -84,6 +85,9 @@ internal static class Program
                     break;
                 case "compose":
                     ComposeCommand.Run(arguments);
+                    break;
+                case "build-memory":
+                    BuildMemoryCommand.Run(arguments);
                     break;
                 default:
                     throw new UsageException($"unknown command '{args[0]}'");

@@ -32,19 +32,10 @@ public sealed class InputFingerprint
         _sizes = sizes;
         _modified = modified;
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        byte[] buffer = new byte[256];
+        var writer = new LineWriter(this);
         for (int i = 0; i < files.Count; i++)
         {
-            string line = LineOf(i);
-            int length = Encoding.UTF8.GetMaxByteCount(line.Length) + 1;
-            if (length > buffer.Length)
-            {
-                buffer = new byte[length];
-            }
-
-            int written = Encoding.UTF8.GetBytes(line, buffer);
-            buffer[written] = (byte)'\n';
-            sha.AppendData(buffer, 0, written + 1);
+            sha.AppendData(writer.Bytes(i, "\n"));
         }
 
         _hash = Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
@@ -70,18 +61,12 @@ public sealed class InputFingerprint
         return new InputFingerprint(inputDirectory, files, sizes, modified);
     }
 
-    /// <summary>File <paramref name="i"/>'s line of the list: size, modification time and name, tab-separated.</summary>
-    private string LineOf(int i)
-    {
-        string name = Path.GetRelativePath(_inputDirectory, _files[i]).Replace('\n', '?').Replace('\r', '?');
-        return string.Create(CultureInfo.InvariantCulture, $"{_sizes[i]}\t{_modified[i]}\t{name}");
-    }
-
     private IEnumerable<string> Lines()
     {
+        var writer = new LineWriter(this);
         for (int i = 0; i < _files.Count; i++)
         {
-            yield return LineOf(i);
+            yield return writer.Line(i);
         }
     }
 
@@ -90,7 +75,15 @@ public sealed class InputFingerprint
     {
         string path = PathIn(directory, _hash);
         string temporary = $"{path}.{Guid.NewGuid():N}.partial";
-        File.WriteAllLines(temporary, Lines());
+        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            var writer = new LineWriter(this);
+            for (int i = 0; i < _files.Count; i++)
+            {
+                stream.Write(writer.Bytes(i, Environment.NewLine));
+            }
+        }
+
         File.Move(temporary, path, overwrite: true);
     }
 
@@ -154,4 +147,71 @@ public sealed class InputFingerprint
     }
 
     private static string PathIn(string directory, string hash) => Path.Combine(directory, Prefix + hash + Suffix);
+
+    /// <summary>
+    /// Makes the list's lines, "size<c>TAB</c>modification time<c>TAB</c>name" (the name relative to
+    /// the input folder, a line break in it written as '?'), one at a time in buffers it reuses: the
+    /// digest and the list go over every file, and a string or two per file would be garbage by the
+    /// hundred thousand. The relative folder is worked out once for each run of files in one folder.
+    /// </summary>
+    private sealed class LineWriter(InputFingerprint fingerprint)
+    {
+        private char[] _chars = new char[256];
+        private byte[] _bytes = new byte[1024];
+        private string? _folder;
+        private string _relativeFolder = string.Empty;
+
+        /// <summary>File <paramref name="i"/>'s line.</summary>
+        public string Line(int i) => new(Chars(i));
+
+        /// <summary>File <paramref name="i"/>'s line and <paramref name="newline"/>, as UTF-8, valid until the next call.</summary>
+        public ReadOnlySpan<byte> Bytes(int i, string newline)
+        {
+            ReadOnlySpan<char> line = Chars(i);
+            int length = Encoding.UTF8.GetMaxByteCount(line.Length + newline.Length);
+            if (length > _bytes.Length)
+            {
+                _bytes = new byte[length];
+            }
+
+            int written = Encoding.UTF8.GetBytes(line, _bytes);
+            written += Encoding.UTF8.GetBytes(newline, _bytes.AsSpan(written));
+            return _bytes.AsSpan(0, written);
+        }
+
+        private ReadOnlySpan<char> Chars(int i)
+        {
+            string file = fingerprint._files[i];
+            ReadOnlySpan<char> name = Path.GetFileName(file.AsSpan()), folder = Path.GetDirectoryName(file.AsSpan());
+            if (_folder is null || !folder.SequenceEqual(_folder))
+            {
+                _folder = folder.ToString();
+                string relative = Path.GetRelativePath(fingerprint._inputDirectory, Path.GetFullPath(folder.IsEmpty ? "." : _folder));
+                _relativeFolder = relative == "." ? string.Empty
+                    : Path.EndsInDirectorySeparator(relative) ? relative : relative + Path.DirectorySeparatorChar;
+            }
+
+            // Two numbers of at most 20 characters each, two tabs, the folder and the name.
+            int most = 42 + _relativeFolder.Length + name.Length;
+            if (most > _chars.Length)
+            {
+                _chars = new char[most];
+            }
+
+            Span<char> line = _chars;
+            fingerprint._sizes[i].TryFormat(line, out int at, default, CultureInfo.InvariantCulture);
+            line[at++] = '\t';
+            fingerprint._modified[i].TryFormat(line[at..], out int digits, default, CultureInfo.InvariantCulture);
+            at += digits;
+            line[at++] = '\t';
+            int nameStart = at;
+            _relativeFolder.CopyTo(line[at..]);
+            at += _relativeFolder.Length;
+            name.CopyTo(line[at..]);
+            at += name.Length;
+            line[nameStart..at].Replace('\n', '?');
+            line[nameStart..at].Replace('\r', '?');
+            return line[..at];
+        }
+    }
 }

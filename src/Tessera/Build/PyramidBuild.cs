@@ -410,9 +410,38 @@ public static class PyramidBuild
             };
         }
 
-        /// <summary>The folders the input files are in, and the input folder itself, as full paths.</summary>
-        public IReadOnlyList<string> InputFolders() =>
-            InputFiles.Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!).Append(Path.GetFullPath(Request.InputDirectory)).Distinct().ToList();
+        /// <summary>
+        /// The folders the input files are in, and the input folder itself, as full paths. A folder is
+        /// worked out once for each run of files named in it (a grid's are all in one), not once a file.
+        /// </summary>
+        public IReadOnlyList<string> InputFolders()
+        {
+            var folders = new List<string>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            string? last = null;
+            foreach (string file in InputFiles)
+            {
+                ReadOnlySpan<char> folder = Path.GetDirectoryName(file.AsSpan());
+                if (last is not null && folder.SequenceEqual(last))
+                {
+                    continue;
+                }
+
+                last = folder.ToString();
+                Add(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            }
+
+            Add(Path.GetFullPath(Request.InputDirectory));
+            return folders;
+
+            void Add(string folder)
+            {
+                if (seen.Add(folder))
+                {
+                    folders.Add(folder);
+                }
+            }
+        }
 
         /// <summary>Each tile's size from its header (read in parallel: a positions list may name tiles of any size); a bad header fails as itself.</summary>
         private static PlacedMosaic Place(IReadOnlyList<TilePlacement> placements, ITileCodec codec, CancellationToken cancellationToken)

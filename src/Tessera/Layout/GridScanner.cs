@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Tessera.Layout;
 
@@ -44,7 +43,7 @@ public sealed record LayoutOptions(string? Pattern = null, TileOrder Order = Til
 }
 
 /// <summary>Finds the tiles of a folder and arranges them into a <see cref="TileGrid"/>.</summary>
-public static partial class GridScanner
+public static class GridScanner
 {
     /// <summary>More cells than this is taken for a mistake in the names, not a real grid.</summary>
     public const long MaxCells = 100_000_000;
@@ -88,7 +87,7 @@ public static partial class GridScanner
         var leftOut = new List<string>();
         foreach (string path in files)
         {
-            if (pattern.TryMatch(Path.GetFileName(path), out long? x, out long? y, out _))
+            if (pattern.TryMatch(Path.GetFileName(path.AsSpan()), out long? x, out long? y, out _))
             {
                 found.Add((x!.Value, y!.Value, path));
             }
@@ -140,7 +139,7 @@ public static partial class GridScanner
         var leftOut = new List<string>();
         foreach (string path in files)
         {
-            string name = Path.GetFileName(path);
+            ReadOnlySpan<char> name = Path.GetFileName(path.AsSpan());
             long? index;
             if (pattern is not null)
             {
@@ -161,14 +160,14 @@ public static partial class GridScanner
                     continue;
                 }
 
-                MatchCollection numbers = Digits().Matches(Path.GetFileNameWithoutExtension(name));
-                if (numbers.Count == 0)
+                ReadOnlySpan<char> number = LastNumber(Path.GetFileNameWithoutExtension(name));
+                if (number.IsEmpty)
                 {
                     leftOut.Add(path);
                     continue;
                 }
 
-                index = long.TryParse(numbers[^1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : long.MaxValue;
+                index = long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : long.MaxValue;
             }
 
             found.Add((index!.Value, path));
@@ -252,6 +251,21 @@ public static partial class GridScanner
         cells[cell] = path;
     }
 
-    [GeneratedRegex("[0-9]+")]
-    private static partial Regex Digits();
+    /// <summary>The last run of digits in <paramref name="name"/>, empty where it has none.</summary>
+    private static ReadOnlySpan<char> LastNumber(ReadOnlySpan<char> name)
+    {
+        int end = name.Length;
+        while (end > 0 && !char.IsAsciiDigit(name[end - 1]))
+        {
+            end--;
+        }
+
+        int start = end;
+        while (start > 0 && char.IsAsciiDigit(name[start - 1]))
+        {
+            start--;
+        }
+
+        return name[start..end];
+    }
 }

@@ -52,10 +52,10 @@ public sealed class TileGrid
     /// <summary>The file of cell (column, row), or null where the tile is missing.</summary>
     public string? this[int column, int row] => _cells[(row * Columns) + column];
 
-    /// <summary>The first tile in row-major order: the one whose properties stand for all.</summary>
     /// <summary>The file name of the tile at a cell, read into <paramref name="buffer"/> (where it fits) without making a string.</summary>
     internal ReadOnlySpan<char> FileName(int column, int row, Span<char> buffer) => _cells.FileName((row * Columns) + column, buffer);
 
+    /// <summary>The first tile in row-major order: the one whose properties stand for all.</summary>
     public string FirstTile => PathOf(0);
 
     /// <summary>The files of the present cells, row by row: a view of the grid, each path made when it is read.</summary>

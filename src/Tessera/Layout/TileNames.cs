@@ -59,12 +59,18 @@ internal sealed class TileNames
         get
         {
             int start = _starts[cell], end = _starts[cell + 1];
-            if (end > start)
+            if (end <= start)
             {
-                return string.Concat(_prefix, Encoding.UTF8.GetString(_bytes, start, end - start));
+                return _others.GetValueOrDefault(cell);
             }
 
-            return _others.GetValueOrDefault(cell);
+            // One string, the folder and the name decoded straight into it: a build reads every path more than once.
+            var bytes = new ReadOnlySpan<byte>(_bytes, start, end - start);
+            return string.Create(_prefix.Length + Encoding.UTF8.GetCharCount(bytes), (this, start, end), static (chars, at) =>
+            {
+                at.Item1._prefix.CopyTo(chars);
+                Encoding.UTF8.GetChars(at.Item1._bytes.AsSpan(at.start, at.end - at.start), chars[at.Item1._prefix.Length..]);
+            });
         }
     }
 
