@@ -54,14 +54,16 @@ internal static class GlobalSolver
         var solver = new AxisSolver(links, w, n);
         bool fresh = true;
         var excess = new double[links.Count];
+        var hold = new LinkHold(n);
         for (int round = 0; round < MaxRounds; round++)
         {
             BothAxes();
 
             double worst = 0;
+            hold.Fill(links, TermX, TermY);
             for (int l = 0; l < links.Count; l++)
             {
-                excess[l] = links[l].Measured ? Excess(links[l], x, y) : 0;
+                excess[l] = links[l].Measured ? hold.Excess(links[l], x, y) : 0;
                 worst = Math.Max(worst, excess[l]);
             }
 
