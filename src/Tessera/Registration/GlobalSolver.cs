@@ -19,8 +19,9 @@ internal static class GlobalSolver
     /// <param name="model">Offset for a link given the model's value (West or North).</param>
     /// <param name="modelSigma">How far the stage model's offset may be off, px (its repeatability, at least 1).</param>
     /// <param name="x">Filled with positions; start values are the model grid.</param>
+    /// <param name="ridgeSigma">The σ of an axis located only along a ridge: left out of the test of a link against its tiles' other links (<see cref="LinkHold"/>).</param>
     public static void Solve(bool[] present, int columns, List<PairLink> links, Func<PairDirection, (double Dx, double Dy)> model,
-        Func<PairDirection, double> modelSigma, double maxResidual, double[] x, double[] y)
+        Func<PairDirection, double> modelSigma, double maxResidual, double[] x, double[] y, double ridgeSigma = double.PositiveInfinity)
     {
         var (sx, sy) = (model(PairDirection.West).Dx, model(PairDirection.North).Dy);
         var (shearX, shearY) = (model(PairDirection.North).Dx, model(PairDirection.West).Dy);
@@ -54,16 +55,16 @@ internal static class GlobalSolver
         var solver = new AxisSolver(links, w, n);
         bool fresh = true;
         var excess = new double[links.Count];
-        var hold = new LinkHold(n);
+        var hold = new LinkHold(n, ridgeSigma);
         for (int round = 0; round < MaxRounds; round++)
         {
             BothAxes();
 
             double worst = 0;
-            hold.Fill(links, TermX, TermY);
+            hold.Fill(links, TermX, TermY, x, y);
             for (int l = 0; l < links.Count; l++)
             {
-                excess[l] = links[l].Measured ? hold.Excess(links[l], x, y) : 0;
+                excess[l] = links[l].Measured ? Math.Max(Excess(links[l], x, y), hold.Excess(links[l], x, y)) : 0;
                 worst = Math.Max(worst, excess[l]);
             }
 

@@ -1,65 +1,99 @@
 namespace Tessera.Registration;
 
 /// <summary>
-/// How far the solution misses a measured link as the rest of the grid sees it: its residual
-/// with the link's own pull taken out. Where a tile is held by one link of some weight and a
-/// rival of another, and by nothing else, the solve puts it between them by their weights, and
-/// each then misses by only its share of their disagreement, within its own 3 σ, though the two
-/// disagree by well over their joint σ (8×8 photograph s5, 5_1: a wrong 4_1–5_1 with σy 1.65 and
-/// a right 5_0–5_1 with σy 0.92, 6.7 px apart, kept both and moved the tile 2.8 px).
+/// How far a measured link disagrees with the other links of its tiles: where each of them puts
+/// the tile, against where this one does. Where a tile is held by one link and a rival, and by
+/// nothing else measured, the solve puts it between them by their weights, and each then misses
+/// by only its share of their disagreement, within its own 3 σ, though the two disagree by well
+/// over their joint σ (8×8 photograph s5, 5_1: a wrong 4_1–5_1 with σy 1.65 and a right 5_0–5_1
+/// with σy 0.92, 6.7 px apart; both were kept and the tile moved 2.8 px). No loop judges such a
+/// pair when the cell's other links are not measured (<see cref="LoopClosure"/>).
 /// </summary>
 /// <remarks>
-/// A link's leverage h, the share of the solution at its tiles that it makes itself, is taken as
-/// its weight over the weight that holds its less held tile (all that tile's links, the stage
-/// model's for those not measured), on each axis. That is exact for a tile held only by its links
-/// to well-held neighbours and too small elsewhere (about 1/4 against 1/2 inside a uniform grid),
-/// so it never makes a link look worse than it is. The residual against the rest is r/(1 − h),
-/// with σ/√(1 − h).
+/// Per tile and axis it keeps the sums of the weights of the tile's links (the stage model's for
+/// links not measured) and of each weight times the link's residual as seen from the tile: that
+/// is where the others put the tile, to within 1/√(their weight), with any one link left out.
 /// </remarks>
 internal sealed class LinkHold
 {
-    private readonly float[] _x;
-    private readonly float[] _y;
+    private readonly float[] _weightX;
+    private readonly float[] _weightY;
+    private readonly float[] _pullX;
+    private readonly float[] _pullY;
+    private readonly double _ridgeSigma;
 
     /// <param name="tiles">Grid cells, row-major.</param>
-    public LinkHold(int tiles)
+    /// <param name="ridgeSigma">The σ of an axis located only along a ridge (<see cref="PairJudgement.RidgeSigma"/>): such an axis says roughly where, and only the link's own test (<see cref="GlobalSolver.Excess"/>) asks it.</param>
+    public LinkHold(int tiles, double ridgeSigma)
     {
-        _x = new float[tiles];
-        _y = new float[tiles];
+        _ridgeSigma = ridgeSigma;
+        _weightX = new float[tiles];
+        _weightY = new float[tiles];
+        _pullX = new float[tiles];
+        _pullY = new float[tiles];
     }
 
-    /// <summary>Sums each tile's weights per axis from the links as they stand this round.</summary>
-    /// <param name="termX">The weight the solve gives a link's x (its measurement's, or the stage model's).</param>
-    public void Fill(List<PairLink> links, Func<PairLink, (double W, double D)> termX, Func<PairLink, (double W, double D)> termY)
+    /// <summary>Sums each tile's weights and pulls per axis from the links and solution as they stand this round.</summary>
+    /// <param name="termX">The weight and offset the solve gives a link's x (its measurement's, or the stage model's).</param>
+    public void Fill(List<PairLink> links, Func<PairLink, (double W, double D)> termX, Func<PairLink, (double W, double D)> termY, double[] x, double[] y)
     {
-        Array.Clear(_x);
-        Array.Clear(_y);
+        Array.Clear(_weightX);
+        Array.Clear(_weightY);
+        Array.Clear(_pullX);
+        Array.Clear(_pullY);
         foreach (PairLink link in links)
         {
-            float wx = (float)termX(link).W, wy = (float)termY(link).W;
-            _x[link.First] += wx;
-            _x[link.Second] += wx;
-            _y[link.First] += wy;
-            _y[link.Second] += wy;
+            var (wx, dx) = termX(link);
+            var (wy, dy) = termY(link);
+            double rx = x[link.Second] - x[link.First] - dx, ry = y[link.Second] - y[link.First] - dy;
+            Add(_weightX, _pullX, link, wx, rx);
+            Add(_weightY, _pullY, link, wy, ry);
         }
     }
 
     /// <summary>
-    /// How far the rest of the solution misses a measured link beyond 3 σ on either axis it
-    /// measures, px (<see cref="GlobalSolver.Excess"/> with the link's own pull taken out).
+    /// How far a measured link's place for one of its tiles lies from where the tile's other links
+    /// put it, beyond 3 of their joint σ, times the share of that the solution leaves on this link
+    /// (its rivals' weight over the tile's): of two rivals, the solve trusts the surer one, and
+    /// the other carries most of their disagreement. Px, the worse of its tiles and axes.
     /// </summary>
     public double Excess(PairLink link, double[] x, double[] y)
     {
-        double ex = x[link.Second] - x[link.First] - link.Dx, ey = y[link.Second] - y[link.First] - link.Dy;
-        double excessX = float.IsFinite(link.SigmaX) ? Beyond(ex, link.SigmaX, Math.Min(_x[link.First], _x[link.Second])) : 0;
-        double excessY = float.IsFinite(link.SigmaY) ? Beyond(ey, link.SigmaY, Math.Min(_y[link.First], _y[link.Second])) : 0;
-        return Math.Max(0, Math.Max(excessX, excessY));
+        double rx = x[link.Second] - x[link.First] - link.Dx, ry = y[link.Second] - y[link.First] - link.Dy;
+        double excess = 0;
+        if (link.SigmaX < _ridgeSigma)
+        {
+            excess = Math.Max(excess, Math.Max(Against(_weightX, _pullX, link.First, link.SigmaX, rx), Against(_weightX, _pullX, link.Second, link.SigmaX, -rx)));
+        }
+
+        if (link.SigmaY < _ridgeSigma)
+        {
+            excess = Math.Max(excess, Math.Max(Against(_weightY, _pullY, link.First, link.SigmaY, ry), Against(_weightY, _pullY, link.Second, link.SigmaY, -ry)));
+        }
+
+        return excess;
     }
 
-    /// <summary>How far a residual lies beyond 3 of its own spread, σ·√(1 − h) for a link of leverage h.</summary>
-    private static double Beyond(double residual, float sigma, double hold)
+    // Seen from its first tile a link puts that tile at x[Second] − d, the residual r from where it
+    // is; seen from its second, at x[First] + d, −r.
+    private static void Add(float[] weight, float[] pull, PairLink link, double w, double residual)
     {
-        double h = Math.Min(GlobalSolver.Weight(sigma) / hold, 1);
-        return Math.Abs(residual) - (3 * sigma * Math.Sqrt(1 - h));
+        weight[link.First] += (float)w;
+        pull[link.First] += (float)(w * residual);
+        weight[link.Second] += (float)w;
+        pull[link.Second] -= (float)(w * residual);
+    }
+
+    private static double Against(float[] weight, float[] pull, int tile, float sigma, double seen)
+    {
+        double w = GlobalSolver.Weight(sigma), others = weight[tile] - w;
+        if (others <= 0)
+        {
+            return 0;
+        }
+
+        double theirs = (pull[tile] - (w * seen)) / others;
+        double beyond = Math.Abs(seen - theirs) - (2 * Math.Sqrt((sigma * (double)sigma) + (1 / others)));
+        return Math.Max(0, beyond) * others / weight[tile];
     }
 }
