@@ -8,7 +8,7 @@ namespace Tessera.Registration;
 /// measurement carries the stage model's offset, weighted by the model's repeatability. Measured
 /// links the solution disagrees with by more than their uncertainty allows are dropped and the
 /// system solved again, worst first; then links around a grid cell whose loop does not close
-/// (<see cref="LoopClosure"/>).
+/// (<see cref="LoopClosure"/>); then links that disagree with their tiles' other links (<see cref="LinkHold"/>).
 /// </summary>
 internal static class GlobalSolver
 {
@@ -61,18 +61,19 @@ internal static class GlobalSolver
             BothAxes();
 
             double worst = 0;
-            hold.Fill(links, TermX, TermY, x, y);
             for (int l = 0; l < links.Count; l++)
             {
-                excess[l] = links[l].Measured ? Math.Max(Excess(links[l], x, y), hold.Excess(links[l], x, y)) : 0;
+                excess[l] = links[l].Measured ? Excess(links[l], x, y) : 0;
                 worst = Math.Max(worst, excess[l]);
             }
 
             // Once the solution misses no link by more than it allows, the cells' loops are asked:
             // a misfit the solve shared out among a loop's links can still be beyond the loop's σ.
+            // Then each link against the other links of its tiles: two rivals that alone hold a
+            // tile, with no loop to ask, share their misfit the same way.
             if (worst <= maxResidual)
             {
-                if (LoopClosure.Drop(links, columns, n, maxResidual) == 0)
+                if (LoopClosure.Drop(links, columns, n, maxResidual) == 0 && hold.Drop(links, TermX, TermY, x, y, excess, maxResidual, columns) == 0)
                 {
                     return;
                 }
