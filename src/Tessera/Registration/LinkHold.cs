@@ -1,13 +1,12 @@
 namespace Tessera.Registration;
 
 /// <summary>
-/// How far a measured link disagrees with the other links of its tiles: where each of them puts
-/// the tile, against where this one does. Where a tile is held by one link and a rival, and by
-/// nothing else measured, the solve puts it between them by their weights, and each then misses
-/// by only its share of their disagreement, within its own 3 σ, though the two disagree by well
-/// over their joint σ (8×8 photograph s5, 5_1: a wrong 4_1–5_1 with σy 1.65 and a right 5_0–5_1
-/// with σy 0.92, 6.7 px apart; both were kept and the tile moved 2.8 px). No loop judges such a
-/// pair when the cell's other links are not measured (<see cref="LoopClosure"/>).
+/// How far a measured link disagrees with the other links of its tiles. A tile held by a link and
+/// one rival, and nothing else measured, is put between them by their weights; each then misses
+/// by its share of their disagreement, within its own 3 σ, though they disagree by more than their
+/// joint σ allows (8×8 photograph s15, 7_5: a wrong 6_5–7_5, 5.9 px off, σx 2.36, beside a right
+/// 7_5–7_6, σx 0.62; both kept, the tile 0.66 px off). With the cell's other links not measured no
+/// loop judges them (<see cref="LoopClosure"/>).
 /// </summary>
 /// <remarks>
 /// Per tile it keeps, one axis at a time, the sums of the weights of the tile's links (the stage
@@ -22,7 +21,8 @@ internal sealed class LinkHold
     /// links put it. Less than the 3 of a link's own test: over the 36 8×8 sets of seeds 5–7 and
     /// 11–16 (7b286a9), the right links' located axes are off by 0.23 of their σ rms (6,871 axes;
     /// the worst 4.7, at a σ of 0.04 px, the floor; 2.5 above 0.2 px), so 2 joint σ is still far
-    /// beyond what a right pair strays; at 3 no pair of rivals on those sets was told apart.
+    /// beyond what a right pair strays; at 3, photograph s5's rivals, 5.0 px apart against 3 × 1.89
+    /// with the broad fall's σ doubled, were not told apart.
     /// </summary>
     private const double RivalSigmas = 2;
 
