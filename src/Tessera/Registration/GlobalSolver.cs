@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Tessera.Registration;
 
 /// <summary>
@@ -73,7 +75,7 @@ internal static class GlobalSolver
             // tile, with no loop to ask, share their misfit the same way.
             if (worst <= maxResidual)
             {
-                if (LoopClosure.Drop(links, columns, n, maxResidual) == 0 && hold.Drop(links, TermX, TermY, x, y, excess, maxResidual, columns) == 0)
+                if (LoopClosure.Drop(links, columns, n, maxResidual) == 0 && hold.Drop(links, TermX, TermY, x, y, excess, Scratch(), maxResidual, columns) == 0)
                 {
                     return;
                 }
@@ -85,6 +87,10 @@ internal static class GlobalSolver
         }
 
         BothAxes();
+
+        // The weights are rewritten from the links before the next solve, so the rivals' test
+        // (two floats a tile) borrows them instead of adding its own arrays to the solve's.
+        Span<float> Scratch() => hold.ScratchLength <= 2 * w.Length ? MemoryMarshal.Cast<double, float>(w.AsSpan()) : new float[hold.ScratchLength];
 
         void BothAxes()
         {

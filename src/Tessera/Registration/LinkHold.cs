@@ -12,7 +12,7 @@ namespace Tessera.Registration;
 /// Per tile it keeps, one axis at a time, the sums of the weights of the tile's links (the stage
 /// model's for links not measured) and of each weight times the link's residual as seen from the
 /// tile: that is where the others put the tile, to within 1/√(their weight), with any one link
-/// left out. Two floats a tile, for the last round of the solve.
+/// left out: two floats a tile, in scratch the solve lends it.
 /// </remarks>
 internal sealed class LinkHold
 {
@@ -26,18 +26,19 @@ internal sealed class LinkHold
     /// </summary>
     private const double RivalSigmas = 2;
 
-    private readonly float[] _weight;
-    private readonly float[] _pull;
+    private readonly int _tiles;
     private readonly double _ridgeSigma;
 
     /// <param name="tiles">Grid cells, row-major.</param>
     /// <param name="ridgeSigma">The σ of an axis located only along a ridge (<see cref="PairJudgement.RidgeSigma"/>): such an axis says roughly where, and only the link's own test (<see cref="GlobalSolver.Excess"/>) asks it.</param>
     public LinkHold(int tiles, double ridgeSigma)
     {
-        _weight = new float[tiles];
-        _pull = new float[tiles];
+        _tiles = tiles;
         _ridgeSigma = ridgeSigma;
     }
+
+    /// <summary>How many floats of scratch <see cref="Drop"/> needs.</summary>
+    public int ScratchLength => 2 * _tiles;
 
     /// <summary>
     /// Drops, as <see cref="SolveDrops"/> does, the links that lie further from where their tiles'
@@ -46,20 +47,22 @@ internal sealed class LinkHold
     /// </summary>
     /// <param name="termX">The weight and offset the solve gives a link's x (its measurement's, or the stage model's).</param>
     /// <param name="excess">Scratch, one per link; overwritten.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> floats; overwritten.</param>
     /// <param name="maxResidual">How far beyond its σ a link may be missed (<see cref="RegistrationOptions.MaxResidual"/>).</param>
     public int Drop(List<PairLink> links, Func<PairLink, (double W, double D)> termX, Func<PairLink, (double W, double D)> termY, double[] x, double[] y,
-        double[] excess, double maxResidual, int columns)
+        double[] excess, Span<float> scratch, double maxResidual, int columns)
     {
+        Span<float> weight = scratch[.._tiles], pull = scratch[_tiles..(2 * _tiles)];
         Array.Clear(excess);
-        Axis(links, termX, x, l => l.SigmaX, excess);
-        Axis(links, termY, y, l => l.SigmaY, excess);
+        Axis(links, termX, x, l => l.SigmaX, excess, weight, pull);
+        Axis(links, termY, y, l => l.SigmaY, excess, weight, pull);
         double worst = 0;
         foreach (double e in excess)
         {
             worst = Math.Max(worst, e);
         }
 
-        return worst <= maxResidual ? 0 : SolveDrops.Drop(links, excess, Math.Max(maxResidual, 0.5 * worst), columns, _weight.Length);
+        return worst <= maxResidual ? 0 : SolveDrops.Drop(links, excess, Math.Max(maxResidual, 0.5 * worst), columns, _tiles);
     }
 
     /// <summary>
@@ -69,10 +72,13 @@ internal sealed class LinkHold
     /// weight over the tile's): of two rivals, the solve trusts the surer one, and the other
     /// carries most of their disagreement.
     /// </summary>
-    private void Axis(List<PairLink> links, Func<PairLink, (double W, double D)> term, double[] p, Func<PairLink, float> sigma, double[] excess)
+    /// <param name="weight">Per tile, filled with the sum of its links' weights.</param>
+    /// <param name="pull">Per tile, filled with the sum of its links' weights times their residuals as seen from it.</param>
+    private void Axis(List<PairLink> links, Func<PairLink, (double W, double D)> term, double[] p, Func<PairLink, float> sigma, double[] excess,
+        Span<float> weight, Span<float> pull)
     {
-        Array.Clear(_weight);
-        Array.Clear(_pull);
+        weight.Clear();
+        pull.Clear();
 
         // Seen from its first tile a link puts that tile at p[Second] − d, the residual r from
         // where it is; seen from its second, at p[First] + d, −r.
@@ -80,10 +86,10 @@ internal sealed class LinkHold
         {
             var (w, d) = term(link);
             double r = p[link.Second] - p[link.First] - d;
-            _weight[link.First] += (float)w;
-            _pull[link.First] += (float)(w * r);
-            _weight[link.Second] += (float)w;
-            _pull[link.Second] -= (float)(w * r);
+            weight[link.First] += (float)w;
+            pull[link.First] += (float)(w * r);
+            weight[link.Second] += (float)w;
+            pull[link.Second] -= (float)(w * r);
         }
 
         for (int l = 0; l < links.Count; l++)
@@ -93,21 +99,23 @@ internal sealed class LinkHold
             if (link.Measured && s < _ridgeSigma)
             {
                 double r = p[link.Second] - p[link.First] - term(link).D;
-                excess[l] = Math.Max(excess[l], Math.Max(Against(link.First, s, r), Against(link.Second, s, -r)));
+                excess[l] = Math.Max(excess[l], Math.Max(Against(weight[link.First], pull[link.First], s, r), Against(weight[link.Second], pull[link.Second], s, -r)));
             }
         }
     }
 
-    private double Against(int tile, float sigma, double seen)
+    /// <param name="held">The tile's links' weights, summed.</param>
+    /// <param name="pulled">The tile's links' weights times their residuals as seen from it, summed.</param>
+    private static double Against(float held, float pulled, float sigma, double seen)
     {
-        double w = GlobalSolver.Weight(sigma), others = _weight[tile] - w;
+        double w = GlobalSolver.Weight(sigma), others = held - w;
         if (others <= 0)
         {
             return 0;
         }
 
-        double theirs = (_pull[tile] - (w * seen)) / others;
+        double theirs = (pulled - (w * seen)) / others;
         double beyond = Math.Abs(seen - theirs) - (RivalSigmas * Math.Sqrt((sigma * (double)sigma) + (1 / others)));
-        return Math.Max(0, beyond) * others / _weight[tile];
+        return Math.Max(0, beyond) * others / held;
     }
 }
