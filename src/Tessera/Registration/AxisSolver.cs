@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Tessera.Numerics;
 
 namespace Tessera.Registration;
@@ -37,6 +38,13 @@ internal sealed class AxisSolver
         _weights = new double[links.Count];
         _b = new double[tiles];
     }
+
+    /// <summary>
+    /// The weights' storage seen as floats (two a link). Each solve rewrites it before it reads it and
+    /// the matrix keeps its own copy, so between solves it is free: room a caller may borrow rather
+    /// than add arrays of its own beside the solver's.
+    /// </summary>
+    public Span<float> Scratch => MemoryMarshal.Cast<double, float>(_weights.AsSpan());
 
     /// <summary>
     /// Positions <paramref name="p"/> on one axis from each link's <paramref name="term"/> (its

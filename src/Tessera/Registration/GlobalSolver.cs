@@ -8,7 +8,7 @@ namespace Tessera.Registration;
 /// measurement carries the stage model's offset, weighted by the model's repeatability. Measured
 /// links the solution disagrees with by more than their uncertainty allows are dropped and the
 /// system solved again, worst first; then links around a grid cell whose loop does not close
-/// (<see cref="LoopClosure"/>).
+/// (<see cref="LoopClosure"/>); then links that disagree with their tiles' other links (<see cref="LinkHold"/>).
 /// </summary>
 internal static class GlobalSolver
 {
@@ -19,8 +19,9 @@ internal static class GlobalSolver
     /// <param name="model">Offset for a link given the model's value (West or North).</param>
     /// <param name="modelSigma">How far the stage model's offset may be off, px (its repeatability, at least 1).</param>
     /// <param name="x">Filled with positions; start values are the model grid.</param>
+    /// <param name="ridgeSigma">The σ of an axis located only along a ridge: left out of the test of a link against its tiles' other links (<see cref="LinkHold"/>).</param>
     public static void Solve(bool[] present, int columns, List<PairLink> links, Func<PairDirection, (double Dx, double Dy)> model,
-        Func<PairDirection, double> modelSigma, double maxResidual, double[] x, double[] y)
+        Func<PairDirection, double> modelSigma, double maxResidual, double[] x, double[] y, double ridgeSigma = double.PositiveInfinity)
     {
         var (sx, sy) = (model(PairDirection.West).Dx, model(PairDirection.North).Dy);
         var (shearX, shearY) = (model(PairDirection.North).Dx, model(PairDirection.West).Dy);
@@ -51,6 +52,7 @@ internal static class GlobalSolver
         // links and the grid give as they are read.)
         var solver = new AxisSolver(links, n);
         var excess = new double[links.Count];
+        var hold = new LinkHold(n, ridgeSigma);
         for (int round = 0; round < MaxRounds; round++)
         {
             BothAxes();
@@ -64,9 +66,11 @@ internal static class GlobalSolver
 
             // Once the solution misses no link by more than it allows, the cells' loops are asked:
             // a misfit the solve shared out among a loop's links can still be beyond the loop's σ.
+            // Then each link against the other links of its tiles: two rivals that alone hold a
+            // tile, with no loop to ask, share their misfit the same way.
             if (worst <= maxResidual)
             {
-                if (LoopClosure.Drop(links, columns, n, maxResidual) == 0)
+                if (LoopClosure.Drop(links, columns, n, maxResidual) == 0 && hold.Drop(links, TermX, TermY, x, y, excess, Scratch(), maxResidual, columns) == 0)
                 {
                     return;
                 }
@@ -78,6 +82,10 @@ internal static class GlobalSolver
         }
 
         BothAxes();
+
+        // The solver rewrites its weights from the links before the next solve, so the rivals' test
+        // (two floats a tile) borrows their storage instead of adding its own arrays to the solve's.
+        Span<float> Scratch() => hold.ScratchLength <= solver.Scratch.Length ? solver.Scratch : new float[hold.ScratchLength];
 
         void BothAxes()
         {

@@ -65,7 +65,7 @@ public static class GridRegistration
         var x = new double[present.Length];
         var y = new double[present.Length];
         double ModelSigma(PairDirection d) => d == PairDirection.West ? westModel.Repeatability : northModel.Repeatability;
-        void Solve() => GlobalSolver.Solve(present, columns, links, Model, ModelSigma, options.MaxResidual, x, y);
+        void Solve() => GlobalSolver.Solve(present, columns, links, Model, ModelSigma, options.MaxResidual, x, y, PairJudgement.RidgeSigma(options.SearchMargin));
         Solve();
 
         // The pairs found not significant, searched again around the shifts the accepted ones predict.
