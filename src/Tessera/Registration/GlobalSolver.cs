@@ -14,14 +14,31 @@ internal static class GlobalSolver
 {
     private const int MaxRounds = 12;
 
+    /// <summary>
+    /// The largest stage spread that pulls links towards the model, px. A stage that strays by a
+    /// pixel or more cannot place a tile better than its links' weak axes do, and it would drag the
+    /// axes located only along a ridge, whose σ (<see cref="PairJudgement.RidgeSigma"/>) marks them as
+    /// such rather than saying how far off they are: on jittered sets they are often right to a
+    /// tenth of a pixel, and a pull of σ 14 px moved such a corner tile 2.6 px (photograph s5).
+    /// </summary>
+    internal const double MaxPullSpread = 1.0;
+
     /// <param name="cells">Grid cells, row-major; false where the tile is missing.</param>
     /// <param name="links">All links, with their final offsets (model offsets for unmeasured ones); outcomes are updated.</param>
     /// <param name="model">Offset for a link given the model's value (West or North).</param>
     /// <param name="modelSigma">How far the stage model's offset may be off, px (its repeatability, at least 1).</param>
     /// <param name="x">Filled with positions; start values are the model grid.</param>
     /// <param name="ridgeSigma">The σ of an axis located only along a ridge: left out of the test of a link against its tiles' other links (<see cref="LinkHold"/>).</param>
+    /// <param name="spread">
+    /// How far the stage's pairs stray from the model along x and y, px (<see cref="StageModel.SpreadX"/>;
+    /// infinite: unknown). Where it is under <see cref="MaxPullSpread"/>, every link is pulled towards
+    /// the model's offset by 1/spread², beside its measurement: a stage that repeats to a few
+    /// hundredths of a pixel holds the tiles its links locate weakly (an edge seen along itself); one
+    /// that strays by pixels changes nothing.
+    /// </param>
     public static void Solve(bool[] present, int columns, List<PairLink> links, Func<PairDirection, (double Dx, double Dy)> model,
-        Func<PairDirection, double> modelSigma, double maxResidual, double[] x, double[] y, double ridgeSigma = double.PositiveInfinity)
+        Func<PairDirection, double> modelSigma, double maxResidual, double[] x, double[] y, double ridgeSigma = double.PositiveInfinity,
+        Func<PairDirection, (double X, double Y)>? spread = null)
     {
         var (sx, sy) = (model(PairDirection.West).Dx, model(PairDirection.North).Dy);
         var (shearX, shearY) = (model(PairDirection.North).Dx, model(PairDirection.West).Dy);
@@ -32,11 +49,39 @@ internal static class GlobalSolver
         // Each axis of each link: the measurement weighted by 1/σ², or the model's offset by
         // 1/repeatability². Made from the link whenever it is needed, so that a link's outcome is
         // all there is to update when a round drops it.
-        (double W, double D) TermX(PairLink link) => link.Measured && float.IsFinite(link.SigmaX)
-            ? (Weight(link.SigmaX), link.Dx) : (ModelWeight(link.Direction), model(link.Direction).Dx);
-        (double W, double D) TermY(PairLink link) => link.Measured && float.IsFinite(link.SigmaY)
-            ? (Weight(link.SigmaY), link.Dy) : (ModelWeight(link.Direction), model(link.Direction).Dy);
+        // With the stage's spread known, the model's offset is one more measurement of every link,
+        // of σ the spread, and the two are one term: their weights' sum at their weighted mean.
+        (double W, double D) TermX(PairLink link)
+        {
+            double offset = model(link.Direction).Dx, s = Spread(link.Direction).X;
+            return link.Measured && float.IsFinite(link.SigmaX)
+                ? Combined(link.SigmaX, link.Dx, s, offset) : (Math.Max(ModelWeight(link.Direction), Pull(s)), offset);
+        }
+
+        (double W, double D) TermY(PairLink link)
+        {
+            double offset = model(link.Direction).Dy, s = Spread(link.Direction).Y;
+            return link.Measured && float.IsFinite(link.SigmaY)
+                ? Combined(link.SigmaY, link.Dy, s, offset) : (Math.Max(ModelWeight(link.Direction), Pull(s)), offset);
+        }
+
         double ModelWeight(PairDirection d) => 1 / Math.Pow(Math.Max(1, modelSigma(d)), 2);
+        (double X, double Y) Spread(PairDirection d) => spread?.Invoke(d) ?? (double.PositiveInfinity, double.PositiveInfinity);
+        static double Pull(double s) => s < MaxPullSpread ? 1 / (s * s) : 0;
+
+        // A measurement the model cannot explain (beyond 3 of both σ together: a stage that slipped
+        // a step, or a wrong match) is not pulled: the model speaks for the stage's usual pairs only,
+        // and the solve's own tests judge the rest.
+        static (double W, double D) Combined(float sigma, double d, double s, double offset)
+        {
+            double w = Weight(sigma), pull = Pull(s);
+            if (pull == 0 || Math.Abs(d - offset) > 3 * Math.Sqrt((sigma * (double)sigma) + (s * s)))
+            {
+                return (w, d);
+            }
+
+            return (w + pull, ((w * d) + (pull * offset)) / (w + pull));
+        }
 
         SpanningTreeStart(present, links, TermX, TermY, PriorX, PriorY, x, y);
 

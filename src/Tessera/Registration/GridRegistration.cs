@@ -65,7 +65,8 @@ public static class GridRegistration
         var x = new double[present.Length];
         var y = new double[present.Length];
         double ModelSigma(PairDirection d) => d == PairDirection.West ? westModel.Repeatability : northModel.Repeatability;
-        void Solve() => GlobalSolver.Solve(present, columns, links, Model, ModelSigma, options.MaxResidual, x, y, PairJudgement.RidgeSigma(options.SearchMargin));
+        (double, double) Spread(PairDirection d) => d == PairDirection.West ? (westModel.SpreadX, westModel.SpreadY) : (northModel.SpreadX, northModel.SpreadY);
+        void Solve() => GlobalSolver.Solve(present, columns, links, Model, ModelSigma, options.MaxResidual, x, y, PairJudgement.RidgeSigma(options.SearchMargin), Spread);
         Solve();
 
         // The pairs found not significant, searched again around the shifts the accepted ones predict.

@@ -79,7 +79,7 @@ public sealed class RegistrationReport
         {
             string name = m.Direction == PairDirection.West ? "horizontal" : "vertical";
             string basis = m.FromNominal ? "nominal grid (too few pairs measured)" : $"{m.Pairs} pairs";
-            Line($"{name + " step",-18}({m.OffsetX:F2}, {m.OffsetY:F2}) px: overlap {m.Overlap:F2} px, repeatability ±{m.Repeatability:F2} px (rejects beyond ±{m.Bound:F2}), from {basis}");
+            Line($"{name + " step",-18}({m.OffsetX:F2}, {m.OffsetY:F2}) px: overlap {m.Overlap:F2} px, repeatability ±{m.Repeatability:F2} px (rejects beyond ±{m.Bound:F2}), spread {Spread(m.SpreadX)} × {Spread(m.SpreadY)} px, from {basis}");
         }
 
         if (WorstResiduals.Count > 0)
@@ -141,6 +141,10 @@ public sealed class RegistrationReport
             line.Write(p.First, p.Second, p.Direction, p.Dx, p.Dy, p.SigmaX, p.SigmaY, p.Score, p.Outcome);
         }
     }
+
+    /// <summary>A stage spread as the report prints it: "±0.05", or "unknown" where too few pairs located the axis.</summary>
+    private static string Spread(double spread) =>
+        double.IsFinite(spread) ? "±" + spread.ToString("F2", CultureInfo.InvariantCulture) : "unknown";
 
     private static string Sigma(double sigma) =>
         double.IsFinite(sigma) ? sigma.ToString("F3", CultureInfo.InvariantCulture) : "model";

@@ -29,6 +29,28 @@ public sealed record StageModel(
     private const int MinPairs = 3;
     private const double MinBound = 3.0;
 
+    /// <summary>Located values an axis needs before its spread is read from them: fewer say too little of the stage to pull on anything.</summary>
+    internal const int MinSpreadValues = 8;
+
+    /// <summary>
+    /// The least spread a pull towards the model assumes, px: the measurement noise of good links
+    /// (a few hundredths of a pixel) makes any estimate at least this, and a pull stronger than it
+    /// would outweigh links that measure better than the stage repeats.
+    /// </summary>
+    internal const double MinSpread = 0.05;
+
+    /// <summary>
+    /// How far this direction's pairs typically stray from the model along x, px: 1.4826 × the median
+    /// absolute deviation of the measured pairs that locate x (a robust σ, which the wrong matches
+    /// the model rejects do not move); infinite where fewer than <see cref="MinSpreadValues"/> located it.
+    /// A stage whose pairs agree to a few hundredths of a pixel (an exact grid, a piezo stage) thus says
+    /// so, and the solve lets it hold the tiles whose own links locate them only weakly.
+    /// </summary>
+    public double SpreadX { get; init; } = double.PositiveInfinity;
+
+    /// <summary>The same as <see cref="SpreadX"/> along y.</summary>
+    public double SpreadY { get; init; } = double.PositiveInfinity;
+
     /// <summary>Fits the model to the measured pairs of one direction and rejects those outside it.</summary>
     internal static StageModel Fit(PairDirection direction, List<PairLink> links, double nominalX, double nominalY, int tileSize, int searchMargin)
     {
@@ -52,8 +74,9 @@ public sealed record StageModel(
         double[] xs = measured.Where(i => PairJudgement.Located(links[i].SigmaX, searchMargin)).Select(i => links[i].Dx).ToArray();
         double[] ys = measured.Where(i => PairJudgement.Located(links[i].SigmaY, searchMargin)).Select(i => links[i].Dy).ToArray();
         double mx = xs.Length > 0 ? Median(xs) : nominalX, my = ys.Length > 0 ? Median(ys) : nominalY;
-        double boundX = Math.Max(MinBound, 3 * 1.4826 * Median(xs.Select(v => Math.Abs(v - mx)).DefaultIfEmpty(0).ToArray()));
-        double boundY = Math.Max(MinBound, 3 * 1.4826 * Median(ys.Select(v => Math.Abs(v - my)).DefaultIfEmpty(0).ToArray()));
+        double spreadX = 1.4826 * Median(xs.Select(v => Math.Abs(v - mx)).DefaultIfEmpty(0).ToArray());
+        double spreadY = 1.4826 * Median(ys.Select(v => Math.Abs(v - my)).DefaultIfEmpty(0).ToArray());
+        double boundX = Math.Max(MinBound, 3 * spreadX), boundY = Math.Max(MinBound, 3 * spreadY);
         double repeatability = 0;
         int kept = 0;
         foreach (int i in measured)
@@ -71,7 +94,11 @@ public sealed record StageModel(
             }
         }
 
-        return new StageModel(direction, mx, my, tileSize - (west ? mx : my), repeatability, Math.Max(boundX, boundY), kept, FromNominal: false);
+        return new StageModel(direction, mx, my, tileSize - (west ? mx : my), repeatability, Math.Max(boundX, boundY), kept, FromNominal: false)
+        {
+            SpreadX = xs.Length >= MinSpreadValues ? Math.Max(MinSpread, spreadX) : double.PositiveInfinity,
+            SpreadY = ys.Length >= MinSpreadValues ? Math.Max(MinSpread, spreadY) : double.PositiveInfinity,
+        };
     }
 
     /// <summary>

@@ -44,6 +44,12 @@ public sealed record JitteredTileSetOptions
     /// <summary>Cells left without a file.</summary>
     public IReadOnlyList<(int Column, int Row)> Missing { get; init; } = [];
 
+    /// <summary>Tiles the stage put this far off their jittered place, px (a missed step of a stage that otherwise repeats).</summary>
+    public IReadOnlyList<(int Column, int Row, int Dx, int Dy)> Slips { get; init; } = [];
+
+    /// <summary>Room around the grid for the jitter and the slips, px.</summary>
+    public int Margin => Jitter + Slips.Select(s => Math.Max(Math.Abs(s.Dx), Math.Abs(s.Dy))).DefaultIfEmpty(0).Max();
+
     public int StepX => TileWidth - OverlapX;
     public int StepY => TileHeight - OverlapY;
 }
@@ -87,13 +93,18 @@ public sealed class JitteredTileSet
         {
             for (int c = 0; c < o.Across; c++)
             {
-                truth[(c, r)] = ((c * o.StepX) + o.Jitter + random.Next(-o.Jitter, o.Jitter + 1),
-                    (r * o.StepY) + o.Jitter + random.Next(-o.Jitter, o.Jitter + 1));
+                truth[(c, r)] = ((c * o.StepX) + o.Margin + random.Next(-o.Jitter, o.Jitter + 1),
+                    (r * o.StepY) + o.Margin + random.Next(-o.Jitter, o.Jitter + 1));
             }
         }
 
-        int width = ((o.Across - 1) * o.StepX) + o.TileWidth + (2 * o.Jitter);
-        int height = ((o.Down - 1) * o.StepY) + o.TileHeight + (2 * o.Jitter);
+        foreach (var (c, r, dx, dy) in o.Slips)
+        {
+            truth[(c, r)] = (truth[(c, r)].X + dx, truth[(c, r)].Y + dy);
+        }
+
+        int width = ((o.Across - 1) * o.StepX) + o.TileWidth + (2 * o.Margin);
+        int height = ((o.Down - 1) * o.StepY) + o.TileHeight + (2 * o.Margin);
         PixelBuffer source = ContentImages.Render(o.Content, width, height, o.Seed);
         foreach (var cell in o.Textureless)
         {
