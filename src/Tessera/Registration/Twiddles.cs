@@ -48,9 +48,14 @@ internal sealed class Twiddles
     /// <summary>Imaginary parts, laid out as <see cref="Re"/>.</summary>
     public float[] Im { get; }
 
-    /// <summary>Sets <see cref="Re"/> and <see cref="Im"/> to the grid of spacing number <paramref name="level"/> around <paramref name="centre"/>.</summary>
-    public void Fill(double centre, int level)
+    /// <summary>
+    /// Sets <see cref="Re"/> and <see cref="Im"/> to the grid of spacing number <paramref name="level"/>
+    /// around <paramref name="centre"/>: of each point's row the first <paramref name="count"/>
+    /// frequencies (all where null; the rest keep what they held).
+    /// </summary>
+    public void Fill(double centre, int level, int? count = null)
     {
+        int used = Math.Min(count ?? _n, _n);
         // e^{2πi·k·c/n} for k = 0 … n/2 by repeated multiplication (double: error ~k·1e-16), and
         // its conjugate for the negative frequencies.
         (double sin, double cos) = Math.SinCos(2 * Math.PI * centre / _n);
@@ -76,7 +81,7 @@ internal sealed class Twiddles
         for (int j = 0; j < _points; j++)
         {
             int row = j * _n;
-            for (int k = 0; k < _n; k++)
+            for (int k = 0; k < used; k++)
             {
                 double ar = _centreRe[k], ai = _centreIm[k], br = stepRe[row + k], bi = stepIm[row + k];
                 Re[row + k] = (float)((ar * br) - (ai * bi));

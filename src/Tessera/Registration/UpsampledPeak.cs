@@ -116,9 +116,11 @@ internal sealed class UpsampledPeak
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Evaluate(double cx, double cy, int level)
     {
-        _x.Fill(cx, level);
-        _y.Fill(cy, level);
         int nx = _nx, ny = _ny, rows = HalfRows(ny);
+        _x.Fill(cx, level);
+
+        // Only the rows of the spectrum's half are summed over: their factors alone are needed.
+        _y.Fill(cy, level, rows);
         for (int ky = 0; ky < rows; ky++)
         {
             ReadOnlySpan<float> re = _re.AsSpan(ky * nx, nx), im = _im.AsSpan(ky * nx, nx);
