@@ -430,7 +430,8 @@ internal sealed class PairAligner
         {
             ReadOnlySpan<float> a = s.A.AsSpan((y + _cropStart) * w, w), b = s.B.AsSpan((y + _cropStart) * w, w);
             float wy = _windowY[y];
-            for (int x = 0; x < w; x++)
+            int x = st == 2 && System.Runtime.Intrinsics.X86.Avx2.IsSupported ? SubpixelStep.Interleave(wy, _windowX, a, b, ws.Values.Slice(y * nx * 2, 2 * nx)) : 0;
+            for (; x < w; x++)
             {
                 float window = wy * _windowX[x];
                 re[((y * nx) + x) * st] = window * a[x];

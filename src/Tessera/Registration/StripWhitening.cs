@@ -97,19 +97,17 @@ internal sealed class StripWhitening
             RowPasses(input, y, Math.Min(lanes, _height - y));
         }
 
-        if (_refining)
-        {
-            BoxColumns(_fine, _temp, 1);
-            _temp.AsSpan(0, n).CopyTo(_fine);
-        }
-        else
-        {
-            BoxColumns(_fine, _temp, 2);
-            BoxColumns(_temp, _fine, 2);
-        }
-
         BoxColumns(_coarse, _temp, CoarseRadius);
         BoxColumns(_temp, _coarse, CoarseRadius);
+        if (_refining)
+        {
+            // One pass, read from where it is written: the coarse blur no longer needs the scratch.
+            BoxColumns(_fine, _temp, 1);
+            return Combine(_temp.AsSpan(0, n), _coarse.AsSpan(0, n), input);
+        }
+
+        BoxColumns(_fine, _temp, 2);
+        BoxColumns(_temp, _fine, 2);
         return Combine(_fine.AsSpan(0, n), _coarse.AsSpan(0, n), input);
     }
 

@@ -134,7 +134,7 @@ internal sealed class SubpixelStep
     /// scalar loop makes; returns the first column not written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Interleave(float wy, ReadOnlySpan<float> windowX, ReadOnlySpan<float> pa, ReadOnlySpan<float> pb, Span<float> row)
+    internal static int Interleave(float wy, ReadOnlySpan<float> windowX, ReadOnlySpan<float> pa, ReadOnlySpan<float> pb, Span<float> row)
     {
         int x = 0, pw = pa.Length;
         Vector256<float> wyv = Vector256.Create(wy);
