@@ -247,6 +247,15 @@ internal sealed class OverlapScores
             int above = y * stride, here = above + stride, below = here + stride;
             (sums[here], squares[here], sums[below], squares[below]) = (0, 0, 0, 0);
             double s = 0, ss = 0, t = 0, tt = 0;
+
+            // Through references: the three rows of each table are inside it (checked once, below), not checked at every entry.
+            if (below + stride > sums.Length || below + stride > squares.Length)
+            {
+                throw new ArgumentException("The summed-area tables are smaller than the strip.", nameof(sums));
+            }
+
+            ref double sumsAbove = ref sums[above + 1], sumsHere = ref sums[here + 1], sumsBelow = ref sums[below + 1];
+            ref double squaresAbove = ref squares[above + 1], squaresHere = ref squares[here + 1], squaresBelow = ref squares[below + 1];
             for (int x = 0; x < w; x++)
             {
                 double u = first[x], v = second[x];
@@ -254,11 +263,11 @@ internal sealed class OverlapScores
                 ss += u * u;
                 t += v;
                 tt += v * v;
-                double sum = sums[above + x + 1] + s, square = squares[above + x + 1] + ss;
-                sums[here + x + 1] = sum;
-                squares[here + x + 1] = square;
-                sums[below + x + 1] = sum + t;
-                squares[below + x + 1] = square + tt;
+                double sum = Unsafe.Add(ref sumsAbove, x) + s, square = Unsafe.Add(ref squaresAbove, x) + ss;
+                Unsafe.Add(ref sumsHere, x) = sum;
+                Unsafe.Add(ref squaresHere, x) = square;
+                Unsafe.Add(ref sumsBelow, x) = sum + t;
+                Unsafe.Add(ref squaresBelow, x) = square + tt;
             }
         }
 
