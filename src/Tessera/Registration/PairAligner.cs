@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Tessera.Registration;
 
@@ -498,14 +499,18 @@ internal sealed class PairAligner
         px = -1;
         py = -1;
         float max = float.NegativeInfinity;
-        foreach (int y in s.WindowRows)
+
+        // The lists as spans: the same cells in the same order, without an enumerator per row.
+        ReadOnlySpan<int> windowRows = CollectionsMarshal.AsSpan(s.WindowRows), windowColumns = CollectionsMarshal.AsSpan(s.WindowColumns);
+        foreach (int y in windowRows)
         {
             int offset = y * nx;
-            foreach (int x in s.WindowColumns)
+            foreach (int x in windowColumns)
             {
-                if (surface[(offset + x) * st] > max)
+                float value = surface[(offset + x) * st];
+                if (value > max)
                 {
-                    (max, px, py) = (surface[(offset + x) * st], x, y);
+                    (max, px, py) = (value, x, y);
                 }
             }
         }
