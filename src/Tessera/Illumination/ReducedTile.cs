@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Tessera.Codecs;
 using Tessera.Imaging;
 
@@ -75,12 +77,22 @@ internal sealed class ReducedTile
                 levels[v] = v <= options.Black || v >= options.Saturated ? float.NaN : field.Correct((byte)v, 0, 0);
             }
 
+            // Through references, the layout chosen once: every index lies inside the strip (checked here).
+            if (strip.Length < stripWidth * stripLength)
+            {
+                throw new ArgumentException($"The strip holds {strip.Length} bytes, not {stripWidth}×{stripLength}.", nameof(strip));
+            }
+
+            ref byte source = ref MemoryMarshal.GetReference(strip);
+            ref float level = ref MemoryMarshal.GetReference(levels);
+            int step = transposed ? stripWidth : 1, next = transposed ? 1 : stripWidth;
             for (int y = 0; y < height; y++)
             {
                 Span<float> target = values.AsSpan(y * width, width);
+                ref byte from = ref Unsafe.Add(ref source, y * next);
                 for (int x = 0; x < width; x++)
                 {
-                    target[x] = levels[transposed ? strip[(x * stripWidth) + y] : strip[(y * stripWidth) + x]];
+                    target[x] = Unsafe.Add(ref level, Unsafe.Add(ref from, x * step));
                 }
             }
 

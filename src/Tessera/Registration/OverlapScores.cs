@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Tessera.Registration;
 
@@ -132,23 +133,26 @@ internal sealed class OverlapScores
     private double Product(int tx, int ty, int ax0, int ax1, int ay0, int ay1)
     {
         int w = _width, cols = ax1 - ax0, vector = Vector<float>.Count;
-        ReadOnlySpan<float> a = _a, b = _b;
+        CheckInside(tx, ty, ax0, ax1, ay0, ay1);
+        ref float a = ref MemoryMarshal.GetArrayDataReference(_a), b = ref MemoryMarshal.GetArrayDataReference(_b);
         double total = 0;
         Vector<float> sum = default;
         float tail = 0;
         for (int y = ay0; y < ay1; y++)
         {
-            ReadOnlySpan<float> ra = a.Slice((y * w) + ax0, cols);
-            ReadOnlySpan<float> rb = b.Slice(((y - ty) * w) + ax0 - tx, cols);
+            // Read through references: the bounds are checked once above, not at every vector
+            // (this loop, a few vectors and a few values a row, ran about a third faster so).
+            ref float ra = ref Unsafe.Add(ref a, (y * w) + ax0);
+            ref float rb = ref Unsafe.Add(ref b, ((y - ty) * w) + ax0 - tx);
             int x = 0;
             for (; x <= cols - vector; x += vector)
             {
-                sum += new Vector<float>(ra[x..]) * new Vector<float>(rb[x..]);
+                sum += Vector.LoadUnsafe(ref ra, (nuint)x) * Vector.LoadUnsafe(ref rb, (nuint)x);
             }
 
             for (; x < cols; x++)
             {
-                tail += ra[x] * rb[x];
+                tail += Unsafe.Add(ref ra, x) * Unsafe.Add(ref rb, x);
             }
 
             // Float sums of a few rows at a time, added up in double.
@@ -167,18 +171,19 @@ internal sealed class OverlapScores
     private (double A, double B, double AA, double BB, double AB) AllSums(int tx, int ty, int ax0, int ax1, int ay0, int ay1)
     {
         int w = _width, cols = ax1 - ax0, vector = Vector<float>.Count;
-        ReadOnlySpan<float> a = _a, b = _b;
+        CheckInside(tx, ty, ax0, ax1, ay0, ay1);
+        ref float a = ref MemoryMarshal.GetArrayDataReference(_a), b = ref MemoryMarshal.GetArrayDataReference(_b);
         double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
         for (int y = ay0; y < ay1; y++)
         {
-            ReadOnlySpan<float> ra = a.Slice((y * w) + ax0, cols);
-            ReadOnlySpan<float> rb = b.Slice(((y - ty) * w) + ax0 - tx, cols);
+            ref float ra = ref Unsafe.Add(ref a, (y * w) + ax0);
+            ref float rb = ref Unsafe.Add(ref b, ((y - ty) * w) + ax0 - tx);
             Vector<float> va = default, vb = default, vaa = default, vbb = default, vab = default;
             int x = 0;
             for (; x <= cols - vector; x += vector)
             {
-                var pa = new Vector<float>(ra[x..]);
-                var pb = new Vector<float>(rb[x..]);
+                var pa = Vector.LoadUnsafe(ref ra, (nuint)x);
+                var pb = Vector.LoadUnsafe(ref rb, (nuint)x);
                 va += pa;
                 vb += pb;
                 vaa += pa * pa;
@@ -189,7 +194,7 @@ internal sealed class OverlapScores
             float fa = Vector.Sum(va), fb = Vector.Sum(vb), faa = Vector.Sum(vaa), fbb = Vector.Sum(vbb), fab = Vector.Sum(vab);
             for (; x < cols; x++)
             {
-                float pa = ra[x], pb = rb[x];
+                float pa = Unsafe.Add(ref ra, x), pb = Unsafe.Add(ref rb, x);
                 fa += pa;
                 fb += pb;
                 faa += pa * pa;
@@ -201,6 +206,20 @@ internal sealed class OverlapScores
         }
 
         return (sa, sb, saa, sbb, sab);
+    }
+
+    /// <summary>
+    /// That A's columns [ax0, ax1) and rows [ay0, ay1), and B's at −(tx, ty), lie inside the strips
+    /// (what <see cref="Ncc"/>'s overlap guarantees): the sums read them without bounds checks.
+    /// </summary>
+    private void CheckInside(int tx, int ty, int ax0, int ax1, int ay0, int ay1)
+    {
+        int size = _width * _length;
+        if (ax0 < 0 || ax1 > _width || ax0 - tx < 0 || ax1 - tx > _width || ay0 < 0 || ay1 > _length || ay0 - ty < 0 || ay1 - ty > _length
+            || ax1 <= ax0 || ay1 <= ay0 || _a.Length < size || _b.Length < size)
+        {
+            throw new InvalidOperationException($"The overlap [{ax0}, {ax1}) × [{ay0}, {ay1}) at ({tx}, {ty}) is not inside the {_width} × {_length} strips.");
+        }
     }
 
     /// <summary>Σ over columns [x0, x1) and rows [y0, y1) from a summed-area table.</summary>
@@ -228,6 +247,15 @@ internal sealed class OverlapScores
             int above = y * stride, here = above + stride, below = here + stride;
             (sums[here], squares[here], sums[below], squares[below]) = (0, 0, 0, 0);
             double s = 0, ss = 0, t = 0, tt = 0;
+
+            // Through references: the three rows of each table are inside it (checked once, below), not checked at every entry.
+            if (below + stride > sums.Length || below + stride > squares.Length)
+            {
+                throw new ArgumentException("The summed-area tables are smaller than the strip.", nameof(sums));
+            }
+
+            ref double sumsAbove = ref sums[above + 1], sumsHere = ref sums[here + 1], sumsBelow = ref sums[below + 1];
+            ref double squaresAbove = ref squares[above + 1], squaresHere = ref squares[here + 1], squaresBelow = ref squares[below + 1];
             for (int x = 0; x < w; x++)
             {
                 double u = first[x], v = second[x];
@@ -235,11 +263,11 @@ internal sealed class OverlapScores
                 ss += u * u;
                 t += v;
                 tt += v * v;
-                double sum = sums[above + x + 1] + s, square = squares[above + x + 1] + ss;
-                sums[here + x + 1] = sum;
-                squares[here + x + 1] = square;
-                sums[below + x + 1] = sum + t;
-                squares[below + x + 1] = square + tt;
+                double sum = Unsafe.Add(ref sumsAbove, x) + s, square = Unsafe.Add(ref squaresAbove, x) + ss;
+                Unsafe.Add(ref sumsHere, x) = sum;
+                Unsafe.Add(ref squaresHere, x) = square;
+                Unsafe.Add(ref sumsBelow, x) = sum + t;
+                Unsafe.Add(ref squaresBelow, x) = square + tt;
             }
         }
 

@@ -97,19 +97,17 @@ internal sealed class StripWhitening
             RowPasses(input, y, Math.Min(lanes, _height - y));
         }
 
-        if (_refining)
-        {
-            BoxColumns(_fine, _temp, 1);
-            _temp.AsSpan(0, n).CopyTo(_fine);
-        }
-        else
-        {
-            BoxColumns(_fine, _temp, 2);
-            BoxColumns(_temp, _fine, 2);
-        }
-
         BoxColumns(_coarse, _temp, CoarseRadius);
         BoxColumns(_temp, _coarse, CoarseRadius);
+        if (_refining)
+        {
+            // One pass, read from where it is written: the coarse blur no longer needs the scratch.
+            BoxColumns(_fine, _temp, 1);
+            return Combine(_temp.AsSpan(0, n), _coarse.AsSpan(0, n), input);
+        }
+
+        BoxColumns(_fine, _temp, 2);
+        BoxColumns(_temp, _fine, 2);
         return Combine(_fine.AsSpan(0, n), _coarse.AsSpan(0, n), input);
     }
 
@@ -158,11 +156,18 @@ internal sealed class StripWhitening
         double sum = 0, sumSq = 0;
         Vector<float> s = default, ss = default;
         int inBlock = 0;
+        if (coarse.Length < n || target.Length < n)
+        {
+            throw new ArgumentException("The blurs and the target must be as long as the fine blur.", nameof(coarse));
+        }
+
+        // Through references: the lengths are checked above, not at every vector.
+        ref float pf = ref MemoryMarshal.GetReference(fine), pc = ref MemoryMarshal.GetReference(coarse), pt = ref MemoryMarshal.GetReference(target);
         for (; i <= n - v; i += v)
         {
-            var c = new Vector<float>(coarse[i..]);
-            Vector<float> w = vMean * (new Vector<float>(fine[i..]) - c) / (c + floor);
-            w.CopyTo(target[i..]);
+            var c = Vector.LoadUnsafe(ref pc, (nuint)i);
+            Vector<float> w = vMean * (Vector.LoadUnsafe(ref pf, (nuint)i) - c) / (c + floor);
+            w.StoreUnsafe(ref pt, (nuint)i);
             s += w;
             ss += w * w;
             if (++inBlock == 512)
@@ -367,26 +372,33 @@ internal sealed class StripWhitening
     private static void ClippedLine(ReadOnlySpan<Vector<float>> source, Span<Vector<float>> target, int radius)
     {
         int n = source.Length;
+        if (target.Length < n)
+        {
+            throw new ArgumentException("The target line is shorter than the source.", nameof(target));
+        }
+
+        // Through references: every index below lies in [0, n), so none is checked again.
+        ref Vector<float> from = ref MemoryMarshal.GetReference(source), to = ref MemoryMarshal.GetReference(target);
         Vector<float> running = default;
         for (int i = 0; i < Math.Min(radius, n); i++)
         {
-            running += source[i];
+            running += Unsafe.Add(ref from, i);
         }
 
         for (int i = 0; i < n; i++)
         {
             if (i + radius < n)
             {
-                running += source[i + radius];
+                running += Unsafe.Add(ref from, i + radius);
             }
 
             if (i - radius - 1 >= 0)
             {
-                running -= source[i - radius - 1];
+                running -= Unsafe.Add(ref from, i - radius - 1);
             }
 
             int count = Math.Min(n - 1, i + radius) - Math.Max(0, i - radius) + 1;
-            target[i] = running * (1f / count);
+            Unsafe.Add(ref to, i) = running * (1f / count);
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Tessera.Codecs;
 using Tessera.Imaging;
 
@@ -87,15 +89,22 @@ internal sealed class TileStrips
     {
         const int Block = 16;
         int sy = g.StripY;
+        if (strip.Length < g.LengthY * sy || image.Width < g.StartY + g.LengthY || image.Height < y0 + sy)
+        {
+            throw new ArgumentException($"The strip of {strip.Length} bytes or the {image.Width}×{image.Height} tile does not fit the geometry.", nameof(strip));
+        }
+
+        // Through references: the strip and the rows are checked to hold every index above, not at every byte.
+        ref byte target = ref MemoryMarshal.GetArrayDataReference(strip);
         for (int x0 = g.StartY; x0 < g.StartY + g.LengthY; x0 += Block)
         {
             int x1 = Math.Min(g.StartY + g.LengthY, x0 + Block);
             for (int y = 0; y < sy; y++)
             {
-                ReadOnlySpan<byte> row = image.Row(y0 + y);
+                ref byte row = ref MemoryMarshal.GetReference(image.Row(y0 + y));
                 for (int x = x0; x < x1; x++)
                 {
-                    strip[((x - g.StartY) * sy) + y] = row[x];
+                    Unsafe.Add(ref target, ((x - g.StartY) * sy) + y) = Unsafe.Add(ref row, x);
                 }
             }
         }

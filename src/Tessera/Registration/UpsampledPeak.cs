@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Tessera.Registration;
 
@@ -116,9 +117,11 @@ internal sealed class UpsampledPeak
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Evaluate(double cx, double cy, int level)
     {
-        _x.Fill(cx, level);
-        _y.Fill(cy, level);
         int nx = _nx, ny = _ny, rows = HalfRows(ny);
+        _x.Fill(cx, level);
+
+        // Only the rows of the spectrum's half are summed over: their factors alone are needed.
+        _y.Fill(cy, level, rows);
         for (int ky = 0; ky < rows; ky++)
         {
             ReadOnlySpan<float> re = _re.AsSpan(ky * nx, nx), im = _im.AsSpan(ky * nx, nx);
@@ -166,19 +169,29 @@ internal sealed class UpsampledPeak
         int v = Vector<float>.Count, k = 0;
         ReadOnlySpan<float> c0 = er[..n], c1 = er.Slice(n, n), c2 = er.Slice(2 * n, n);
         ReadOnlySpan<float> d0 = ei[..n], d1 = ei.Slice(n, n), d2 = ei.Slice(2 * n, n);
+        if (re.Length < n || im.Length < n)
+        {
+            throw new ArgumentException("The spectrum's row is shorter than its factors.", nameof(re));
+        }
+
+        // Read through references: every row is checked to hold n values above, not at every vector.
+        ref float pr = ref MemoryMarshal.GetReference(re), pi = ref MemoryMarshal.GetReference(im);
+        ref float pc0 = ref MemoryMarshal.GetReference(c0), pc1 = ref MemoryMarshal.GetReference(c1), pc2 = ref MemoryMarshal.GetReference(c2);
+        ref float pd0 = ref MemoryMarshal.GetReference(d0), pd1 = ref MemoryMarshal.GetReference(d1), pd2 = ref MemoryMarshal.GetReference(d2);
         Vector<float> r0 = default, i0 = default, r1 = default, i1 = default, r2 = default, i2 = default;
         for (; k <= n - v; k += v)
         {
-            Vector<float> a = new(re[k..]), b = new(im[k..]);
-            Vector<float> c = new(c0[k..]), d = new(d0[k..]);
+            nuint at = (nuint)k;
+            Vector<float> a = Vector.LoadUnsafe(ref pr, at), b = Vector.LoadUnsafe(ref pi, at);
+            Vector<float> c = Vector.LoadUnsafe(ref pc0, at), d = Vector.LoadUnsafe(ref pd0, at);
             r0 += (a * c) - (b * d);
             i0 += (a * d) + (b * c);
-            c = new(c1[k..]);
-            d = new(d1[k..]);
+            c = Vector.LoadUnsafe(ref pc1, at);
+            d = Vector.LoadUnsafe(ref pd1, at);
             r1 += (a * c) - (b * d);
             i1 += (a * d) + (b * c);
-            c = new(c2[k..]);
-            d = new(d2[k..]);
+            c = Vector.LoadUnsafe(ref pc2, at);
+            d = Vector.LoadUnsafe(ref pd2, at);
             r2 += (a * c) - (b * d);
             i2 += (a * d) + (b * c);
         }
