@@ -76,10 +76,20 @@ public sealed class PyramidBuilder
 
         // Blocks are rendered band by band (see BuildBlock). A tile shared with the block below is
         // needed again about one band of blocks later; one shared with the next band of blocks only
-        // after the whole band, so it is decoded again rather than kept.
+        // after the whole band, so it is decoded again rather than kept: on a grid a few blocks
+        // high the whole band would come within the lookahead, and a column of tiles as high as
+        // the grid would be kept.
         int bandsPerBlock = (1 << BlockLevels) + 1;
-        source.Plan(todo.SelectMany(block => BandsOf(_geometry.TopLevel, _plan.Blocks[block])).ToList(),
-            lookahead: (_plan.BandBlocks + _options.Threads + 1) * bandsPerBlock);
+        var renders = new List<PixelRect>();
+        var bandOfRender = new List<int>();
+        foreach (int block in todo)
+        {
+            List<PixelRect> blockBands = BandsOf(_geometry.TopLevel, _plan.Blocks[block]);
+            renders.AddRange(blockBands);
+            bandOfRender.AddRange(Enumerable.Repeat(_plan.BandOf(block), blockBands.Count));
+        }
+
+        source.Plan(renders, lookahead: (_plan.BandBlocks + _options.Threads + 1) * bandsPerBlock, bandOfRender);
         RunInParallel(todo.Count, i =>
         {
             int block = todo[i];

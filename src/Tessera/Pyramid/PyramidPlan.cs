@@ -101,6 +101,9 @@ public sealed class PyramidPlan
         return blocks;
     }
 
+    /// <summary>The band of blocks (see <see cref="BandBlocks"/>) <paramref name="block"/> is in, counted from the left.</summary>
+    public int BandOf(int block) => Blocks[block].X / BlockSpan / BandBlocks;
+
     /// <summary>The core of <paramref name="block"/> k levels below the top, clipped to that level.</summary>
     public PixelRect Core(int block, int k) => Shift(Blocks[block], k).Intersect(Geometry.LevelBounds(Geometry.TopLevel - k));
 
