@@ -61,16 +61,46 @@ public sealed class FlatMemoryTests : IDisposable
         AssertWithinPlan(one, plan);
     }
 
+    [Fact]
+    public void An_ome_grid_three_blocks_high_holds_what_one_a_block_high_holds()
+    {
+        // OME blocks of 16×16 chunks of 64 px (1,024 px), input tiles 32 px apart: a band is one
+        // block wide, so a band of a grid three blocks high is 48 bands of rows, within the
+        // lookahead: the tiles on a band's right edge, needed again only by the next band, were
+        // kept for it, a column as high as the grid (2,896 px), where a grid a block high (656 px)
+        // keeps a fifth as many.
+        (BuildResult low, BuildPlanReport lowPlan) = Build("low", across: 70, down: 20, OmeTiles, PyramidLayout.OmeZarr);
+        (BuildResult high, BuildPlanReport highPlan) = Build("high", across: 70, down: 90, OmeTiles, PyramidLayout.OmeZarr);
+
+        Assert.Equal(1, PyramidPlan.BandBlocksFor(64 << 4, OmeTiles.TileWidth - OmeTiles.OverlapX));
+        Assert.True(high.PixelMemoryPeakBytes <= low.PixelMemoryPeakBytes * 1.05,
+            $"the 90-tile-high grid held {high.PixelMemoryPeakBytes:N0} bytes of pixels, the 20-tile-high one {low.PixelMemoryPeakBytes:N0}");
+        AssertWithinPlan(low, lowPlan);
+        AssertWithinPlan(high, highPlan);
+    }
+
     public void Dispose() => _dir.Dispose();
 
-    private (BuildResult Result, BuildPlanReport Plan) Build(string name, int across, int down)
+    // 48-px tiles 32 px apart (a band of 1,024 px spans 32 tile steps: one block), 9 KB decoded.
+    private static readonly SampleOptions OmeTiles = Support.Samples.Small(TileFormat.Jpeg) with
+    {
+        TileWidth = 48, TileHeight = 48, OverlapX = 16, OverlapY = 16,
+    };
+
+    private (BuildResult Result, BuildPlanReport Plan) Build(string name, int across, int down) =>
+        Build(name, across, down, Tiles, PyramidLayout.DeepZoom);
+
+    private (BuildResult Result, BuildPlanReport Plan) Build(string name, int across, int down, SampleOptions sample, PyramidLayout layout)
     {
         string tiles = _dir.Combine(name);
-        SampleGrid.Write(tiles, Tiles with { Across = across, Down = down });
-        BuildRequest request = Support.Samples.Request(tiles, _dir.Combine(name + "-out", "slide.dzi"), Tiles) with
+        SampleGrid.Write(tiles, sample with { Across = across, Down = down });
+        string output = _dir.Combine(name + "-out", layout == PyramidLayout.DeepZoom ? "slide.dzi" : "slide.ome.zarr");
+        BuildRequest request = Support.Samples.Request(tiles, output, sample) with
         {
+            PyramidLayout = layout,
+
             // One thread: what is held at each moment is the same in every run.
-            Pyramid = new PyramidOptions { TileSize = 64, BlockLevels = 4, Threads = 1 },
+            Pyramid = new PyramidOptions { TileSize = 64, BlockLevels = 4, Threads = 1, Overlap = layout == PyramidLayout.DeepZoom ? 1 : 0 },
         };
 
         ITileCodec codec = TileCodecs.Create(CodecChoice.Auto, out _);
