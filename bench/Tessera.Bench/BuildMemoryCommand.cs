@@ -93,6 +93,8 @@ internal static class BuildMemoryCommand
         Console.WriteLine($"peak resident, reading      {MiB(census.Resident[0]),8} MiB   managed {MiB(census.Heap[0]),8} MiB   malloc {MiB(census.Native[0]),8} MiB (in use {MiB(census.NativeUsed[0]),8})");
         Console.WriteLine($"peak resident, pyramid      {MiB(census.Resident[1]),8} MiB   managed {MiB(census.Heap[1]),8} MiB   malloc {MiB(census.Native[1]),8} MiB (in use {MiB(census.NativeUsed[1]),8})");
         Console.WriteLine($"peak resident, completion   {MiB(census.Resident[2]),8} MiB   managed {MiB(census.Heap[2]),8} MiB   malloc {MiB(census.Native[2]),8} MiB (in use {MiB(census.NativeUsed[2]),8})");
+        Console.WriteLine($"managed heap committed at the last collection, most seen: reading {MiB(census.Committed[0])}, pyramid {MiB(census.Committed[1])}, completion {MiB(census.Committed[2])} MiB");
+        Console.WriteLine(string.Create(inv, $"collections                 gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)} (each counts in the generations below it too)"));
         Console.WriteLine($"live at 1/4, 1/2, 3/4 of the tiles {MiB(census.Live[0])}, {MiB(census.Live[1])}, {MiB(census.Live[2])} MiB");
         Console.WriteLine($"peak resident (process)     {MiB(Process.GetCurrentProcess().PeakWorkingSet64),8} MiB");
     }
@@ -111,6 +113,7 @@ internal static class BuildMemoryCommand
         public long[] Native { get; } = new long[3];
         public long[] Live { get; } = new long[3];
         public long[] NativeUsed { get; } = new long[3];
+        public long[] Committed { get; } = new long[3];
 
         [System.Runtime.InteropServices.DllImport("libc")]
         private static extern MallinfoNative mallinfo2();
@@ -150,6 +153,7 @@ internal static class BuildMemoryCommand
                 }
 
                 Heap[stage] = Math.Max(Heap[stage], GC.GetTotalMemory(forceFullCollection: false));
+                Committed[stage] = Math.Max(Committed[stage], GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes);
                 MallinfoNative info = mallinfo2();
                 Native[stage] = Math.Max(Native[stage], (long)(info.Arena + info.Hblkhd));
                 NativeUsed[stage] = Math.Max(NativeUsed[stage], (long)(info.Uordblks + info.Hblkhd));

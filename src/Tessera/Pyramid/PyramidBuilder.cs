@@ -18,8 +18,8 @@ namespace Tessera.Pyramid;
 /// be built by several processes and the rest finished by one; the rest runs the same procedure on
 /// that level (kept in memory, or a temporary file when large) until a level fits in one block,
 /// which goes through as one last block and hands over at most one tile, finished whole. A block
-/// streams through in bands (see <see cref="BuildBlock"/>), so memory is a few windows a couple of
-/// tile rows high per thread plus the decoded-tile cache (a row of tiles across one band of blocks,
+/// streams through in bands (see <see cref="BuildBlock"/>), so memory is a few windows about a
+/// tile row high per thread (see <see cref="PyramidPlan.WindowRows"/>) plus the decoded-tile cache (a row of tiles across one band of blocks,
 /// see <see cref="PyramidPlan.BandBlocks"/>), whatever the size of the image.
 /// </remarks>
 public sealed class PyramidBuilder
@@ -190,7 +190,7 @@ public sealed class PyramidBuilder
     /// The block streams through in bands (<see cref="BandsOf"/>), one tile row of the top level
     /// each: a band is rendered into that level's window, the tile row it completes is encoded, and
     /// every pair of rows in is halved at once into the next level's window, where the same happens.
-    /// Each window holds a little over two tile rows, so a thread works in a few megabytes that stay
+    /// Each window holds at most a tile row and the piece that completes it, so a thread works in a few megabytes that stay
     /// in the processor's cache rather than streaming a whole block through memory three times
     /// (render, encode, halve); only the core handed over is kept whole. The tiles of a tile row
     /// are encoded on <paramref name="tileThreads"/> threads: more than one where this block is all
