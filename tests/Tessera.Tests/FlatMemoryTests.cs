@@ -79,6 +79,51 @@ public sealed class FlatMemoryTests : IDisposable
         AssertWithinPlan(high, highPlan);
     }
 
+    [Theory]
+    [InlineData(64, 0)]
+    [InlineData(64, 1)]
+    [InlineData(62, 5)]
+    [InlineData(48, 31)]
+    public void Windows_about_a_tile_row_high_take_every_band_and_halving(int tileSize, int overlap)
+    {
+        // The windows hold what PyramidPlan.WindowRows allows and throw past it: builds whose tile
+        // rows and halvings fall out of step (odd tiles, overlaps whose halo passes a tile) go through.
+        string tiles = _dir.Combine($"tiles-{tileSize}-{overlap}");
+        SampleGrid.Write(tiles, Tiles with { Across = 14, Down = 11 });
+        BuildRequest request = Support.Samples.Request(tiles, _dir.Combine($"out-{tileSize}-{overlap}", "slide.dzi"), Tiles) with
+        {
+            Pyramid = new PyramidOptions { TileSize = tileSize, Overlap = overlap, BlockLevels = 4, Threads = 2 },
+        };
+
+        ITileCodec codec = TileCodecs.Create(CodecChoice.Auto, out _);
+        try
+        {
+            BuildResult result = PyramidBuild.Run(request, codec);
+            Assert.True(result.Complete);
+            Assert.Equal(result.Geometry.TotalTileCount(0), result.TilesWritten);
+        }
+        finally
+        {
+            (codec as IDisposable)?.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_thread_of_an_ome_build_works_in_under_two_thirds_of_two_tile_rows_a_level()
+    {
+        // 512-px tiles, blocks of 8,192 px: a level's window was two tile rows and 4 (1,028 rows);
+        // it needs at most a tile row and what halving brings at once.
+        var plan = new PyramidPlan(new DziGeometry(40_000, 30_000, 512, 0), blockLevels: 4, bandBlocks: 1);
+        long twoRows = 0;
+        for (int k = 0; k < plan.BlockLevels; k++)
+        {
+            twoRows += (long)plan.BlockBufferSide(k) * ((2 * 512) + 4) * 4;
+        }
+
+        Assert.InRange(plan.WindowRows(0), 512, 520);
+        Assert.True(plan.BlockWorkingBytes(4) < twoRows * 2 / 3, $"{plan.BlockWorkingBytes(4):N0} bytes a thread, two tile rows a level {twoRows:N0}");
+    }
+
     public void Dispose() => _dir.Dispose();
 
     // 48-px tiles 32 px apart (a band of 1,024 px spans 32 tile steps: one block), 9 KB decoded.
