@@ -7,9 +7,9 @@ namespace Tessera.Compositing;
 /// <summary>
 /// Decoded input tiles shared between threads, kept while a planned render soon needs them again.
 /// The first thread to ask for a tile decodes it while the others wait. After each use the plan
-/// says when the tile is next needed: within the lookahead it stays, later (or never) it is
-/// freed and decoded again when the time comes, so what is held depends on the lookahead, not on
-/// the size of the grid. A byte budget caps the memory as well (slower past it, never wrong).
+/// says when the tile is next needed: within the lookahead, and in the same band of renders, it
+/// stays; later, in a later band, or never, it is freed and decoded again when the time comes,
+/// so what is held depends on the lookahead and a band's width, not on the size of the grid. A byte budget caps the memory as well (slower past it, never wrong).
 /// A tile used only by renders that follow each other down a strip (the bands of one block) is
 /// not kept at all but streamed: decoded once, top to bottom, each render's rows straight into
 /// that render (see <see cref="TryStreamInto"/>).
@@ -27,6 +27,7 @@ internal sealed class DecodedTileCache : IDisposable
     private int[] _useStarts = [];
     private int[] _uses = [];
     private int[] _usesDone = [];
+    private int[] _bands = [];
     private int _lookahead;
     private long _heldBytes;
     private long _decodes;
@@ -45,24 +46,33 @@ internal sealed class DecodedTileCache : IDisposable
 
     /// <summary>
     /// Sets the plan: tile t is used by renders <c>uses[starts[t]..starts[t+1]]</c> (render indices in
-    /// order), and may be streamed where <paramref name="streamable"/> says so. Without a plan every
-    /// tile is freed after each use.
+    /// order), and may be streamed where <paramref name="streamable"/> says so. Where
+    /// <paramref name="bands"/> gives each render's band, a tile is kept only for a use in the
+    /// same band. Without a plan every tile is freed after each use.
     /// </summary>
-    public void SetPlan(int[] starts, int[] uses, int lookahead, bool[]? streamable = null)
+    public void SetPlan(int[] starts, int[] uses, int lookahead, bool[]? streamable = null, int[]? bands = null)
     {
         _useStarts = starts;
         _uses = uses;
         _usesDone = new int[starts.Length - 1];
         _streamable = streamable ?? [];
+        _bands = bands ?? [];
         _lookahead = lookahead;
     }
 
     /// <summary>
     /// Sets the plan from the renders to come: <paramref name="tilesOf"/> lists the tiles (ids below
-    /// <paramref name="tileCount"/>) each render will acquire, once each.
+    /// <paramref name="tileCount"/>) each render will acquire, once each. <paramref name="bands"/>,
+    /// where given, is each render's band (see <see cref="Imaging.IPixelSource.Plan"/>).
     /// </summary>
-    public void SetPlan(int tileCount, IReadOnlyList<PixelRect> renders, Action<PixelRect, List<int>> tilesOf, int lookahead)
+    public void SetPlan(int tileCount, IReadOnlyList<PixelRect> renders, Action<PixelRect, List<int>> tilesOf, int lookahead,
+        IReadOnlyList<int>? bands = null)
     {
+        if (bands is not null && bands.Count != renders.Count)
+        {
+            throw new ArgumentException($"The plan has {renders.Count} renders and {bands.Count} bands.", nameof(bands));
+        }
+
         // Which renders use each tile, in render order, as one flat list per tile (CSR layout).
         var starts = new int[tileCount + 1];
         var tiles = new List<int>();
@@ -106,7 +116,7 @@ internal sealed class DecodedTileCache : IDisposable
             streamable[tile] = strip;
         }
 
-        SetPlan(starts, uses, lookahead, streamable);
+        SetPlan(starts, uses, lookahead, streamable, bands?.ToArray());
     }
 
     /// <summary>
@@ -209,7 +219,7 @@ internal sealed class DecodedTileCache : IDisposable
         }
     }
 
-    /// <summary>Whether tile <paramref name="id"/>, just used, is needed again within the lookahead.</summary>
+    /// <summary>Whether tile <paramref name="id"/>, just used, is needed again within the lookahead, in the same band.</summary>
     private bool NeededSoon(int id)
     {
         if (id >= _usesDone.Length)
@@ -219,7 +229,13 @@ internal sealed class DecodedTileCache : IDisposable
 
         int done = Interlocked.Increment(ref _usesDone[id]);
         int start = _useStarts[id], count = _useStarts[id + 1] - start;
-        return done < count && _uses[start + done] - _uses[start + done - 1] <= _lookahead;
+        if (done >= count)
+        {
+            return false;
+        }
+
+        int next = _uses[start + done], last = _uses[start + done - 1];
+        return next - last <= _lookahead && (_bands.Length == 0 || _bands[next] == _bands[last]);
     }
 
     /// <summary>

@@ -26,8 +26,8 @@ public sealed class MosaicSource : TiledSource
     public override int Width => _mosaic.Width;
     public override int Height => _mosaic.Height;
 
-    public override void Plan(IReadOnlyList<PixelRect> renders, int lookahead) =>
-        Cache.SetPlan(_mosaic.Grid.Columns * _mosaic.Grid.Rows, renders, CellsMeeting, lookahead);
+    public override void Plan(IReadOnlyList<PixelRect> renders, int lookahead, IReadOnlyList<int>? bands = null) =>
+        Cache.SetPlan(_mosaic.Grid.Columns * _mosaic.Grid.Rows, renders, CellsMeeting, lookahead, bands);
 
     /// <summary>The ids (row * columns + column) of the cells that meet <paramref name="rect"/>.</summary>
     private void CellsMeeting(PixelRect rect, List<int> cells)

@@ -38,8 +38,8 @@ public sealed class PlacedMosaicSource : TiledSource
     public override int Width => _mosaic.Width;
     public override int Height => _mosaic.Height;
 
-    public override void Plan(IReadOnlyList<PixelRect> renders, int lookahead) =>
-        Cache.SetPlan(_mosaic.Count, renders, _mosaic.TilesMeeting, lookahead);
+    public override void Plan(IReadOnlyList<PixelRect> renders, int lookahead, IReadOnlyList<int>? bands = null) =>
+        Cache.SetPlan(_mosaic.Count, renders, _mosaic.TilesMeeting, lookahead, bands);
 
     public override void Render(PixelBuffer target)
     {

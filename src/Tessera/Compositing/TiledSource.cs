@@ -31,7 +31,7 @@ public abstract class TiledSource : IMosaicSource
 
     private protected DecodedTileCache Cache { get; }
 
-    public abstract void Plan(IReadOnlyList<PixelRect> renders, int lookahead);
+    public abstract void Plan(IReadOnlyList<PixelRect> renders, int lookahead, IReadOnlyList<int>? bands = null);
 
     public abstract void Render(PixelBuffer target);
 

@@ -16,9 +16,11 @@ public interface IPixelSource
     /// <summary>
     /// Tells the source which rectangles will be rendered and in what order, so it can keep what a
     /// render up to <paramref name="lookahead"/> places later will need again, and drop the rest.
+    /// With <paramref name="bands"/> (one number per render, never decreasing), what is needed
+    /// again only in a later band is dropped too, however soon that band starts.
     /// Optional; renders are correct without it, and in any order.
     /// </summary>
-    void Plan(IReadOnlyList<PixelRect> renders, int lookahead)
+    void Plan(IReadOnlyList<PixelRect> renders, int lookahead, IReadOnlyList<int>? bands = null)
     {
     }
 

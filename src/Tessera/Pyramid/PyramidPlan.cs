@@ -101,6 +101,9 @@ public sealed class PyramidPlan
         return blocks;
     }
 
+    /// <summary>The band of blocks (see <see cref="BandBlocks"/>) <paramref name="block"/> is in, counted from the left.</summary>
+    public int BandOf(int block) => Blocks[block].X / BlockSpan / BandBlocks;
+
     /// <summary>The core of <paramref name="block"/> k levels below the top, clipped to that level.</summary>
     public PixelRect Core(int block, int k) => Shift(Blocks[block], k).Intersect(Geometry.LevelBounds(Geometry.TopLevel - k));
 
@@ -118,10 +121,36 @@ public sealed class PyramidPlan
 
     /// <summary>
     /// Rows of a block's window k levels below its top (a block streams through in bands, see
-    /// <see cref="PyramidBuilder"/>): a tile row waiting for its last rows, plus the largest piece
-    /// that can arrive at once (a band, or the halving of one), with room to spare.
+    /// <see cref="PyramidBuilder"/>): what it can hold when the next piece comes, plus that piece
+    /// (<see cref="LargestPiece"/>), and 4 to spare. A window holds rows from the top of its next
+    /// tile row (or the first not yet halved, if that is higher and less than a row above the
+    /// end): less than a tile row (T + 2·overlap) before a piece. At the top level every band
+    /// ends where a tile row does, which is written at once, so only the overlap's 2·overlap rows
+    /// (1 at least, for a pair half halved) wait for the next band.
     /// </summary>
-    public int WindowRows(int k) => (2 * (Geometry.TileSize + (2 * Geometry.Overlap))) + (2 * Halo(k)) + 4;
+    public int WindowRows(int k)
+    {
+        int tile = Geometry.TileSize, overlap = Geometry.Overlap;
+        int waiting = k == 0 ? Math.Max(2 * overlap, 1) : tile + (2 * overlap) - 1;
+        return waiting + LargestPiece(k) + 4;
+    }
+
+    /// <summary>
+    /// The most rows that arrive at once in a block's window k levels below its top: at the top a
+    /// band, a tile row with the overlap below it and, the first, the halo above (T + overlap +
+    /// halo); below, the halving of what came into the level above (half, rounded up), and one
+    /// more where the level's last row is repeated.
+    /// </summary>
+    public int LargestPiece(int k)
+    {
+        int piece = Geometry.TileSize + Geometry.Overlap + Halo(0);
+        for (int i = 0; i < k; i++)
+        {
+            piece = ((piece + 1) / 2) + 1;
+        }
+
+        return piece;
+    }
 
     /// <summary>Bytes one thread's block holds at once: its K windows and the core it hands over.</summary>
     public long BlockWorkingBytes(int bytesPerPixel)
