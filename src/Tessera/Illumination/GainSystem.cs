@@ -14,15 +14,11 @@ internal sealed class GainSystem : ISymmetricOperator
     /// <param name="links">Kept, not copied, for as long as the system is used.</param>
     public GainSystem(int tiles, ReadOnlyMemory<GainLink> links, double pull, int biases, double biasPull)
     {
-        var pulls = new double[tiles];
-        Array.Fill(pulls, pull);
-        var laplacian = new LaplacianLink[links.Length];
         _biasDiagonal = new double[biases];
         Array.Fill(_biasDiagonal, biasPull);
         ReadOnlySpan<GainLink> span = links.Span;
         for (int l = 0; l < span.Length; l++)
         {
-            laplacian[l] = new LaplacianLink(span[l].First, span[l].Second, span[l].Weight);
             if (span[l].Bias >= 0)
             {
                 _biasDiagonal[span[l].Bias] += span[l].Weight;
@@ -30,7 +26,14 @@ internal sealed class GainSystem : ISymmetricOperator
         }
 
         _links = links;
-        Tiles = LaplacianMatrix.FromLinks(pulls, laplacian);
+
+        // Read from the links as the rows are made: an array of them (16 bytes a link) and the
+        // pulls (8 a tile) and what reweighting would need (8 a link) stood beside the solve's storage.
+        Tiles = LaplacianMatrix.FromLinks(tiles, pull, links.Length, l =>
+        {
+            GainLink link = links.Span[l];
+            return new LaplacianLink(link.First, link.Second, link.Weight);
+        });
     }
 
     /// <summary>The tiles' block: the Laplacian and the pull.</summary>

@@ -40,7 +40,7 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     private int _gridWidth;
     private double[] _west = [];
     private double[] _north = [];
-    private double _gridPull;
+    
     private int _gridLinks;
 
     public int Size => _size;
@@ -71,7 +71,7 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
             throw new ArgumentException($"{west.Length} west weights and {north.Length} north ones.", nameof(north));
         }
 
-        var matrix = new LaplacianMatrix { _size = west.Length, _gridWidth = width, _west = west, _north = north, _gridPull = pull };
+        var matrix = new LaplacianMatrix { _size = west.Length, _gridWidth = width, _west = west, _north = north, _uniformPull = pull };
         matrix.WeightsChanged();
         return matrix;
     }
@@ -94,8 +94,11 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
         SumDiagonal();
     }
 
+    /// <summary>Every unknown's pull where <see cref="_pull"/> holds none: a matrix on a grid, or of links given one by one.</summary>
+    private double _uniformPull;
+
     /// <summary>Unknown i's pull.</summary>
-    private double Pull(int i) => _gridWidth > 0 ? _gridPull : _pull[i];
+    private double Pull(int i) => _pull.Length > 0 ? _pull[i] : _uniformPull;
 
     /// <summary>A grid matrix's row i (its neighbours and their weights, in the rows' order) into the spans (4 long); how many.</summary>
     private int GridRow(int i, Span<int> column, Span<double> weight)
@@ -128,14 +131,36 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     /// <summary>The matrix of <paramref name="pulls"/> (one per unknown, ≥ 0) and <paramref name="links"/> (weights ≥ 0; a link of a tile to itself counts nothing).</summary>
     public static LaplacianMatrix FromLinks(ReadOnlySpan<double> pulls, ReadOnlySpan<LaplacianLink> links)
     {
-        int n = pulls.Length;
+        var matrix = new LaplacianMatrix { _pull = pulls.ToArray() };
+        matrix.Rows(pulls.Length, links.Length, links, static (_, _) => default, reweightable: true);
+        return matrix;
+    }
+
+    /// <summary>
+    /// The matrix of <paramref name="count"/> links, link l given by <paramref name="link"/>(l)
+    /// (weights ≥ 0; a link of a tile to itself counts nothing), every one of <paramref name="size"/>
+    /// unknowns pulled by <paramref name="pull"/>: the same matrix as the one of an array of those
+    /// links and pulls, without the array, the pulls' copy, or what reweighting it would need.
+    /// </summary>
+    public static LaplacianMatrix FromLinks(int size, double pull, int count, Func<int, LaplacianLink> link)
+    {
+        var matrix = new LaplacianMatrix { _uniformPull = pull };
+        matrix.Rows(size, count, [], (l, _) => link(l), reweightable: false);
+        return matrix;
+    }
+
+    /// <summary>The rows of <paramref name="count"/> links, from <paramref name="links"/> where it holds them, else from <paramref name="link"/>; then the diagonal.</summary>
+    private void Rows(int n, int count, ReadOnlySpan<LaplacianLink> links, Func<int, int, LaplacianLink> link, bool reweightable)
+    {
+        LaplacianLink Link(int l, ReadOnlySpan<LaplacianLink> links) => links.Length > 0 ? links[l] : link(l, 0);
         var rowStart = new int[n + 1];
-        foreach (LaplacianLink link in links)
+        for (int l = 0; l < count; l++)
         {
-            if (link.First != link.Second && link.Weight > 0)
+            LaplacianLink a = Link(l, links);
+            if (a.First != a.Second && a.Weight > 0)
             {
-                rowStart[link.First + 1]++;
-                rowStart[link.Second + 1]++;
+                rowStart[a.First + 1]++;
+                rowStart[a.Second + 1]++;
             }
         }
 
@@ -147,27 +172,31 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
         var fill = rowStart[..n];
         var column = new int[rowStart[n]];
         var weight = new double[rowStart[n]];
-        var slots = new int[2 * links.Length];
-        for (int l = 0; l < links.Length; l++)
+        int[]? slots = reweightable ? new int[2 * count] : null;
+        for (int l = 0; l < count; l++)
         {
-            LaplacianLink link = links[l];
-            if (link.First == link.Second || !(link.Weight > 0))
+            LaplacianLink a = Link(l, links);
+            if (a.First == a.Second || !(a.Weight > 0))
             {
-                slots[2 * l] = slots[(2 * l) + 1] = link.First == link.Second ? SelfLink : NoWeight;
+                if (slots is not null)
+                {
+                    slots[2 * l] = slots[(2 * l) + 1] = a.First == a.Second ? SelfLink : NoWeight;
+                }
+
                 continue;
             }
 
-            (slots[2 * l], slots[(2 * l) + 1]) = (fill[link.First], fill[link.Second]);
-            (column[fill[link.First]], weight[fill[link.First]++]) = (link.Second, link.Weight);
-            (column[fill[link.Second]], weight[fill[link.Second]++]) = (link.First, link.Weight);
+            if (slots is not null)
+            {
+                (slots[2 * l], slots[(2 * l) + 1]) = (fill[a.First], fill[a.Second]);
+            }
+
+            (column[fill[a.First]], weight[fill[a.First]++]) = (a.Second, a.Weight);
+            (column[fill[a.Second]], weight[fill[a.Second]++]) = (a.First, a.Weight);
         }
 
-        var matrix = new LaplacianMatrix
-        {
-            _size = n, _pull = pulls.ToArray(), _rowStart = rowStart, _column = column, _weight = weight, _slots = slots,
-        };
-        matrix.SumDiagonal();
-        return matrix;
+        (_size, _rowStart, _column, _weight, _slots) = (n, rowStart, column, weight, slots);
+        SumDiagonal();
     }
 
     /// <summary>
@@ -211,7 +240,7 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
             Span<double> weights = stackalloc double[4];
             for (int i = 0; i < _size; i++)
             {
-                double d = _gridPull;
+                double d = _uniformPull;
                 int count = GridRow(i, columns, weights);
                 for (int k = 0; k < count; k++)
                 {
@@ -226,7 +255,7 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
 
         for (int i = 0; i < _size; i++)
         {
-            double d = _pull[i];
+            double d = Pull(i);
             for (int k = _rowStart[i]; k < _rowStart[i + 1]; k++)
             {
                 d += _weight[k];
