@@ -19,7 +19,8 @@ internal static class Program
                                  [--across 6] [--down 6] [--width 192] [--height 160] [--overlap-x 64]
                                  [--overlap-y 56] [--jitter 16] [--seed 5]
           tessera-bench periodic-grid DIR --across N --down M [--period 30] [--seed 3]
-          tessera-bench solve [--across 600] [--down 600] [--seed 5]
+          tessera-bench solve [--across 600] [--down 600] [--seed 5] [--matrix grid|rows]
+          tessera-bench end-memory [--across 600] [--down 600] [--seed 5]
           tessera-bench ome-write DIR OUT_DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--tile-size 512]
           tessera-bench register DIR [--overlap-x 80] [--overlap-y 60] [--threads N] [--scale S]
           tessera-bench pair-probe DIR [--overlap-x 80] [--overlap-y 60] [--scale 2] [--pair 0_0-0_1] [--offset 0,0] [--surface R]
@@ -70,6 +71,9 @@ internal static class Program
                     break;
                 case "solve":
                     SolveCommand.Run(arguments);
+                    break;
+                case "end-memory":
+                    EndMemoryCommand.Run(arguments);
                     break;
                 case "ome-write":
                     OmeWriteCommand.Run(arguments);

@@ -67,6 +67,8 @@ internal static class RegisterMemoryCommand
         Console.WriteLine($"live with the result     {MiB(held),8} MiB  {PerTile(held),6} B/tile");
         Console.WriteLine($"peak GC committed, pass  {MiB(census.PassHeap),8} MiB");
         Console.WriteLine($"peak GC committed, after {MiB(census.EndHeap),8} MiB");
+        Console.WriteLine($"  at the pass's peak: {census.PassGenerations}");
+        Console.WriteLine($"  at the end's peak:  {census.EndGenerations}");
         Console.WriteLine($"peak resident, pass      {MiB(census.PassResident),8} MiB");
         Console.WriteLine($"peak resident, after it  {MiB(census.EndResident),8} MiB");
         Console.WriteLine($"peak resident (process)  {MiB(Process.GetCurrentProcess().PeakWorkingSet64),8} MiB");
@@ -84,6 +86,24 @@ internal static class RegisterMemoryCommand
         public long PassResident { get; private set; }
         public long EndResident { get; private set; }
         public IReadOnlyList<(int Index, long Promoted, long Pairs)> FullCollections => _full;
+
+        /// <summary>At the largest GC commitment seen in the pass (and after it): each generation's size and fragmentation after the last collection, MiB.</summary>
+        public string PassGenerations { get; private set; } = "";
+        public string EndGenerations { get; private set; } = "";
+
+        private static string Generations(GCMemoryInfo info)
+        {
+            var inv = CultureInfo.InvariantCulture;
+            string[] names = ["gen0", "gen1", "gen2", "LOH", "POH"];
+            var parts = new List<string>();
+            for (int g = 0; g < info.GenerationInfo.Length && g < names.Length; g++)
+            {
+                GCGenerationInfo gen = info.GenerationInfo[g];
+                parts.Add(string.Create(inv, $"{names[g]} {gen.SizeAfterBytes / 1048576.0:F1}/{gen.FragmentationAfterBytes / 1048576.0:F1}"));
+            }
+
+            return string.Create(inv, $"{string.Join(", ", parts)} (size/fragmented after GC #{info.Index}, {info.Generation}; heap {info.HeapSizeBytes / 1048576.0:F1}, committed {info.TotalCommittedBytes / 1048576.0:F1})");
+        }
 
         public IDisposable Start()
         {
@@ -104,10 +124,20 @@ internal static class RegisterMemoryCommand
                 bool inPass = progress.Total == 0 || progress.Done < progress.Total;
                 if (inPass)
                 {
+                    if (heap > PassHeap)
+                    {
+                        PassGenerations = Generations(GC.GetGCMemoryInfo());
+                    }
+
                     (PassResident, PassHeap) = (Math.Max(PassResident, resident), Math.Max(PassHeap, heap));
                 }
                 else
                 {
+                    if (heap > EndHeap)
+                    {
+                        EndGenerations = Generations(GC.GetGCMemoryInfo());
+                    }
+
                     (EndResident, EndHeap) = (Math.Max(EndResident, resident), Math.Max(EndHeap, heap));
                 }
 

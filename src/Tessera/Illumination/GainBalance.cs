@@ -60,13 +60,14 @@ public static class GainBalance
     /// least-squares system; <paramref name="pair"/> says which tiles pair <c>p</c> joins, and how
     /// they lie. Both are asked by index, so that a caller keeps its ratios where it has them.
     /// </summary>
+    /// <param name="gridWidth">Where above 0, the tiles are a whole grid this wide, row-major (<see cref="GainSolver.Solve"/>).</param>
     internal static GainMeasurement Solve(IReadOnlyList<string> paths, int pairs, Func<int, PairRatio?> ratio, Func<int, GainPair> pair, int scale,
-        FlatField? flatField, GainBalanceOptions options)
+        FlatField? flatField, GainBalanceOptions options, int gridWidth = 0)
     {
         var links = Links(pairs, ratio, pair, options, out int withoutSignal, out int inconsistent);
         double sideBias = options.SideBias ?? 1;
         var (logGains, biases, stats) = GainSolver.Solve(paths.Count, links, 1 / (options.GainSpread * options.GainSpread),
-            options.SideBias is null ? 0 : 2, 1 / (sideBias * sideBias));
+            options.SideBias is null ? 0 : 2, 1 / (sideBias * sideBias), gridWidth: gridWidth);
         var gains = new double[paths.Count];
         for (int i = 0; i < gains.Length; i++)
         {

@@ -31,8 +31,9 @@ public static class GainSolver
 {
     /// <summary>Solves for <paramref name="tiles"/> log-gains and <paramref name="biases"/> offsets; returns them with how the iteration ended.</summary>
     /// <param name="links">Read during the call only (not copied: at 600×600 they are 23 MB).</param>
+    /// <param name="gridWidth">Where above 0, the tiles are a grid this wide, row-major, which the solve may store its matrix on (the same gains, less storage).</param>
     public static (double[] LogGains, double[] Biases, GainSolveStats Stats) Solve(int tiles, ReadOnlyMemory<GainLink> links, double pull,
-        int biases = 0, double biasPull = 1, double tolerance = 1e-9, int maxIterations = 20_000)
+        int biases = 0, double biasPull = 1, double tolerance = 1e-9, int maxIterations = 20_000, int gridWidth = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pull);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(biasPull);
@@ -47,7 +48,7 @@ public static class GainSolver
             }
         }
 
-        var system = new GainSystem(tiles, links, pull, biases, biasPull);
+        var system = new GainSystem(tiles, links, pull, biases, biasPull, gridWidth);
         var x = new double[tiles + biases];
         SolveStats stats = ConjugateGradients.Solve(system, system.Preconditioner(), b, x, tolerance, maxIterations);
         return (x[..tiles], x[tiles..], new GainSolveStats(stats.Iterations, stats.RelativeResidual));

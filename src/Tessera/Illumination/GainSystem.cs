@@ -12,17 +12,14 @@ internal sealed class GainSystem : ISymmetricOperator
     private readonly double[] _biasDiagonal;
 
     /// <param name="links">Kept, not copied, for as long as the system is used.</param>
-    public GainSystem(int tiles, ReadOnlyMemory<GainLink> links, double pull, int biases, double biasPull)
+    /// <param name="gridWidth">Where above 0, the tiles are the cells of a grid this wide, row-major: links that are each the west or north pair of their second tile, in its order, west before north, make the tiles' block on the grid (<see cref="LaplacianMatrix.OnGrid"/>).</param>
+    public GainSystem(int tiles, ReadOnlyMemory<GainLink> links, double pull, int biases, double biasPull, int gridWidth = 0)
     {
-        var pulls = new double[tiles];
-        Array.Fill(pulls, pull);
-        var laplacian = new LaplacianLink[links.Length];
         _biasDiagonal = new double[biases];
         Array.Fill(_biasDiagonal, biasPull);
         ReadOnlySpan<GainLink> span = links.Span;
         for (int l = 0; l < span.Length; l++)
         {
-            laplacian[l] = new LaplacianLink(span[l].First, span[l].Second, span[l].Weight);
             if (span[l].Bias >= 0)
             {
                 _biasDiagonal[span[l].Bias] += span[l].Weight;
@@ -30,7 +27,43 @@ internal sealed class GainSystem : ISymmetricOperator
         }
 
         _links = links;
-        Tiles = LaplacianMatrix.FromLinks(pulls, laplacian);
+
+        // On a grid, the weights by second tile and direction (16 bytes a tile) where rows cost 20
+        // bytes a link; else read from the links as the rows are made: an array of them (16 bytes
+        // a link), the pulls (8 a tile) and what reweighting would need (8 a link) stood beside the solve's storage.
+        if (gridWidth > 0 && OnGrid(tiles, gridWidth, span) is var (west, north))
+        {
+            Tiles = LaplacianMatrix.OnGrid(pull, gridWidth, west, north);
+            return;
+        }
+
+        Tiles = LaplacianMatrix.FromLinks(tiles, pull, links.Length, l =>
+        {
+            GainLink link = links.Span[l];
+            return new LaplacianLink(link.First, link.Second, link.Weight);
+        });
+    }
+
+    /// <summary>Each link's weight by its second tile, west and north, where the links are a grid's in its order, none twice; else null.</summary>
+    private static (double[] West, double[] North)? OnGrid(int tiles, int width, ReadOnlySpan<GainLink> links)
+    {
+        var (west, north) = (new double[tiles], new double[tiles]);
+        long last = -1;
+        foreach (GainLink link in links)
+        {
+            bool isWest = link.First == link.Second - 1 && link.Second % width > 0;
+            bool isNorth = !isWest && link.First == link.Second - width && link.First >= 0;
+            long key = (2L * link.Second) + (isWest ? 0 : 1);
+            if (!(isWest || isNorth) || link.Second >= tiles || key <= last)
+            {
+                return null;
+            }
+
+            last = key;
+            (isWest ? west : north)[link.Second] = link.Weight;
+        }
+
+        return (west, north);
     }
 
     /// <summary>The tiles' block: the Laplacian and the pull.</summary>

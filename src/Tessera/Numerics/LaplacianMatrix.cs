@@ -30,28 +30,137 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     /// <summary>For a matrix made from links: where link l's two entries are (2l in its first row, 2l + 1 in its second), so that it can be reweighted.</summary>
     private int[]? _slots;
 
+    /// <summary>
+    /// For a matrix on a grid (<see cref="OnGrid"/>): the grid's width, else 0. Its rows are not
+    /// stored: unknown i's neighbours are i − 1, i − width, i + 1 and i + width, in that order (the
+    /// order rows made from links sorted by their second unknown have), each where its weight is
+    /// positive; the weights are the caller's arrays, one per unknown and direction, and every
+    /// unknown has one pull.
+    /// </summary>
+    private int _gridWidth;
+    private double[] _west = [];
+    private double[] _north = [];
+    
+    private int _gridLinks;
+
     public int Size => _size;
 
-    /// <summary>Off-diagonal entries stored (each link twice).</summary>
-    public int Entries => _rowStart[_size];
+    /// <summary>Off-diagonal entries (each link twice).</summary>
+    public int Entries => _gridWidth > 0 ? 2 * _gridLinks : _rowStart[_size];
 
     /// <summary>A[i, i].</summary>
     public double Diagonal(int i) => _diagonal[i];
 
     /// <summary>Whether unknown <paramref name="i"/> is joined to any other.</summary>
-    public bool HasNeighbours(int i) => _rowStart[i + 1] > _rowStart[i];
+    public bool HasNeighbours(int i) => _gridWidth > 0 ? GridRow(i, stackalloc int[4], stackalloc double[4]) > 0 : _rowStart[i + 1] > _rowStart[i];
+
+    /// <summary>
+    /// The matrix of a grid <paramref name="width"/> unknowns wide: <paramref name="pull"/> on every
+    /// unknown, <paramref name="west"/>[i] the weight of the link of i − 1 and i, <paramref name="north"/>[i]
+    /// that of i − width and i (0 where there is none; a west weight at a row's first unknown is
+    /// never read as one). The arrays are kept, not copied: the caller rewrites them and calls
+    /// <see cref="WeightsChanged"/>. It costs the diagonal beside them, where rows made from the
+    /// same links (<see cref="FromLinks"/>) cost ten numbers a link and a copy of the links besides;
+    /// in the order of such rows, every result is the same to the bit.
+    /// </summary>
+    public static LaplacianMatrix OnGrid(double pull, int width, double[] west, double[] north)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if (west.Length != north.Length)
+        {
+            throw new ArgumentException($"{west.Length} west weights and {north.Length} north ones.", nameof(north));
+        }
+
+        var matrix = new LaplacianMatrix { _size = west.Length, _gridWidth = width, _west = west, _north = north, _uniformPull = pull };
+        matrix.WeightsChanged();
+        return matrix;
+    }
+
+    /// <summary>After the caller rewrote a grid matrix's weights (<see cref="OnGrid"/>): its diagonal and links again.</summary>
+    public void WeightsChanged()
+    {
+        if (_gridWidth == 0)
+        {
+            throw new InvalidOperationException("Only a matrix on a grid reads its caller's weights.");
+        }
+
+        int links = 0;
+        for (int i = 0; i < _size; i++)
+        {
+            links += (_west[i] > 0 && i % _gridWidth > 0 ? 1 : 0) + (_north[i] > 0 && i >= _gridWidth ? 1 : 0);
+        }
+
+        _gridLinks = links;
+        SumDiagonal();
+    }
+
+    /// <summary>Every unknown's pull where <see cref="_pull"/> holds none: a matrix on a grid, or of links given one by one.</summary>
+    private double _uniformPull;
+
+    /// <summary>Unknown i's pull.</summary>
+    private double Pull(int i) => _pull.Length > 0 ? _pull[i] : _uniformPull;
+
+    /// <summary>A grid matrix's row i (its neighbours and their weights, in the rows' order) into the spans (4 long); how many.</summary>
+    private int GridRow(int i, Span<int> column, Span<double> weight)
+    {
+        int k = 0, width = _gridWidth;
+        double w;
+        if (i % width > 0 && (w = _west[i]) > 0)
+        {
+            (column[k], weight[k++]) = (i - 1, w);
+        }
+
+        if (i >= width && (w = _north[i]) > 0)
+        {
+            (column[k], weight[k++]) = (i - width, w);
+        }
+
+        if ((i + 1) % width > 0 && i + 1 < _size && (w = _west[i + 1]) > 0)
+        {
+            (column[k], weight[k++]) = (i + 1, w);
+        }
+
+        if (i + width < _size && (w = _north[i + width]) > 0)
+        {
+            (column[k], weight[k++]) = (i + width, w);
+        }
+
+        return k;
+    }
 
     /// <summary>The matrix of <paramref name="pulls"/> (one per unknown, ≥ 0) and <paramref name="links"/> (weights ≥ 0; a link of a tile to itself counts nothing).</summary>
     public static LaplacianMatrix FromLinks(ReadOnlySpan<double> pulls, ReadOnlySpan<LaplacianLink> links)
     {
-        int n = pulls.Length;
+        var matrix = new LaplacianMatrix { _pull = pulls.ToArray() };
+        matrix.Rows(pulls.Length, links.Length, links, static (_, _) => default, reweightable: true);
+        return matrix;
+    }
+
+    /// <summary>
+    /// The matrix of <paramref name="count"/> links, link l given by <paramref name="link"/>(l)
+    /// (weights ≥ 0; a link of a tile to itself counts nothing), every one of <paramref name="size"/>
+    /// unknowns pulled by <paramref name="pull"/>: the same matrix as the one of an array of those
+    /// links and pulls, without the array, the pulls' copy, or what reweighting it would need.
+    /// </summary>
+    public static LaplacianMatrix FromLinks(int size, double pull, int count, Func<int, LaplacianLink> link)
+    {
+        var matrix = new LaplacianMatrix { _uniformPull = pull };
+        matrix.Rows(size, count, [], (l, _) => link(l), reweightable: false);
+        return matrix;
+    }
+
+    /// <summary>The rows of <paramref name="count"/> links, from <paramref name="links"/> where it holds them, else from <paramref name="link"/>; then the diagonal.</summary>
+    private void Rows(int n, int count, ReadOnlySpan<LaplacianLink> links, Func<int, int, LaplacianLink> link, bool reweightable)
+    {
+        LaplacianLink Link(int l, ReadOnlySpan<LaplacianLink> links) => links.Length > 0 ? links[l] : link(l, 0);
         var rowStart = new int[n + 1];
-        foreach (LaplacianLink link in links)
+        for (int l = 0; l < count; l++)
         {
-            if (link.First != link.Second && link.Weight > 0)
+            LaplacianLink a = Link(l, links);
+            if (a.First != a.Second && a.Weight > 0)
             {
-                rowStart[link.First + 1]++;
-                rowStart[link.Second + 1]++;
+                rowStart[a.First + 1]++;
+                rowStart[a.Second + 1]++;
             }
         }
 
@@ -63,27 +172,31 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
         var fill = rowStart[..n];
         var column = new int[rowStart[n]];
         var weight = new double[rowStart[n]];
-        var slots = new int[2 * links.Length];
-        for (int l = 0; l < links.Length; l++)
+        int[]? slots = reweightable ? new int[2 * count] : null;
+        for (int l = 0; l < count; l++)
         {
-            LaplacianLink link = links[l];
-            if (link.First == link.Second || !(link.Weight > 0))
+            LaplacianLink a = Link(l, links);
+            if (a.First == a.Second || !(a.Weight > 0))
             {
-                slots[2 * l] = slots[(2 * l) + 1] = link.First == link.Second ? SelfLink : NoWeight;
+                if (slots is not null)
+                {
+                    slots[2 * l] = slots[(2 * l) + 1] = a.First == a.Second ? SelfLink : NoWeight;
+                }
+
                 continue;
             }
 
-            (slots[2 * l], slots[(2 * l) + 1]) = (fill[link.First], fill[link.Second]);
-            (column[fill[link.First]], weight[fill[link.First]++]) = (link.Second, link.Weight);
-            (column[fill[link.Second]], weight[fill[link.Second]++]) = (link.First, link.Weight);
+            if (slots is not null)
+            {
+                (slots[2 * l], slots[(2 * l) + 1]) = (fill[a.First], fill[a.Second]);
+            }
+
+            (column[fill[a.First]], weight[fill[a.First]++]) = (a.Second, a.Weight);
+            (column[fill[a.Second]], weight[fill[a.Second]++]) = (a.First, a.Weight);
         }
 
-        var matrix = new LaplacianMatrix
-        {
-            _size = n, _pull = pulls.ToArray(), _rowStart = rowStart, _column = column, _weight = weight, _slots = slots,
-        };
-        matrix.SumDiagonal();
-        return matrix;
+        (_size, _rowStart, _column, _weight, _slots) = (n, rowStart, column, weight, slots);
+        SumDiagonal();
     }
 
     /// <summary>
@@ -121,9 +234,28 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     private void SumDiagonal()
     {
         double[] diagonal = Scratch.AtLeast(ref _diagonal, _size);
+        if (_gridWidth > 0)
+        {
+            Span<int> columns = stackalloc int[4];
+            Span<double> weights = stackalloc double[4];
+            for (int i = 0; i < _size; i++)
+            {
+                double d = _uniformPull;
+                int count = GridRow(i, columns, weights);
+                for (int k = 0; k < count; k++)
+                {
+                    d += weights[k];
+                }
+
+                diagonal[i] = d;
+            }
+
+            return;
+        }
+
         for (int i = 0; i < _size; i++)
         {
-            double d = _pull[i];
+            double d = Pull(i);
             for (int k = _rowStart[i]; k < _rowStart[i + 1]; k++)
             {
                 d += _weight[k];
@@ -135,6 +267,25 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
 
     public void Multiply(ReadOnlySpan<double> v, Span<double> result)
     {
+        if (_gridWidth > 0)
+        {
+            Span<int> columns = stackalloc int[4];
+            Span<double> weights = stackalloc double[4];
+            for (int i = 0; i < _size; i++)
+            {
+                double s = _diagonal[i] * v[i];
+                int count = GridRow(i, columns, weights);
+                for (int k = 0; k < count; k++)
+                {
+                    s -= weights[k] * v[columns[k]];
+                }
+
+                result[i] = s;
+            }
+
+            return;
+        }
+
         for (int i = 0; i < _size; i++)
         {
             double s = _diagonal[i] * v[i];
@@ -160,6 +311,18 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     /// <summary>One Gauss–Seidel sweep of A x = b in increasing order of the unknowns.</summary>
     public void SweepForward(ReadOnlySpan<double> b, Span<double> x)
     {
+        if (_gridWidth > 0)
+        {
+            Span<int> columns = stackalloc int[4];
+            Span<double> weights = stackalloc double[4];
+            for (int i = 0; i < _size; i++)
+            {
+                RelaxOnGrid(i, b, x, columns, weights);
+            }
+
+            return;
+        }
+
         for (int i = 0; i < _size; i++)
         {
             Relax(i, b, x);
@@ -169,10 +332,34 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     /// <summary>The same sweep in decreasing order: after <see cref="SweepForward"/> it makes the smoother symmetric.</summary>
     public void SweepBackward(ReadOnlySpan<double> b, Span<double> x)
     {
+        if (_gridWidth > 0)
+        {
+            Span<int> columns = stackalloc int[4];
+            Span<double> weights = stackalloc double[4];
+            for (int i = _size - 1; i >= 0; i--)
+            {
+                RelaxOnGrid(i, b, x, columns, weights);
+            }
+
+            return;
+        }
+
         for (int i = _size - 1; i >= 0; i--)
         {
             Relax(i, b, x);
         }
+    }
+
+    private void RelaxOnGrid(int i, ReadOnlySpan<double> b, Span<double> x, Span<int> columns, Span<double> weights)
+    {
+        double s = b[i];
+        int count = GridRow(i, columns, weights);
+        for (int k = 0; k < count; k++)
+        {
+            s += weights[k] * x[columns[k]];
+        }
+
+        x[i] = s / _diagonal[i];
     }
 
     private void Relax(int i, ReadOnlySpan<double> b, Span<double> x)
@@ -196,6 +383,8 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     {
         aggregate = aggregate[.._size];
         aggregate.Fill(int.MinValue);
+        Span<int> rowColumns = stackalloc int[4];
+        Span<double> rowWeights = stackalloc double[4];
         int count = 0;
         for (int i = 0; i < _size; i++)
         {
@@ -214,12 +403,27 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
             // difference to the iterations on registration weights and coarsened less.)
             int best = -1;
             double strongest = 0;
-            for (int k = _rowStart[i]; k < _rowStart[i + 1]; k++)
+            if (_gridWidth > 0)
             {
-                int j = _column[k];
-                if (aggregate[j] == int.MinValue && _weight[k] > strongest)
+                int entries = GridRow(i, rowColumns, rowWeights);
+                for (int k = 0; k < entries; k++)
                 {
-                    (best, strongest) = (j, _weight[k]);
+                    int j = rowColumns[k];
+                    if (aggregate[j] == int.MinValue && rowWeights[k] > strongest)
+                    {
+                        (best, strongest) = (j, rowWeights[k]);
+                    }
+                }
+            }
+            else
+            {
+                for (int k = _rowStart[i]; k < _rowStart[i + 1]; k++)
+                {
+                    int j = _column[k];
+                    if (aggregate[j] == int.MinValue && _weight[k] > strongest)
+                    {
+                        (best, strongest) = (j, _weight[k]);
+                    }
                 }
             }
 
@@ -244,6 +448,7 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     {
         target._size = count;
         target._slots = null;
+        target._gridWidth = 0;
         double[] pull = Scratch.AtLeast(ref target._pull, count);
         Array.Clear(pull, 0, count);
         int[] members = Scratch.AtLeast(ref scratch.Members, count + 1);
@@ -252,7 +457,7 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
         {
             if (aggregate[i] >= 0)
             {
-                pull[aggregate[i]] += _pull[i];
+                pull[aggregate[i]] += Pull(i);
                 members[aggregate[i] + 1]++;
             }
         }
@@ -285,6 +490,8 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
         double[] weight = Scratch.AtLeast(ref target._weight, Entries / 2);
         int[] slot = Scratch.AtLeast(ref scratch.Slot, count);
         Array.Fill(slot, -1, 0, count);
+        Span<int> rowColumns = stackalloc int[4];
+        Span<double> rowWeights = stackalloc double[4];
         int entries = 0;
         rowStart[0] = 0;
         for (int a = 0; a < count; a++)
@@ -293,28 +500,43 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
             for (int m = members[a]; m < members[a + 1]; m++)
             {
                 int i = order[m];
-                for (int k = _rowStart[i]; k < _rowStart[i + 1]; k++)
+                if (_gridWidth > 0)
                 {
-                    int b = aggregate[_column[k]];
-                    if (b < 0 || b == a)
+                    int n = GridRow(i, rowColumns, rowWeights);
+                    for (int k = 0; k < n; k++)
                     {
-                        continue;
+                        Add(aggregate[rowColumns[k]], rowWeights[k], ref column, ref weight);
                     }
-
-                    if (slot[b] < start)
+                }
+                else
+                {
+                    for (int k = _rowStart[i]; k < _rowStart[i + 1]; k++)
                     {
-                        column = Scratch.Keeping(ref target._column, entries + 1, entries);
-                        weight = Scratch.Keeping(ref target._weight, entries + 1, entries);
-                        slot[b] = entries;
-                        column[entries] = b;
-                        weight[entries++] = 0;
+                        Add(aggregate[_column[k]], _weight[k], ref column, ref weight);
                     }
-
-                    weight[slot[b]] += _weight[k];
                 }
             }
 
             rowStart[a + 1] = entries;
+
+            void Add(int b, double w, ref int[] column, ref double[] weight)
+            {
+                if (b < 0 || b == a)
+                {
+                    return;
+                }
+
+                if (slot[b] < start)
+                {
+                    column = Scratch.Keeping(ref target._column, entries + 1, entries);
+                    weight = Scratch.Keeping(ref target._weight, entries + 1, entries);
+                    slot[b] = entries;
+                    column[entries] = b;
+                    weight[entries++] = 0;
+                }
+
+                weight[slot[b]] += w;
+            }
         }
     }
 
@@ -323,9 +545,22 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     {
         int n = _size;
         Array.Clear(dense, 0, n * n);
+        Span<int> columns = stackalloc int[4];
+        Span<double> weights = stackalloc double[4];
         for (int i = 0; i < n; i++)
         {
             dense[(i * n) + i] = _diagonal[i];
+            if (_gridWidth > 0)
+            {
+                int count = GridRow(i, columns, weights);
+                for (int k = 0; k < count; k++)
+                {
+                    dense[(i * n) + columns[k]] -= weights[k];
+                }
+
+                continue;
+            }
+
             for (int k = _rowStart[i]; k < _rowStart[i + 1]; k++)
             {
                 dense[(i * n) + _column[k]] -= _weight[k];

@@ -21,10 +21,29 @@ internal sealed class LaplacianSolver
     /// <param name="pulls">One per unknown, ≥ 0.</param>
     /// <param name="links">Weights ≥ 0; a link of a tile to itself counts nothing.</param>
     public LaplacianSolver(ReadOnlySpan<double> pulls, ReadOnlySpan<LaplacianLink> links)
+        : this(LaplacianMatrix.FromLinks(pulls, links))
     {
-        _matrix = LaplacianMatrix.FromLinks(pulls, links);
+    }
+
+    /// <param name="matrix">The system's matrix, e.g. one on a grid (<see cref="LaplacianMatrix.OnGrid"/>), whose weights its caller rewrites before <see cref="WeightsChanged"/>.</param>
+    public LaplacianSolver(LaplacianMatrix matrix)
+    {
+        _matrix = matrix;
         _multigrid = new AggregationMultigrid(_matrix);
         _work = new double[ConjugateGradients.WorkLength(_matrix.Size)];
+    }
+
+    /// <summary>
+    /// The iteration's vectors seen as floats (ten an unknown). Every solve writes them before it reads
+    /// them, so between solves they are free: room a caller may borrow rather than add arrays of its own.
+    /// </summary>
+    public Span<float> Scratch => System.Runtime.InteropServices.MemoryMarshal.Cast<double, float>(_work.AsSpan());
+
+    /// <summary>After a grid matrix's caller rewrote its weights (<see cref="LaplacianMatrix.OnGrid"/>): its diagonal, and the multigrid built again in its storage.</summary>
+    public void WeightsChanged()
+    {
+        _matrix.WeightsChanged();
+        _multigrid.Rebuild();
     }
 
     /// <summary>

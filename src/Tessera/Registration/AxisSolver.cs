@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Tessera.Numerics;
 
 namespace Tessera.Registration;
@@ -27,24 +26,43 @@ internal sealed class AxisSolver
     private const int MaxIterations = 1000;
 
     private readonly List<PairLink> _links;
-    private readonly double[] _weights;
     private readonly double[] _b;
+
+    /// <summary>
+    /// Where the links are a grid's, as the pass makes them (each the west or north pair of its
+    /// second tile, in row-major order of it, west before north): each link's weight on the grid,
+    /// by its second tile and direction, which the matrix reads where they are (<see cref="LaplacianMatrix.OnGrid"/>).
+    /// Else null, and the weights go by link into <see cref="_weights"/>, which the matrix copies into rows.
+    /// </summary>
+    private readonly double[]? _west;
+    private readonly double[]? _north;
+    private readonly double[]? _weights;
+    private readonly int _columns;
     private LaplacianSolver? _solver;
 
     /// <param name="links">The links of every solve, in this order; their outcomes may change between solves, not their number.</param>
-    public AxisSolver(List<PairLink> links, int tiles)
+    /// <param name="columns">The grid's width: the tiles are its cells, row-major.</param>
+    public AxisSolver(List<PairLink> links, int tiles, int columns)
     {
         _links = links;
-        _weights = new double[links.Count];
         _b = new double[tiles];
+        _columns = columns;
+        if (OnGrid(links, tiles, columns))
+        {
+            _west = new double[tiles];
+            _north = new double[tiles];
+        }
+        else
+        {
+            _weights = new double[links.Count];
+        }
     }
 
     /// <summary>
-    /// The weights' storage seen as floats (two a link). Each solve rewrites it before it reads it and
-    /// the matrix keeps its own copy, so between solves it is free: room a caller may borrow rather
-    /// than add arrays of its own beside the solver's.
+    /// Room a caller may borrow between solves (the iteration's vectors, which each solve writes
+    /// before it reads them), rather than add arrays of its own beside the solver's; empty before the first solve.
     /// </summary>
-    public Span<float> Scratch => MemoryMarshal.Cast<double, float>(_weights.AsSpan());
+    public Span<float> Scratch => _solver is null ? [] : _solver.Scratch;
 
     /// <summary>
     /// Positions <paramref name="p"/> on one axis from each link's <paramref name="term"/> (its
@@ -52,20 +70,6 @@ internal sealed class AxisSolver
     /// </summary>
     public void Solve(Func<PairLink, (double W, double D)> term, Func<int, double> prior, double[] p)
     {
-        for (int l = 0; l < _links.Count; l++)
-        {
-            _weights[l] = term(_links[l]).W;
-        }
-
-        if (_solver is null)
-        {
-            _solver = Build(_weights);
-        }
-        else
-        {
-            _solver.SetWeights(_weights);
-        }
-
         for (int i = 0; i < _b.Length; i++)
         {
             _b[i] = PriorWeight * prior(i);
@@ -74,12 +78,56 @@ internal sealed class AxisSolver
         for (int l = 0; l < _links.Count; l++)
         {
             PairLink link = _links[l];
-            double d = term(link).D;
-            _b[link.Second] += _weights[l] * d;
-            _b[link.First] -= _weights[l] * d;
+            var (w, d) = term(link);
+            if (_weights is not null)
+            {
+                _weights[l] = w;
+            }
+            else
+            {
+                (link.Direction == PairDirection.West ? _west! : _north!)[link.Second] = w;
+            }
+
+            _b[link.Second] += w * d;
+            _b[link.First] -= w * d;
+        }
+
+        if (_solver is null)
+        {
+            _solver = _weights is null
+                ? new LaplacianSolver(LaplacianMatrix.OnGrid(PriorWeight, _columns, _west!, _north!))
+                : Build(_weights);
+        }
+        else if (_weights is null)
+        {
+            _solver.WeightsChanged();
+        }
+        else
+        {
+            _solver.SetWeights(_weights);
         }
 
         _solver.Solve(_b, p, Tolerance, MaxIterations);
+    }
+
+    /// <summary>Whether every link is the west or north pair of its second tile, in row-major order of it, west before north, none twice.</summary>
+    private static bool OnGrid(List<PairLink> links, int tiles, int columns)
+    {
+        long last = -1;
+        foreach (PairLink link in links)
+        {
+            bool west = link.Direction == PairDirection.West;
+            bool neighbours = west ? link.First == link.Second - 1 && link.Second % columns > 0 : link.First == link.Second - columns && link.First >= 0;
+            long key = (2L * link.Second) + (west ? 0 : 1);
+            if (!neighbours || link.Second >= tiles || key <= last)
+            {
+                return false;
+            }
+
+            last = key;
+        }
+
+        return true;
     }
 
     private LaplacianSolver Build(double[] weights)

@@ -95,7 +95,7 @@ internal static class GlobalSolver
         // solved one after the other, so that only one system's storage is alive. (Both axes'
         // weights and offsets and the model grid, kept as arrays, cost 80 bytes a tile that the
         // links and the grid give as they are read.)
-        var solver = new AxisSolver(links, n);
+        var solver = new AxisSolver(links, n, columns);
         var excess = new double[links.Count];
         var hold = new LinkHold(n, ridgeSigma);
         for (int round = 0; round < MaxRounds; round++)
@@ -128,8 +128,8 @@ internal static class GlobalSolver
 
         BothAxes();
 
-        // The solver rewrites its weights from the links before the next solve, so the rivals' test
-        // (two floats a tile) borrows their storage instead of adding its own arrays to the solve's.
+        // The solver writes its iteration's vectors before it reads them, so the rivals' test (two
+        // floats a tile) borrows their storage instead of adding its own arrays to the solve's.
         Span<float> Scratch() => hold.ScratchLength <= solver.Scratch.Length ? solver.Scratch : new float[hold.ScratchLength];
 
         void BothAxes()

@@ -145,7 +145,9 @@ internal sealed class StripGains
 
         PairRatio?[] again = Remeasure(moved, Pair, placements, codec, threads, ct);
         PairRatio? Ratio(int k) => moved.BinarySearch(k) is int j and >= 0 ? again[j] : Measured(pairOf[k]);
-        GainMeasurement measured = GainBalance.Solve(grid.Files(), measuredPairs, Ratio, Pair, _g.Scale, _sampling.FlatField, _sampling.Options);
+        // With every cell's tile present, the placements' index is the cell's, and the gains' solve can lay its matrix on the grid.
+        int gridWidth = grid.PresentCount == present.Length ? _columns : 0;
+        GainMeasurement measured = GainBalance.Solve(grid.Files(), measuredPairs, Ratio, Pair, _g.Scale, _sampling.FlatField, _sampling.Options, gridWidth);
         return measured with { Reread = moved.Count };
     }
 
