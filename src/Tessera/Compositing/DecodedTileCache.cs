@@ -9,7 +9,8 @@ namespace Tessera.Compositing;
 /// The first thread to ask for a tile decodes it while the others wait. After each use the plan
 /// says when the tile is next needed: within the lookahead, and in the same band of renders, it
 /// stays; later, in a later band, or never, it is freed and decoded again when the time comes,
-/// so what is held depends on the lookahead and a band's width, not on the size of the grid. A byte budget caps the memory as well (slower past it, never wrong).
+/// so what is held depends on the lookahead and a band's width, not on the size of the grid. A
+/// byte budget caps the memory as well (slower past it, never wrong).
 /// A tile used only by renders that follow each other down a strip (the bands of one block) is
 /// not kept at all but streamed: decoded once, top to bottom, each render's rows straight into
 /// that render (see <see cref="TryStreamInto"/>).

@@ -51,15 +51,13 @@ internal sealed class GainSystem : ISymmetricOperator
         long last = -1;
         foreach (GainLink link in links)
         {
+            // A gains' link names no direction: a west pair is one its tiles' places make one.
             bool isWest = link.First == link.Second - 1 && link.Second % width > 0;
-            bool isNorth = !isWest && link.First == link.Second - width && link.First >= 0;
-            long key = (2L * link.Second) + (isWest ? 0 : 1);
-            if (!(isWest || isNorth) || link.Second >= tiles || key <= last)
+            if (!LaplacianMatrix.IsNextOnGrid(link.First, link.Second, isWest, width, tiles, ref last))
             {
                 return null;
             }
 
-            last = key;
             (isWest ? west : north)[link.Second] = link.Weight;
         }
 

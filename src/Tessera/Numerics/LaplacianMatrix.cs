@@ -40,7 +40,6 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     private int _gridWidth;
     private double[] _west = [];
     private double[] _north = [];
-    
     private int _gridLinks;
 
     public int Size => _size;
@@ -74,6 +73,26 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
         var matrix = new LaplacianMatrix { _size = west.Length, _gridWidth = width, _west = west, _north = north, _uniformPull = pull };
         matrix.WeightsChanged();
         return matrix;
+    }
+
+    /// <summary>
+    /// One link's step in telling whether links come as <see cref="OnGrid"/> lays them out: each the
+    /// west (<paramref name="west"/>) or north pair of its <paramref name="second"/> unknown, on a grid
+    /// <paramref name="width"/> wide of <paramref name="size"/> unknowns, in increasing order of that
+    /// unknown, west before north, none twice. <paramref name="last"/> carries the order from one
+    /// link to the next (−1 before the first).
+    /// </summary>
+    public static bool IsNextOnGrid(int first, int second, bool west, int width, int size, ref long last)
+    {
+        bool neighbours = west ? first == second - 1 && second % width > 0 : first == second - width && first >= 0;
+        long key = (2L * second) + (west ? 0 : 1);
+        if (!neighbours || second >= size || key <= last)
+        {
+            return false;
+        }
+
+        last = key;
+        return true;
     }
 
     /// <summary>After the caller rewrote a grid matrix's weights (<see cref="OnGrid"/>): its diagonal and links again.</summary>
@@ -132,7 +151,7 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     public static LaplacianMatrix FromLinks(ReadOnlySpan<double> pulls, ReadOnlySpan<LaplacianLink> links)
     {
         var matrix = new LaplacianMatrix { _pull = pulls.ToArray() };
-        matrix.Rows(pulls.Length, links.Length, links, static (_, _) => default, reweightable: true);
+        matrix.Rows(pulls.Length, links.Length, links, link: null, reweightable: true);
         return matrix;
     }
 
@@ -145,14 +164,14 @@ internal sealed class LaplacianMatrix : ISymmetricOperator
     public static LaplacianMatrix FromLinks(int size, double pull, int count, Func<int, LaplacianLink> link)
     {
         var matrix = new LaplacianMatrix { _uniformPull = pull };
-        matrix.Rows(size, count, [], (l, _) => link(l), reweightable: false);
+        matrix.Rows(size, count, [], link, reweightable: false);
         return matrix;
     }
 
     /// <summary>The rows of <paramref name="count"/> links, from <paramref name="links"/> where it holds them, else from <paramref name="link"/>; then the diagonal.</summary>
-    private void Rows(int n, int count, ReadOnlySpan<LaplacianLink> links, Func<int, int, LaplacianLink> link, bool reweightable)
+    private void Rows(int n, int count, ReadOnlySpan<LaplacianLink> links, Func<int, LaplacianLink>? link, bool reweightable)
     {
-        LaplacianLink Link(int l, ReadOnlySpan<LaplacianLink> links) => links.Length > 0 ? links[l] : link(l, 0);
+        LaplacianLink Link(int l, ReadOnlySpan<LaplacianLink> links) => link is null ? links[l] : link(l);
         var rowStart = new int[n + 1];
         for (int l = 0; l < count; l++)
         {

@@ -116,15 +116,10 @@ internal sealed class AxisSolver
         long last = -1;
         foreach (PairLink link in links)
         {
-            bool west = link.Direction == PairDirection.West;
-            bool neighbours = west ? link.First == link.Second - 1 && link.Second % columns > 0 : link.First == link.Second - columns && link.First >= 0;
-            long key = (2L * link.Second) + (west ? 0 : 1);
-            if (!neighbours || link.Second >= tiles || key <= last)
+            if (!LaplacianMatrix.IsNextOnGrid(link.First, link.Second, link.Direction == PairDirection.West, columns, tiles, ref last))
             {
                 return false;
             }
-
-            last = key;
         }
 
         return true;
